@@ -1,0 +1,46 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { isResourcePermission } from '@backstage/plugin-permission-common';
+import {
+  imagePromotionApprovePermission,
+  imagePromotionPermissions,
+  imagePromotionPromotePermission,
+  imagePromotionReadPermission,
+} from './permissions';
+
+describe('permissions', () => {
+  it.each([
+    [imagePromotionPromotePermission, 'image-promotion.promote', 'update'],
+    [imagePromotionApprovePermission, 'image-promotion.approve', 'update'],
+    [imagePromotionReadPermission, 'image-promotion.read', 'read'],
+  ])(
+    '%o is a catalog-entity resource permission',
+    (permission, name, action) => {
+      expect(permission.name).toBe(name);
+      expect(permission.attributes.action).toBe(action);
+      expect(isResourcePermission(permission, 'catalog-entity')).toBe(true);
+    },
+  );
+
+  it('lists every permission once', () => {
+    expect(imagePromotionPermissions.map(p => p.name)).toEqual([
+      'image-promotion.promote',
+      'image-promotion.approve',
+      'image-promotion.read',
+    ]);
+  });
+});
