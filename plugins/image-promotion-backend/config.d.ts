@@ -1,0 +1,250 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/**
+ * A duration: an object such as `{ hours: 1, minutes: 30 }`, a short string
+ * such as `'1h30m'`, or an ISO-8601 duration such as `'PT1H30M'`. Years and
+ * months are refused: they have no fixed length.
+ */
+type ImagePromotionDuration =
+  | {
+      weeks?: number;
+      days?: number;
+      hours?: number;
+      minutes?: number;
+      seconds?: number;
+      milliseconds?: number;
+    }
+  | string;
+
+export interface Config {
+  /**
+   * Image promotion: the registries that hold each environment's images, the
+   * pipelines that order the environments, and the policies that gate
+   * promotions into them. Read and validated at start-up; a bad value stops
+   * the backend with a message naming its key.
+   */
+  imagePromotion?: {
+    /**
+     * Registries by name; environments refer to them by that name.
+     * Credentials given here are only ever sent to the registry they belong to.
+     */
+    registries: {
+      [name: string]:
+        | {
+            /** An OCI distribution API endpoint (Harbor, Artifactory, Nexus, ECR, GAR, ACR, Docker Hub, distribution, …). */
+            type: 'registry';
+            /**
+             * Base URL of the registry, e.g. `https://registry.example.com` or
+             * `https://registry.example.com:8443`; no path and no credentials.
+             * `http://` is only accepted together with `insecure: true`.
+             */
+            url: string;
+            /**
+             * Allow plain http:// for this registry. Only for registries on a
+             * network you trust (a local test registry). Default false.
+             */
+            insecure?: boolean;
+            /** How to authenticate; anonymous when absent. */
+            credentials?:
+              | {
+                  /** User name for Basic auth or the registry's token service. */
+                  username: string;
+                  /**
+                   * Password or access token for that user.
+                   * @visibility secret
+                   */
+                  password: string;
+                }
+              | {
+                  /**
+                   * Path to a docker `config.json` whose `auths` entry for this
+                   * registry's host is used; relative to the backend's working
+                   * directory. Credential helpers are not run.
+                   */
+                  dockerConfig: string;
+                }
+              | {
+                  /** Amazon ECR: tokens from GetAuthorizationToken. */
+                  provider: 'ecr';
+                  /** AWS region; derived from the registry host when absent. */
+                  region?: string;
+                  /** Access key id; the default AWS credential chain is used when absent. */
+                  accessKeyId?: string;
+                  /**
+                   * Secret access key, required with accessKeyId.
+                   * @visibility secret
+                   */
+                  secretAccessKey?: string;
+                  /**
+                   * Session token for temporary credentials.
+                   * @visibility secret
+                   */
+                  sessionToken?: string;
+                  /** Role to assume before asking for a registry token. */
+                  roleArn?: string;
+                }
+              | {
+                  /** Google Artifact Registry / Container Registry: OAuth2 access tokens. */
+                  provider: 'gar';
+                  /** Path to a service account key file; application default credentials when neither key is given. */
+                  keyFile?: string;
+                  /**
+                   * The service account key as JSON text (instead of keyFile).
+                   * @visibility secret
+                   */
+                  keyJson?: string;
+                }
+              | {
+                  /** Azure Container Registry: AAD tokens exchanged for a registry refresh token. */
+                  provider: 'acr';
+                  /** Tenant of the service principal; required with clientSecret. */
+                  tenantId?: string;
+                  /** Client (application) id of the service principal or managed identity. */
+                  clientId?: string;
+                  /**
+                   * Client secret of the service principal; the default Azure credential is used when absent.
+                   * @visibility secret
+                   */
+                  clientSecret?: string;
+                };
+          }
+        | {
+            /**
+             * A directory in the OCI image-layout format, one sub-directory
+             * per repository (what skopeo's `oci:` and regctl's `ocidir://`
+             * read). The embedded default for demos and air-gapped hand-over.
+             */
+            type: 'oci-layout';
+            /** The directory; relative to the backend's working directory. */
+            directory: string;
+          };
+    };
+
+    /**
+     * Pipelines by name. A component picks one with the
+     * `image-promotion.io/pipeline` annotation; otherwise the default one is
+     * used: the only pipeline, the one marked `default: true`, or the one
+     * named `default`.
+     */
+    pipelines: {
+      [name: string]: {
+        /** Make this the default pipeline. At most one pipeline may say so. */
+        default?: boolean;
+        /** The environments, in promotion order (e.g. dev, qa, staging, prod). */
+        environments: Array<{
+          /** Identifier used in URLs and annotations: lowercase letters, digits, `-`, `_`. Unique in the pipeline. */
+          id: string;
+          /** Display name; defaults to the id. */
+          title?: string;
+          /** Name of an entry in `imagePromotion.registries`. */
+          registry: string;
+          /**
+           * Repository of a component's image in this environment's
+           * registry, with `{{ image }}` (the `image-promotion.io/image`
+           * annotation), `{{ namespace }}` and `{{ name }}` (the entity's)
+           * replaced, e.g. `team-a/{{ image }}`.
+           */
+          repository: string;
+          /**
+           * Tag that marks what runs in this environment (e.g. `qa`). When
+           * set, it decides the current digest and is moved by every
+           * promotion into the environment.
+           */
+          currentTag?: string;
+          /** Rules for promotions INTO this environment. */
+          policy?: {
+            /** Distinct approvals needed, never by the requester. Default 0. */
+            approvals?: number;
+            /**
+             * Groups approvers must belong to, as entity refs
+             * (`group:default/release-managers`, or just `release-managers`).
+             * Empty: anyone the permission policy allows to approve.
+             */
+            approverGroups?: string[];
+            /** Minimum time the digest must have been in the source environment. Default none. */
+            soakTime?: ImagePromotionDuration;
+            /** Windows in which promotions into this environment are refused. */
+            freezeWindows?: Array<
+              | {
+                  /** Recurring every week on the wall clock of `timezone`. */
+                  kind: 'weekly';
+                  /**
+                   * Days the window starts on: names (`fri`, `friday`),
+                   * numbers (0 or 7 = Sunday … 6 = Saturday) or ranges
+                   * (`mon-fri`). Default every day.
+                   */
+                  days?: Array<string | number>;
+                  /** Start, `'HH:MM'` (quote it in YAML), inclusive. */
+                  start: string;
+                  /** End, `'HH:MM'` or `'24:00'`, exclusive; before start means the window spans midnight. */
+                  end: string;
+                  /** IANA time zone, e.g. `Europe/Berlin`. Default UTC. */
+                  timezone?: string;
+                  /** Shown when a promotion is refused, e.g. `Weekend freeze`. */
+                  reason?: string;
+                }
+              | {
+                  /** A single period. */
+                  kind: 'once';
+                  /** ISO-8601 instant with a UTC offset, e.g. `2026-12-19T00:00:00+01:00`. */
+                  start: string;
+                  /** ISO-8601 instant after start, exclusive. */
+                  end: string;
+                  /** Shown when a promotion is refused, e.g. `Year-end freeze`. */
+                  reason?: string;
+                }
+            >;
+            /** Never move an existing tag in this environment to another digest (its currentTag excepted). Default false. */
+            immutableTags?: boolean;
+            /**
+             * `present` (default): the digest must have been seen in the
+             * source environment; `current`: it must be what the source
+             * environment runs now.
+             */
+            requirePreviousEnvironment?: 'current' | 'present';
+            /** Allow promoting from an environment before the previous one. Default false. */
+            allowSkip?: boolean;
+            /** Let a rollback (a digest current here before) skip the soak time. Default true. */
+            rollbackSkipsSoak?: boolean;
+          };
+        }>;
+      };
+    };
+
+    /** The scheduled task that lists tags and resolves digests in every environment. */
+    tracking?: {
+      /** How often; default 5 minutes. Runs once per interval across all backend replicas. */
+      frequency?: ImagePromotionDuration;
+      /** How long one run may take before it is abandoned; default 10 minutes. */
+      timeout?: ImagePromotionDuration;
+      /** Registry requests in flight at once, 1–256; default 8. */
+      concurrency?: number;
+      /** Delay before the first run after start-up; default 15 seconds. */
+      initialDelay?: ImagePromotionDuration;
+    };
+
+    /** The registry-notification webhook (distribution's notification envelope); disabled when absent. */
+    webhook?: {
+      /**
+       * Shared secret the registry sends with each notification, compared in
+       * constant time; at least 16 characters.
+       * @visibility secret
+       */
+      secret: string;
+    };
+  };
+}

@@ -1,0 +1,37 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+export {
+  readImagePromotionConfig,
+  DEFAULT_TRACKING,
+} from './readImagePromotionConfig';
+export type { ReadImagePromotionConfigOptions } from './readImagePromotionConfig';
+export type {
+  ImagePromotionConfig,
+  RegistryCredentialsConfig,
+  TrackingConfig,
+} from './types';
+export { ImagePromotionConfigError } from './errors';
+export type { ConfigIssue } from './errors';
+export {
+  expandRepositoryTemplate,
+  repositoryPathProblem,
+  repositoryTemplateProblem,
+} from './repositoryTemplate';
+export type { RepositoryTemplateValues } from './repositoryTemplate';
+export { parseDuration, DurationError } from './duration';
+export type { DurationObject } from './duration';
+export { defaultPolicy } from './pipelineSchema';

@@ -1,0 +1,116 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/** A recurring or one-off window in which promotions into an environment are refused. */
+export type FreezeWindow =
+  | {
+      kind: 'once';
+      /** ISO-8601 instants */
+      start: string;
+      end: string;
+      reason?: string;
+    }
+  | {
+      kind: 'weekly';
+      /** 0 = Sunday … 6 = Saturday, in `timezone` (default UTC) */
+      days: number[];
+      /** 'HH:MM' 24h, inclusive start, exclusive end; end < start spans midnight */
+      startTime: string;
+      endTime: string;
+      timezone?: string;
+      reason?: string;
+    };
+
+/** Policy for promotions INTO one environment. */
+export interface EnvironmentPolicy {
+  /** 'current': the digest must be the current one of the previous environment; 'present': any version seen there. Default 'present'. */
+  requirePreviousEnvironment: 'current' | 'present';
+  /** Allow promoting from an environment earlier than the previous one. Default false. */
+  allowSkip: boolean;
+  /** Distinct approvers needed (never the requester). Default 0. */
+  approvals: number;
+  /** Entity refs of groups (`group:default/release-managers`) approvers must belong to; empty = anyone allowed by permissions. */
+  approverGroups: string[];
+  /** Minimum time the digest must have been in the previous environment, in milliseconds. Default 0. */
+  soakTimeMs: number;
+  /** Whether a rollback (a digest previously current in the target) may skip the soak time. Default true. */
+  rollbackSkipsSoak: boolean;
+  freezeWindows: FreezeWindow[];
+  /** Never move an existing tag in the target to another digest. Default false. */
+  immutableTags: boolean;
+}
+
+/** One stage of a pipeline. */
+export interface Environment {
+  id: string;
+  title: string;
+  /** Name of a configured registry. */
+  registry: string;
+  /** Repository template, e.g. `team-a/{{ image }}`. */
+  repository: string;
+  /** Tag that marks what runs in this environment and is moved on promotion, e.g. `qa`. */
+  currentTag?: string;
+  policy: EnvironmentPolicy;
+}
+
+/** An ordered list of environments. */
+export interface Pipeline {
+  name: string;
+  environments: Environment[];
+}
+
+/** A configured registry endpoint (credentials are kept inside the engine's credential provider, never here). */
+export type RegistryEndpoint =
+  | {
+      name: string;
+      type: 'registry';
+      /** `host[:port]` */
+      host: string;
+      insecure: boolean;
+    }
+  | { name: string; type: 'oci-layout'; directory: string };
+
+/** Promotion states. */
+export type PromotionStatus =
+  | 'pending_approval'
+  | 'queued'
+  | 'copying'
+  | 'verifying'
+  | 'succeeded'
+  | 'failed'
+  | 'rejected'
+  | 'cancelled';
+
+/** States a promotion never leaves. */
+export const TERMINAL_STATUSES: readonly PromotionStatus[] = [
+  'succeeded',
+  'failed',
+  'rejected',
+  'cancelled',
+];
+
+/** One policy gate's verdict, with a sentence a person can act on. */
+export interface GateResult {
+  gate:
+    | 'order'
+    | 'approvals'
+    | 'soak'
+    | 'freeze'
+    | 'immutable-tag'
+    | 'permission';
+  passed: boolean;
+  message: string;
+}
