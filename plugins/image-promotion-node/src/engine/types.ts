@@ -80,9 +80,15 @@ export interface ImageRepository {
   readonly repository: string;
 
   /** Resolves a tag or digest to its descriptor without fetching the body; undefined when not found. */
-  resolve(reference: string, signal?: AbortSignal): Promise<Descriptor | undefined>;
+  resolve(
+    reference: string,
+    signal?: AbortSignal,
+  ): Promise<Descriptor | undefined>;
   /** Fetches a manifest by tag or digest; the bytes are verified against the digest. Throws a NotFound error when missing. */
-  getManifest(reference: string, signal?: AbortSignal): Promise<FetchedManifest>;
+  getManifest(
+    reference: string,
+    signal?: AbortSignal,
+  ): Promise<FetchedManifest>;
   /** Stores manifest bytes exactly as given under a tag or under their digest; returns the digest the store reports. */
   putManifest(
     reference: string,

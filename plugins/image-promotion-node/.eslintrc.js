@@ -1,0 +1,4 @@
+module.exports = require('@backstage/cli/config/eslint-factory')(__dirname, {
+  // The CLI bundle made by `yarn build:cli`.
+  ignorePatterns: ['dist-cli/**'],
+});

@@ -1,0 +1,306 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* eslint-disable no-console */
+
+// `yarn bench:copy`: our CLI against `skopeo copy`, side by side, on local
+// registries. A benchmark, not a test: it prints numbers and fails only when
+// a copy fails.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createOciLayout, pushWithSkopeo } from '../testing/fixtures';
+import { startRegistry, TestRegistry } from '../testing/registry';
+import { skopeoInspectRawDigest } from '../testing/skopeo';
+
+// The benchmark always runs from the sources, never from a bundle.
+// eslint-disable-next-line no-restricted-syntax
+const PACKAGE_DIR = resolve(__dirname, '../..');
+const CLI = resolve(PACKAGE_DIR, 'bin/image-promotion');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const LAYER_MB = Number(process.env.BENCH_LAYER_MB ?? 20);
+const BIG_LAYER_MB = Number(process.env.BENCH_BIG_LAYER_MB ?? 1000);
+const MB = 1000 * 1000;
+
+interface RunResult {
+  seconds: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(command, args, {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', d => (stdout += d));
+    child.stderr.on('data', d => (stderr += d));
+    child.on('error', reject);
+    child.on('close', code => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (code !== 0) {
+        reject(
+          new Error(
+            `${command} ${args.join(' ')} exited ${code}:\n${stderr.slice(
+              -2000,
+            )}`,
+          ),
+        );
+        return;
+      }
+      resolvePromise({ seconds, stdout, stderr });
+    });
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function ours(
+  source: string,
+  target: string,
+  insecure: string[],
+  env?: NodeJS.ProcessEnv,
+) {
+  return run(
+    process.execPath,
+    [
+      CLI,
+      'copy',
+      source,
+      target,
+      '--quiet',
+      ...insecure.flatMap(h => ['--insecure-registry', h]),
+    ],
+    env,
+  );
+}
+
+function skopeo(source: string, target: string) {
+  return run('skopeo', [
+    'copy',
+    '--all',
+    '--preserve-digests',
+    '--src-tls-verify=false',
+    '--dest-tls-verify=false',
+    `docker://${source}`,
+    `docker://${target}`,
+  ]);
+}
+
+interface CaseResult {
+  name: string;
+  ours: number[];
+  skopeo: number[];
+}
+
+async function main() {
+  for (const tool of ['skopeo', 'docker-registry']) {
+    if (spawnSync('which', [tool]).status !== 0) {
+      throw new Error(
+        `${tool} is not installed; run: apt-get install skopeo docker-registry`,
+      );
+    }
+  }
+  if (!existsSync(resolve(PACKAGE_DIR, 'dist/cli.cjs.js'))) {
+    console.log('building the CLI bundle first (dist/cli.cjs.js) ...');
+    const build = spawnSync('yarn', ['build'], {
+      cwd: PACKAGE_DIR,
+      stdio: 'inherit',
+    });
+    if (build.status !== 0) throw new Error('yarn build failed');
+  }
+
+  console.log(
+    `preparing fixtures: 10 x ${LAYER_MB} MB image, a version sharing 9 of its layers, one ${BIG_LAYER_MB} MB layer ...`,
+  );
+  const layout = await createOciLayout();
+  const v1 = await layout.addImage({
+    layers: 10,
+    layerSize: LAYER_MB * MB,
+    tag: 'v1',
+  });
+  const v2 = await layout.addImage({
+    layers: 10,
+    layerSize: LAYER_MB * MB,
+    reuseLayers: v1.layers.slice(0, 9),
+    tag: 'v2',
+  });
+  const big = await layout.addImage({
+    layers: 1,
+    layerSize: BIG_LAYER_MB * MB,
+    compressionLevel: 0,
+    tag: 'big',
+  });
+
+  const source = await startRegistry();
+  let target: TestRegistry | undefined;
+  const freshTarget = async () => {
+    await target?.stop();
+    target = await startRegistry();
+    return target;
+  };
+  const results: CaseResult[] = [];
+  let rssKb = 0;
+  let bigSeconds = 0;
+  try {
+    await pushWithSkopeo(layout.dir, 'v1', `${source.host}/bench/app:v1`);
+    await pushWithSkopeo(layout.dir, 'v2', `${source.host}/bench/app:v2`);
+    await pushWithSkopeo(layout.dir, 'big', `${source.host}/bench/big:1`, {
+      timeoutMs: 600_000,
+    });
+
+    const check = async (ref: string, digest: string) => {
+      const actual = await skopeoInspectRawDigest(ref);
+      if (actual !== digest) {
+        throw new Error(`${ref} holds ${actual}, expected ${digest}`);
+      }
+    };
+
+    // (a) cross-registry, fresh target storage before every run
+    const a: CaseResult = {
+      name: `(a) cross-registry, 10 layers, ${10 * LAYER_MB} MB`,
+      ours: [],
+      skopeo: [],
+    };
+    for (let i = 0; i < RUNS; i++) {
+      let t = await freshTarget();
+      const r1 = await ours(
+        `${source.host}/bench/app:v1`,
+        `${t.host}/bench/app:v1`,
+        [source.host, t.host],
+      );
+      if (r1.stdout.trim().split('\n').pop() !== v1.digest) {
+        throw new Error(`our CLI printed ${r1.stdout}, expected ${v1.digest}`);
+      }
+      if (i === 0) await check(`${t.host}/bench/app:v1`, v1.digest);
+      a.ours.push(r1.seconds);
+      t = await freshTarget();
+      const r2 = await skopeo(
+        `${source.host}/bench/app:v1`,
+        `${t.host}/bench/app:v1`,
+      );
+      a.skopeo.push(r2.seconds);
+    }
+    results.push(a);
+
+    // (b) same-registry promotion into another repository
+    const b: CaseResult = {
+      name: '(b) same registry, another repository',
+      ours: [],
+      skopeo: [],
+    };
+    for (let i = 0; i < RUNS; i++) {
+      const r1 = await ours(
+        `${source.host}/bench/app:v1`,
+        `${source.host}/prod-ours-${i}/app:v1`,
+        [source.host],
+      );
+      if (i === 0)
+        await check(`${source.host}/prod-ours-${i}/app:v1`, v1.digest);
+      b.ours.push(r1.seconds);
+      const r2 = await skopeo(
+        `${source.host}/bench/app:v1`,
+        `${source.host}/prod-skopeo-${i}/app:v1`,
+      );
+      b.skopeo.push(r2.seconds);
+    }
+    results.push(b);
+
+    // (c) a new version sharing 9 of 10 layers with one the target has
+    const c: CaseResult = {
+      name: '(c) new version, 9 of 10 layers already in target',
+      ours: [],
+      skopeo: [],
+    };
+    for (let i = 0; i < RUNS; i++) {
+      let t = await freshTarget();
+      await pushWithSkopeo(layout.dir, 'v1', `${t.host}/bench/app:v1`);
+      const r1 = await ours(
+        `${source.host}/bench/app:v2`,
+        `${t.host}/bench/app:v2`,
+        [source.host, t.host],
+      );
+      if (i === 0) await check(`${t.host}/bench/app:v2`, v2.digest);
+      c.ours.push(r1.seconds);
+      t = await freshTarget();
+      await pushWithSkopeo(layout.dir, 'v1', `${t.host}/bench/app:v1`);
+      const r2 = await skopeo(
+        `${source.host}/bench/app:v2`,
+        `${t.host}/bench/app:v2`,
+      );
+      c.skopeo.push(r2.seconds);
+    }
+    results.push(c);
+
+    // peak RSS of our process copying one big layer
+    const t = await freshTarget();
+    const rss = await ours(
+      `${source.host}/bench/big:1`,
+      `${t.host}/bench/big:1`,
+      [source.host, t.host],
+      { ...process.env, IMAGE_PROMOTION_REPORT_MAX_RSS: '1' },
+    );
+    await check(`${t.host}/bench/big:1`, big.digest);
+    rssKb = Number(/max-rss-kb (\d+)/.exec(rss.stderr)?.[1] ?? 0);
+    bigSeconds = rss.seconds;
+  } finally {
+    await target?.stop();
+    await source.stop();
+    await layout.cleanup();
+  }
+
+  const rows = results.map(r => {
+    const o = median(r.ours);
+    const s = median(r.skopeo);
+    return `| ${r.name} | ${o.toFixed(3)} s | ${s.toFixed(3)} s | ${(
+      o / s
+    ).toFixed(2)} | ${r.ours.length} + ${r.skopeo.length} |`;
+  });
+  const table = [
+    '| case | image-promotion (median) | skopeo copy (median) | ratio | runs |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    `| peak RSS copying one ${BIG_LAYER_MB} MB layer | ${(rssKb / 1024).toFixed(
+      0,
+    )} MiB (${bigSeconds.toFixed(1)} s) | | | 1 |`,
+  ].join('\n');
+  console.log(`\n${table}\n`);
+  const reportDir = resolve(PACKAGE_DIR, '../../bench-report');
+  mkdirSync(reportDir, { recursive: true });
+  writeFileSync(
+    resolve(reportDir, 'copy.json'),
+    JSON.stringify({ results, rssKb, bigSeconds, table }, null, 2),
+  );
+  console.log(`raw numbers: ${resolve(reportDir, 'copy.json')}`);
+}
+
+main().catch(error => {
+  console.error(`bench:copy failed: ${error.stack ?? error}`);
+  process.exit(1);
+});

@@ -1,0 +1,174 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { parseArgs } from 'node:util';
+
+/** A usage mistake: the CLI prints the message and the usage, and exits 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const USAGE = `Usage:
+  image-promotion copy SRC DST [--no-clobber] [--referrers] [--platform all|os/arch[/variant]]...
+                       [--concurrency N] [--insecure-registry HOST[:PORT]]... [--json] [--quiet]
+  image-promotion resolve REF [--insecure-registry HOST[:PORT]]... [--json]
+  image-promotion tags REPO [--insecure-registry HOST[:PORT]]... [--json]
+
+References:
+  registry:   HOST[:PORT]/REPOSITORY[:TAG|@sha256:HEX]   e.g. localhost:5001/team/app:1.2.0
+  OCI layout: oci-layout:DIR[:TAG|@sha256:HEX]            e.g. oci-layout:/data/app:1.2.0
+
+Credentials come from the docker config ($DOCKER_CONFIG/config.json or ~/.docker/config.json).
+Exit codes: 0 done, 1 failed, 2 bad usage.`;
+
+/** The options common to every command. */
+export interface CommonOptions {
+  insecureRegistries: string[];
+  json: boolean;
+  quiet: boolean;
+}
+
+/** A parsed command line. */
+export type Command =
+  | { command: 'help' }
+  | { command: 'version' }
+  | ({
+      command: 'copy';
+      source: string;
+      target: string;
+      noClobber: boolean;
+      referrers: boolean;
+      platforms: 'all' | string[];
+      concurrency?: number;
+    } & CommonOptions)
+  | ({ command: 'resolve'; reference: string } & CommonOptions)
+  | ({ command: 'tags'; repository: string } & CommonOptions);
+
+const PLATFORM_PATTERN = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+
+/** Parses the command line, throwing {@link UsageError} with a message that says what to fix. */
+export function parseCommandLine(argv: string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        'no-clobber': { type: 'boolean', default: false },
+        referrers: { type: 'boolean', default: false },
+        platform: { type: 'string', multiple: true },
+        concurrency: { type: 'string' },
+        'insecure-registry': { type: 'string', multiple: true },
+        json: { type: 'boolean', default: false },
+        quiet: { type: 'boolean', short: 'q', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals[0] === 'help') {
+    return { command: 'help' };
+  }
+  if (values.version) {
+    return { command: 'version' };
+  }
+  const [command, ...rest] = positionals;
+  const common: CommonOptions = {
+    insecureRegistries: (values['insecure-registry'] ?? []).map(h => {
+      if (
+        !/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(h) &&
+        !/^\[[0-9a-f:]+\](:\d{1,5})?$/i.test(h)
+      ) {
+        throw new UsageError(
+          `--insecure-registry expects HOST or HOST:PORT, got "${h}"`,
+        );
+      }
+      return h;
+    }),
+    json: values.json ?? false,
+    quiet: values.quiet ?? false,
+  };
+
+  const expectArgs = (names: string[]) => {
+    if (rest.length !== names.length) {
+      throw new UsageError(
+        `"${command}" takes ${names.join(' and ')}; got ${
+          rest.length === 0 ? 'none' : rest.map(r => `"${r}"`).join(' ')
+        }`,
+      );
+    }
+  };
+
+  switch (command) {
+    case 'copy': {
+      expectArgs(['SRC', 'DST']);
+      let platforms: 'all' | string[] = 'all';
+      const platformValues = values.platform ?? [];
+      if (platformValues.length && !platformValues.includes('all')) {
+        for (const p of platformValues) {
+          if (!PLATFORM_PATTERN.test(p)) {
+            throw new UsageError(
+              `--platform expects "all" or os/arch[/variant] such as linux/amd64, got "${p}"`,
+            );
+          }
+        }
+        platforms = platformValues;
+      }
+      let concurrency: number | undefined;
+      if (values.concurrency !== undefined) {
+        concurrency = Number(values.concurrency);
+        if (
+          !Number.isInteger(concurrency) ||
+          concurrency < 1 ||
+          concurrency > 64
+        ) {
+          throw new UsageError(
+            `--concurrency expects a whole number from 1 to 64, got "${values.concurrency}"`,
+          );
+        }
+      }
+      return {
+        command: 'copy',
+        source: rest[0],
+        target: rest[1],
+        noClobber: values['no-clobber'] ?? false,
+        referrers: values.referrers ?? false,
+        platforms,
+        concurrency,
+        ...common,
+      };
+    }
+    case 'resolve':
+      expectArgs(['REF']);
+      return { command: 'resolve', reference: rest[0], ...common };
+    case 'tags':
+      expectArgs(['REPO']);
+      return { command: 'tags', repository: rest[0], ...common };
+    case undefined:
+      throw new UsageError('no command given');
+    default:
+      throw new UsageError(
+        `unknown command "${command}"; expected copy, resolve or tags`,
+      );
+  }
+}

@@ -1,0 +1,188 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { copyImage } from '../copy';
+import { openImageRepository } from '../copy/openImageRepository';
+import { DockerConfigCredentialProvider } from '../auth';
+import { parseCommandLine, USAGE, UsageError, Command } from './args';
+import { ProgressRenderer, formatBytes } from './progress';
+import { InvalidImageReferenceError } from '@image-promotion/plugin-image-promotion-common';
+
+/** Where the CLI writes; injectable so tests can capture it. */
+export interface CliIO {
+  stdout: { write(chunk: string): unknown; isTTY?: boolean };
+  stderr: { write(chunk: string): unknown; isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+}
+
+const defaultIO = (): CliIO => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+});
+
+/** Runs the CLI and resolves to its exit code: 0 done, 1 failed, 2 bad usage. */
+export async function runCli(
+  argv: string[],
+  io: CliIO = defaultIO(),
+): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommandLine(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`image-promotion: ${error.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    throw error;
+  }
+
+  if (command.command === 'help') {
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (command.command === 'version') {
+    io.stdout.write('0.1.0\n');
+    return 0;
+  }
+
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  if (!io.signal) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  } else {
+    io.signal.addEventListener('abort', onSignal, { once: true });
+  }
+
+  const credentials = new DockerConfigCredentialProvider({ env: io.env });
+  const options = {
+    credentials,
+    insecureRegistries: command.insecureRegistries,
+  };
+
+  try {
+    switch (command.command) {
+      case 'copy': {
+        const source = openImageRepository(command.source, options);
+        const target = openImageRepository(command.target, options);
+        if (target.reference.startsWith('sha256:')) {
+          const targetDigest = target.reference;
+          // A digest target is allowed only when it names what is copied.
+          const resolved = await source.repository.resolve(
+            source.reference,
+            abort.signal,
+          );
+          if (resolved && resolved.digest !== targetDigest) {
+            io.stderr.write(
+              `image-promotion: the target digest ${targetDigest} differs from the source's ${resolved.digest}; give the target a tag or the same digest\n`,
+            );
+            return 2;
+          }
+        }
+        const progress = new ProgressRenderer(
+          io.stderr,
+          Boolean(io.stderr.isTTY) && !command.quiet && !command.json,
+        );
+        const result = await copyImage(
+          source.repository,
+          source.reference,
+          target.repository,
+          target.reference.startsWith('sha256:') ? undefined : target.reference,
+          {
+            platforms: command.platforms,
+            noClobber: command.noClobber,
+            referrers: command.referrers,
+            concurrency: command.concurrency,
+            signal: abort.signal,
+            onProgress: e => progress.handle(e),
+          },
+        );
+        progress.finish();
+        if (command.json) {
+          io.stdout.write(`${JSON.stringify(result)}\n`);
+        } else {
+          if (!command.quiet) {
+            const b = result.blobs;
+            io.stderr.write(
+              result.upToDate
+                ? `${target.repository.location}:${target.reference} already at ${result.digest}; nothing copied\n`
+                : `copied ${result.manifests} manifest(s) and ${
+                    b.total
+                  } blob(s) (${b.uploaded} uploaded, ${b.mounted} mounted, ${
+                    b.exists
+                  } already present), ${formatBytes(
+                    result.bytes.transferred,
+                  )} transferred in ${(result.durationMs / 1000).toFixed(
+                    2,
+                  )} s\n`,
+            );
+          }
+          io.stdout.write(`${result.digest}\n`);
+        }
+        return 0;
+      }
+      case 'resolve': {
+        const { repository, reference } = openImageRepository(
+          command.reference,
+          options,
+        );
+        const descriptor = await repository.resolve(reference, abort.signal);
+        if (!descriptor) {
+          io.stderr.write(
+            `image-promotion: ${repository.location}:${reference} was not found; check the tag with "image-promotion tags ${repository.location}"\n`,
+          );
+          return 1;
+        }
+        io.stdout.write(
+          command.json
+            ? `${JSON.stringify(descriptor)}\n`
+            : `${descriptor.digest}\n`,
+        );
+        return 0;
+      }
+      case 'tags': {
+        const { repository } = openImageRepository(command.repository, options);
+        const tags = await repository.listTags(abort.signal);
+        io.stdout.write(
+          command.json
+            ? `${JSON.stringify(tags)}\n`
+            : tags.map(t => `${t}\n`).join(''),
+        );
+        return 0;
+      }
+      default:
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof InvalidImageReferenceError) {
+      io.stderr.write(`image-promotion: ${error.message}\n`);
+      return 2;
+    }
+    if (abort.signal.aborted) {
+      io.stderr.write(
+        '\nimage-promotion: cancelled; the target tag was not changed\n',
+      );
+      return 1;
+    }
+    io.stderr.write(`\nimage-promotion: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

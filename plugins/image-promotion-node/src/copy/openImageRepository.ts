@@ -1,0 +1,123 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import path from 'node:path';
+import { parseImageReference } from '@image-promotion/plugin-image-promotion-common';
+import type { CredentialProvider } from '../auth/credentials';
+import { isDigest } from '../digest';
+import type { ImageRepository } from '../engine/types';
+import { OciLayoutRepository } from '../layout/OciLayoutRepository';
+import { RegistryClient } from '../registry/RegistryClient';
+
+/** Prefix of layout references: `oci-layout:/path/to/dir[:tag|@digest]`. */
+export const OCI_LAYOUT_PREFIX = 'oci-layout:';
+
+/** Options of {@link openImageRepository}. */
+export interface OpenImageRepositoryOptions {
+  credentials?: CredentialProvider;
+  /** `host[:port]` of registries spoken to over plain http. */
+  insecureRegistries?: string[];
+  userAgent?: string;
+  /**
+   * Client to create registry repositories with. Pass the same one for source
+   * and target so they share connections and tokens; by default one client is
+   * shared per (credentials, insecure list, user agent).
+   */
+  client?: RegistryClient;
+}
+
+/** A repository plus the tag or digest the reference named. */
+export interface OpenedImage {
+  repository: ImageRepository;
+  /** Tag or digest; `latest` when the reference named neither. */
+  reference: string;
+}
+
+const sharedClients = new WeakMap<object, Map<string, RegistryClient>>();
+const anonymous = {};
+
+function clientFor(options: OpenImageRepositoryOptions): RegistryClient {
+  if (options.client) return options.client;
+  const byCredentials = options.credentials ?? anonymous;
+  let clients = sharedClients.get(byCredentials);
+  if (!clients) {
+    clients = new Map();
+    sharedClients.set(byCredentials, clients);
+  }
+  const key = JSON.stringify([
+    [...(options.insecureRegistries ?? [])].sort(),
+    options.userAgent ?? '',
+  ]);
+  let client = clients.get(key);
+  if (!client) {
+    client = new RegistryClient({
+      credentials: options.credentials,
+      insecureRegistries: options.insecureRegistries,
+      userAgent: options.userAgent,
+    });
+    clients.set(key, client);
+  }
+  return client;
+}
+
+/** Splits `dir[:tag|@digest]` of a layout reference; a `:` before the last `/` belongs to the path. */
+function splitLayoutReference(rest: string): {
+  dir: string;
+  reference: string;
+} {
+  const at = rest.lastIndexOf('@');
+  if (at > 0 && isDigest(rest.slice(at + 1))) {
+    return { dir: rest.slice(0, at), reference: rest.slice(at + 1) };
+  }
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/') && colon > 0) {
+    return { dir: rest.slice(0, colon), reference: rest.slice(colon + 1) };
+  }
+  return { dir: rest, reference: 'latest' };
+}
+
+/**
+ * Opens `host[:port]/repo[:tag|@digest]` on a registry or
+ * `oci-layout:dir[:tag|@digest]` on disk (relative paths from the working
+ * directory). Throws InvalidImageReferenceError for a malformed reference.
+ */
+export function openImageRepository(
+  reference: string,
+  options: OpenImageRepositoryOptions = {},
+): OpenedImage {
+  if (reference.startsWith(OCI_LAYOUT_PREFIX)) {
+    const { dir, reference: ref } = splitLayoutReference(
+      reference.slice(OCI_LAYOUT_PREFIX.length),
+    );
+    if (dir === '') {
+      throw new Error(
+        `missing directory in "${reference}": use oci-layout:/path/to/dir[:tag|@digest]`,
+      );
+    }
+    return {
+      repository: new OciLayoutRepository(path.resolve(dir)),
+      reference: ref,
+    };
+  }
+  const parsed = parseImageReference(reference);
+  return {
+    repository: clientFor(options).repository(
+      parsed.registry,
+      parsed.repository,
+    ),
+    reference: parsed.digest ?? parsed.tag ?? 'latest',
+  };
+}

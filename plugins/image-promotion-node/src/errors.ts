@@ -1,0 +1,177 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/** What an error was about; every field is optional because not every failure has all of them. */
+export interface RegistryErrorContext {
+  /** Registry host (`host[:port]`) or `oci-layout`. */
+  registry?: string;
+  repository?: string;
+  /** Tag or digest the operation was about. */
+  reference?: string;
+  /** HTTP status the registry answered with. */
+  status?: number;
+  /** First error code of the registry's JSON error body, e.g. `MANIFEST_UNKNOWN`, `DENIED`. */
+  code?: string;
+  /** All entries of the registry's JSON error body. */
+  details?: Array<{ code: string; message: string }>;
+  cause?: unknown;
+}
+
+/** Any failure talking to a registry or an OCI layout. Messages never contain credentials. */
+export class RegistryError extends Error {
+  readonly registry?: string;
+  readonly repository?: string;
+  readonly reference?: string;
+  readonly status?: number;
+  readonly code?: string;
+  readonly details: Array<{ code: string; message: string }>;
+
+  constructor(message: string, context: RegistryErrorContext = {}) {
+    super(
+      message,
+      context.cause === undefined ? undefined : { cause: context.cause },
+    );
+    this.name = 'RegistryError';
+    this.registry = context.registry;
+    this.repository = context.repository;
+    this.reference = context.reference;
+    this.status = context.status;
+    this.code = context.code;
+    this.details = context.details ?? [];
+  }
+}
+
+/** The manifest, blob, tag or repository does not exist. */
+export class NotFoundError extends RegistryError {
+  constructor(message: string, context: RegistryErrorContext = {}) {
+    super(message, context);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** The registry refused our credentials (401) or refused the operation for them (403). */
+export class AuthenticationError extends RegistryError {
+  constructor(message: string, context: RegistryErrorContext = {}) {
+    super(message, context);
+    this.name = 'AuthenticationError';
+  }
+
+  /** Standard error for a host whose credentials were rejected or missing. */
+  static forHost(
+    host: string,
+    context: RegistryErrorContext = {},
+  ): AuthenticationError {
+    const hint =
+      context.status === 403
+        ? `the credentials for ${host} are valid but not allowed to do this: check their pull/push permissions on ${
+            context.repository ?? 'the repository'
+          }`
+        : `check the username/password for ${host} in your docker config${
+            context.repository
+              ? ` (some registries also answer this way for ${context.repository} when it does not exist or is not yours to read)`
+              : ''
+          }`;
+    return new AuthenticationError(
+      `authentication to ${host} failed: ${hint}${
+        context.code ? ` (${context.code})` : ''
+      }`,
+      { ...context, registry: host },
+    );
+  }
+}
+
+/** The target tag exists with another digest and the copy was asked not to move it. */
+export class ImmutableTagError extends RegistryError {
+  readonly existingDigest: string;
+  readonly requestedDigest: string;
+
+  constructor(options: {
+    location: string;
+    tag: string;
+    existingDigest: string;
+    requestedDigest: string;
+    registry?: string;
+    repository?: string;
+  }) {
+    super(
+      `tag ${options.tag} of ${options.location} already points to ${options.existingDigest}; refusing to move it to ${options.requestedDigest} (immutable tags). Promote under a new tag or allow overwriting the tag.`,
+      {
+        registry: options.registry,
+        repository: options.repository,
+        reference: options.tag,
+        code: 'TAG_IMMUTABLE',
+      },
+    );
+    this.name = 'ImmutableTagError';
+    this.existingDigest = options.existingDigest;
+    this.requestedDigest = options.requestedDigest;
+  }
+}
+
+/** Content did not hash to (or did not have the size of) the digest it was fetched or stored under. */
+export class DigestMismatchError extends RegistryError {
+  readonly expected: string;
+  readonly actual: string;
+
+  constructor(
+    what: string,
+    expected: string,
+    actual: string,
+    context: RegistryErrorContext = {},
+  ) {
+    super(
+      `${what}: expected ${expected} but got ${actual}; the content was corrupted in transit or the store is inconsistent, nothing was committed for it`,
+      { code: 'DIGEST_INVALID', ...context },
+    );
+    this.name = 'DigestMismatchError';
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** A manifest or reference this engine cannot handle (e.g. Docker schema 1). */
+export class UnsupportedError extends RegistryError {
+  constructor(message: string, context: RegistryErrorContext = {}) {
+    super(message, context);
+    this.name = 'UnsupportedError';
+  }
+}
+
+/** The operation was cancelled through its AbortSignal. `name` is `AbortError` like the DOM one. */
+export class AbortError extends Error {
+  constructor(
+    message = 'the operation was aborted',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AbortError';
+  }
+}
+
+/** Throws an {@link AbortError} when the signal has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw new AbortError(undefined, { cause: signal.reason });
+  }
+}
+
+/** Whether an error is an abort, ours or Node's. */
+export function isAbortError(error: unknown): boolean {
+  // Duck-typed: Node's own AbortError may come from another realm (test sandboxes).
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  return name === 'AbortError' || code === 'ABORT_ERR';
+}

@@ -1,0 +1,187 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { Authenticator, type AuthTarget } from '../auth/Authenticator';
+import type { CredentialProvider } from '../auth/credentials';
+import { AuthenticationError, RegistryError, isAbortError } from '../errors';
+import {
+  HttpTransport,
+  discardBody,
+  type HttpRequest,
+  type HttpResponse,
+} from '../transport/HttpTransport';
+import type { RetryEvent, RetryPolicy } from '../transport/retry';
+import { RegistryRepository } from './RegistryRepository';
+
+/** Options of {@link RegistryClient}. */
+export interface RegistryClientOptions {
+  credentials?: CredentialProvider;
+  /** `host[:port]` of registries spoken to over plain http; every other host needs TLS. */
+  insecureRegistries?: string[];
+  userAgent?: string;
+  retry?: Partial<RetryPolicy>;
+  /** Bound on parallel connections to one host (default 16). */
+  maxSocketsPerHost?: number;
+  /** Idle timeout of a connection before the request is failed and retried (default 60 s). */
+  timeoutMs?: number;
+  /** Receives every retry made by this client. */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+/** Host the distribution API of a registry lives on: Docker Hub's is not `docker.io`. */
+export function apiHostFor(registry: string): string {
+  const host = registry.toLowerCase();
+  return host === 'docker.io' || host === 'index.docker.io'
+    ? 'registry-1.docker.io'
+    : host;
+}
+
+/**
+ * Entry point for registries: creates repositories that share one transport
+ * (keep-alive agents), one ping per host and one token cache, so a copy
+ * between two repositories of a registry authenticates once.
+ */
+export class RegistryClient {
+  readonly transport: HttpTransport;
+  readonly authenticator: Authenticator;
+  private readonly pings = new Map<string, Promise<void>>();
+
+  constructor(options: RegistryClientOptions = {}) {
+    const insecure = options.insecureRegistries ?? [];
+    this.transport = new HttpTransport({
+      insecureHosts: [...insecure, ...insecure.map(apiHostFor)],
+      userAgent: options.userAgent,
+      retry: options.retry,
+      maxSocketsPerHost: options.maxSocketsPerHost,
+      timeoutMs: options.timeoutMs,
+      onRetry: options.onRetry,
+    });
+    this.authenticator = new Authenticator(this.transport, options.credentials);
+  }
+
+  /** A repository of a registry (`registry` is `host[:port]`, `docker.io` for Docker Hub). */
+  repository(registry: string, repository: string): RegistryRepository {
+    return new RegistryRepository(this, registry, repository);
+  }
+
+  /** The /v2/ base URL of a registry. */
+  baseUrl(target: AuthTarget): URL {
+    return this.transport.baseUrl(target.apiHost);
+  }
+
+  /**
+   * Learns once per host whether and how it wants authentication, by `GET
+   * /v2/`. Concurrent callers share one ping.
+   */
+  ping(target: AuthTarget, signal?: AbortSignal): Promise<void> {
+    let pending = this.pings.get(target.apiHost);
+    if (!pending) {
+      pending = this.doPing(target, signal).catch(error => {
+        this.pings.delete(target.apiHost);
+        throw error;
+      });
+      this.pings.set(target.apiHost, pending);
+    }
+    return pending;
+  }
+
+  private async doPing(
+    target: AuthTarget,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const url = new URL('/v2/', this.baseUrl(target));
+    let response: HttpResponse;
+    try {
+      response = await this.transport.request({ method: 'GET', url, signal });
+    } catch (error) {
+      if (isAbortError(error) || error instanceof RegistryError) throw error;
+      const code =
+        (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new RegistryError(
+        `cannot reach registry ${target.credentialHost} at ${
+          url.origin
+        }: ${code}${
+          url.protocol === 'https:' && /SSL|CERT|EPROTO/i.test(String(code))
+            ? ' (if it serves plain http, list it as an insecure registry)'
+            : ''
+        }`,
+        { registry: target.credentialHost, cause: error },
+      );
+    }
+    discardBody(response);
+    if (response.status === 401) {
+      this.authenticator.learn(
+        target.apiHost,
+        response.headers['www-authenticate'],
+      );
+    } else {
+      // 200, or a registry that does not implement the ping: try anonymous and
+      // learn from the first 401 instead.
+      this.authenticator.learn(target.apiHost, undefined);
+    }
+  }
+
+  /**
+   * Sends a request with the Authorization the scopes need, re-authenticating
+   * once on 401 (expired token, insufficient scope). The caller checks the
+   * final status.
+   */
+  async send(
+    target: AuthTarget,
+    request: HttpRequest,
+    scopes: string[],
+  ): Promise<HttpResponse> {
+    await this.ping(target, request.signal);
+    // An upload Location may point at another host: credentials stay with
+    // the registry they belong to.
+    const ownHost = request.url.host === this.baseUrl(target).host;
+    const withAuth = (authorization: string | undefined): HttpRequest => ({
+      ...request,
+      headers:
+        authorization && ownHost
+          ? { ...request.headers, authorization }
+          : { ...request.headers },
+    });
+    const first = await this.authenticator.authorization(
+      target,
+      scopes,
+      request.signal,
+    );
+    const response = await this.transport.request(withAuth(first));
+    if (response.status !== 401) return response;
+    const challenge = response.headers['www-authenticate'];
+    discardBody(response);
+    const next = await this.authenticator.refresh(
+      target,
+      challenge,
+      scopes,
+      first,
+      request.signal,
+    );
+    if (next === undefined) {
+      throw AuthenticationError.forHost(target.credentialHost, {
+        status: 401,
+        code: 'UNAUTHORIZED',
+      });
+    }
+    return this.transport.request(withAuth(next));
+  }
+
+  /** Closes pooled connections (tests, CLI exit); the client stays usable. */
+  close(): void {
+    this.transport.close();
+  }
+}

@@ -1,0 +1,423 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import http, {
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from 'node:http';
+import https from 'node:https';
+import { pipeline, type Readable } from 'node:stream';
+import { AbortError, RegistryError, isAbortError } from '../errors';
+import { AgentPool } from './agents';
+import {
+  DEFAULT_RETRY_POLICY,
+  backoffDelay,
+  isRetryableError,
+  isRetryableStatus,
+  parseRetryAfter,
+  sleep,
+  type RetryEvent,
+  type RetryPolicy,
+} from './retry';
+import { reportRetry } from './retryContext';
+
+/** HTTP methods the registry protocol uses. */
+export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+
+/** Opens a request body; called again for every retry or redirect, so it must start from the beginning each time. */
+export type BodyFactory = () => Promise<Readable>;
+
+/** One logical request; the transport may send it several times (retries, redirects). */
+export interface HttpRequest {
+  method: HttpMethod;
+  url: URL;
+  /** `Authorization` is only ever sent to `url`'s own host, never to a redirect target elsewhere. */
+  headers?: OutgoingHttpHeaders;
+  body?: Buffer | BodyFactory;
+  signal?: AbortSignal;
+  /** Retry on connection errors and transient statuses (default true). */
+  retry?: boolean;
+  /** Follow 301/302/303/307/308 (default true). */
+  followRedirects?: boolean;
+}
+
+/** A response whose body has not been read yet: read it, pipe it, or {@link discardBody} it. */
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The URL that answered, after redirects. */
+  url: URL;
+  body: IncomingMessage;
+}
+
+/** Options of {@link HttpTransport}. */
+export interface HttpTransportOptions {
+  /** `host[:port]` entries that may be spoken to over plain http. */
+  insecureHosts?: string[];
+  userAgent?: string;
+  retry?: Partial<RetryPolicy>;
+  maxSocketsPerHost?: number;
+  /** Idle socket timeout; a stalled transfer fails (and is retried) after this long. */
+  timeoutMs?: number;
+  /** Receives every retry, in addition to the listener of the current copy. */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+const MAX_REDIRECTS = 10;
+const DEFAULT_TIMEOUT_MS = 60_000;
+const COMMIT_TIMEOUT_MS = 10 * 60_000;
+
+/** Default User-Agent, so registry operators can tell who is talking to them. */
+export const DEFAULT_USER_AGENT = 'image-promotion/0.1 (+node)';
+
+/** Reads a whole (small) body, refusing more than `maxBytes`. Never use for blobs. */
+export async function readBody(
+  response: HttpResponse,
+  maxBytes: number,
+): Promise<Buffer> {
+  const declared = Number(response.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    response.body.destroy();
+    throw new RegistryError(
+      `response of ${response.url.host} is ${declared} bytes, more than the ${maxBytes} accepted here`,
+    );
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of response.body) {
+    const buf = chunk as Buffer;
+    total += buf.length;
+    if (total > maxBytes) {
+      response.body.destroy();
+      throw new RegistryError(
+        `response of ${response.url.host} exceeds the ${maxBytes} bytes accepted here`,
+      );
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/**
+ * Throws a response body away. Small bodies are drained so the socket goes
+ * back to the keep-alive pool; big or unknown ones cost a reconnect instead of
+ * downloading data nobody wants.
+ */
+export function discardBody(response: HttpResponse): void {
+  const length = Number(response.headers['content-length']);
+  // Even an empty or HEAD body must be read to its end: only then does the
+  // socket go back to the agent, otherwise it sits idle until the timeout.
+  if (
+    response.body.complete ||
+    (Number.isFinite(length) && length <= 64 * 1024)
+  ) {
+    response.body.resume();
+  } else {
+    response.body.destroy();
+  }
+}
+
+function hostOf(url: URL): string {
+  return url.host.toLowerCase();
+}
+
+/**
+ * HTTP(S) over node:http with keep-alive agents, streaming bodies, retries
+ * with backoff (honouring Retry-After) and manual redirects. It knows nothing
+ * about registries or credentials beyond never forwarding `Authorization` to
+ * another host.
+ */
+export class HttpTransport {
+  private readonly agents: AgentPool;
+  private readonly insecureHosts: Set<string>;
+  private readonly userAgent: string;
+  private readonly policy: RetryPolicy;
+  private readonly timeoutMs: number;
+  private readonly onRetry?: (event: RetryEvent) => void;
+
+  constructor(options: HttpTransportOptions = {}) {
+    this.agents = new AgentPool({
+      maxSocketsPerHost: options.maxSocketsPerHost,
+    });
+    this.insecureHosts = new Set(
+      (options.insecureHosts ?? []).map(h => h.toLowerCase()),
+    );
+    this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.onRetry = options.onRetry;
+  }
+
+  /** The retry policy in effect, for callers that retry whole multi-request operations. */
+  get retryPolicy(): RetryPolicy {
+    return this.policy;
+  }
+
+  /** Whether plain http is allowed for a `host[:port]`. */
+  isInsecure(host: string): boolean {
+    return this.insecureHosts.has(host.toLowerCase());
+  }
+
+  /** Base URL (`https://host` or, for insecure hosts, `http://host`) of a registry API host. */
+  baseUrl(host: string): URL {
+    return new URL(`${this.isInsecure(host) ? 'http' : 'https'}://${host}`);
+  }
+
+  /** Reports a retry to the transport listener and to the current operation's listener. */
+  notifyRetry(event: RetryEvent): void {
+    this.onRetry?.(event);
+    reportRetry(event);
+  }
+
+  /** Sends a request, retrying and following redirects; resolves once response headers arrive. */
+  async request(request: HttpRequest): Promise<HttpResponse> {
+    const retry = request.retry ?? true;
+    for (let attempt = 1; ; attempt++) {
+      if (request.signal?.aborted) {
+        throw new AbortError(undefined, { cause: request.signal.reason });
+      }
+      let response: HttpResponse;
+      try {
+        response = await this.followRedirects(request);
+      } catch (error) {
+        if (request.signal?.aborted || isAbortError(error)) {
+          throw new AbortError(undefined, {
+            cause: request.signal?.reason ?? error,
+          });
+        }
+        if (
+          !retry ||
+          attempt >= this.policy.maxAttempts ||
+          !isRetryableError(error)
+        ) {
+          throw error;
+        }
+        const delayMs = backoffDelay(attempt, this.policy);
+        this.notifyRetry({
+          attempt,
+          delayMs,
+          reason:
+            (error as NodeJS.ErrnoException).code ?? (error as Error).message,
+          url: redact(request.url),
+        });
+        await sleep(delayMs, request.signal);
+        continue;
+      }
+      if (
+        !retry ||
+        attempt >= this.policy.maxAttempts ||
+        !isRetryableStatus(response.status)
+      ) {
+        return response;
+      }
+      const retryAfter = parseRetryAfter(
+        headerValue(response.headers['retry-after']),
+        this.policy.maxRetryAfterMs,
+      );
+      const delayMs = retryAfter ?? backoffDelay(attempt, this.policy);
+      discardBody(response);
+      this.notifyRetry({
+        attempt,
+        delayMs,
+        reason: `HTTP ${response.status}`,
+        url: redact(request.url),
+      });
+      await sleep(delayMs, request.signal);
+    }
+  }
+
+  private async followRedirects(request: HttpRequest): Promise<HttpResponse> {
+    const originHost = hostOf(request.url);
+    const originInsecure = request.url.protocol === 'http:';
+    let url = request.url;
+    let method = request.method;
+    let body = request.body;
+    let headers: OutgoingHttpHeaders = { ...request.headers };
+    for (let hops = 0; ; hops++) {
+      this.assertSchemeAllowed(url, originInsecure);
+      const response = await this.send(
+        method,
+        url,
+        headers,
+        body,
+        request.signal,
+      );
+      const location = headerValue(response.headers.location);
+      if (
+        request.followRedirects === false ||
+        ![301, 302, 303, 307, 308].includes(response.status) ||
+        !location
+      ) {
+        return response;
+      }
+      discardBody(response);
+      if (hops >= MAX_REDIRECTS) {
+        throw new RegistryError(
+          `too many redirects starting at ${redact(request.url)}`,
+          { registry: originHost },
+        );
+      }
+      url = new URL(location, url);
+      if (
+        response.status === 303 ||
+        (response.status !== 307 &&
+          response.status !== 308 &&
+          method === 'POST')
+      ) {
+        method = method === 'HEAD' ? 'HEAD' : 'GET';
+        body = undefined;
+        headers = withoutHeaders(headers, ['content-length', 'content-type']);
+      }
+      if (hostOf(url) !== originHost) {
+        // Blob downloads redirect to object storage with a pre-signed URL: our
+        // registry credentials must not travel there (and would break the signature).
+        headers = withoutHeaders(headers, ['authorization']);
+      }
+    }
+  }
+
+  private assertSchemeAllowed(url: URL, originInsecure: boolean): void {
+    if (url.protocol === 'https:') return;
+    if (
+      url.protocol === 'http:' &&
+      (originInsecure || this.isInsecure(url.host))
+    ) {
+      return;
+    }
+    throw new RegistryError(
+      `refusing plain ${url.protocol} to ${url.host}: add it to the insecure registries if it really has no TLS`,
+      { registry: url.host },
+    );
+  }
+
+  private send(
+    method: HttpMethod,
+    url: URL,
+    headers: OutgoingHttpHeaders,
+    body: Buffer | BodyFactory | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<HttpResponse> {
+    const requestHeaders: OutgoingHttpHeaders = {
+      'user-agent': this.userAgent,
+      ...headers,
+    };
+    if (Buffer.isBuffer(body)) requestHeaders['content-length'] = body.length;
+    const mod = url.protocol === 'https:' ? https : http;
+    return new Promise<HttpResponse>((resolve, reject) => {
+      let settled = false;
+      let bodyError: Error | undefined;
+      let bodySource: Readable | undefined;
+      let bodyDone = body === undefined || Buffer.isBuffer(body);
+      const fail = (error: Error) => {
+        if (settled) return;
+        settled = true;
+        reject(error);
+      };
+      const req = mod.request(url, {
+        method,
+        headers: requestHeaders,
+        agent: this.agents.get(url),
+        signal,
+      });
+      req.setTimeout(this.timeoutMs, () => {
+        const error: NodeJS.ErrnoException = new Error(
+          `${url.host} stopped responding`,
+        );
+        error.code = 'ETIMEDOUT';
+        req.destroy(error);
+      });
+      req.on('error', error => fail(bodyError ?? error));
+      req.on('response', res => {
+        if (settled) {
+          res.destroy();
+          return;
+        }
+        settled = true;
+        if (!bodyDone && (res.statusCode ?? 0) >= 300) {
+          // The server answered before taking the whole body (401, 413, ...):
+          // stop streaming, the connection cannot be reused anyway.
+          bodySource?.destroy();
+        }
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          url,
+          body: res,
+        });
+      });
+      if (body === undefined) {
+        req.end();
+      } else if (Buffer.isBuffer(body)) {
+        req.end(body);
+      } else {
+        body().then(
+          source => {
+            bodySource = source;
+            pipeline(source, req, error => {
+              bodyDone = true;
+              if (!error) {
+                // Silence after the last byte is the server committing (hashing,
+                // moving a big blob to object storage): give it time rather than
+                // time out and upload the whole thing again.
+                req.setTimeout(Math.max(this.timeoutMs, COMMIT_TIMEOUT_MS));
+              } else {
+                bodyError = error;
+                // Destroying before end() means the request body is never
+                // completed, so the server cannot commit it.
+                req.destroy(error);
+                fail(error);
+              }
+            });
+          },
+          (error: Error) => {
+            bodyError = error;
+            req.destroy(error);
+            fail(error);
+          },
+        );
+      }
+    });
+  }
+
+  /** Closes all pooled connections. */
+  close(): void {
+    this.agents.destroy();
+  }
+}
+
+/** First value of a header that may be repeated. */
+export function headerValue(
+  value: string | string[] | undefined,
+): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function withoutHeaders(
+  headers: OutgoingHttpHeaders,
+  names: string[],
+): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [key, value] of Object.entries(headers)) {
+    if (!names.includes(key.toLowerCase())) out[key] = value;
+  }
+  return out;
+}
+
+/** A URL safe to show: pre-signed query strings and userinfo carry secrets. */
+export function redact(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname}`;
+}
