@@ -1,0 +1,139 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { resolve } from 'node:path';
+import { parseEntityRef } from '@backstage/catalog-model';
+import {
+  ChainCredentialProvider,
+  CredentialProvider,
+  DockerConfigCredentialProvider,
+  ImageRepository,
+  OciLayoutRepository,
+  RegistryClient,
+  RegistryCredential,
+  StaticCredentialProvider,
+} from '@image-promotion/plugin-image-promotion-node';
+import type { ImagePromotionConfig } from '../config';
+import { expandRepositoryTemplate } from '../config';
+import type { Environment, RegistryEndpoint } from '../domain/types';
+
+/** Answers only for one host, so a docker config never leaks to another registry. */
+class HostScopedProvider implements CredentialProvider {
+  constructor(
+    private readonly host: string,
+    private readonly inner: CredentialProvider,
+  ) {}
+
+  async getCredentials(host: string): Promise<RegistryCredential | undefined> {
+    return host === this.host ? this.inner.getCredentials(host) : undefined;
+  }
+}
+
+/**
+ * Turns configured registries and environments into engine repositories:
+ * one shared {@link RegistryClient} (keep-alive connections, token cache) for
+ * every `type: registry` endpoint, one OCI layout directory per repository for
+ * `type: oci-layout` endpoints.
+ */
+export class RegistryAccess {
+  readonly client: RegistryClient;
+  private readonly registries: Map<string, RegistryEndpoint>;
+
+  constructor(
+    config: ImagePromotionConfig,
+    options: { userAgent?: string } = {},
+  ) {
+    this.registries = config.registries;
+    const providers: CredentialProvider[] = [];
+    const basic: Record<string, RegistryCredential> = {};
+    const insecure: string[] = [];
+    for (const [name, endpoint] of config.registries) {
+      if (endpoint.type !== 'registry') continue;
+      if (endpoint.insecure) insecure.push(endpoint.host);
+      const credentials = config.registryCredentials.get(name);
+      if (!credentials) continue;
+      switch (credentials.kind) {
+        case 'basic':
+          basic[endpoint.host] = {
+            username: credentials.username,
+            password: credentials.password,
+          };
+          break;
+        case 'docker-config':
+          providers.push(
+            new HostScopedProvider(
+              endpoint.host,
+              new DockerConfigCredentialProvider({ path: credentials.path }),
+            ),
+          );
+          break;
+        default:
+          // Cloud providers plug into the engine's CredentialProvider
+          // interface; none is bundled yet, so say so at start-up rather than
+          // failing every request later.
+          throw new Error(
+            `imagePromotion.registries.${name}.credentials: the "${credentials.kind}" credential provider is not bundled in this version; use static credentials or a docker config file written by your cloud CLI`,
+          );
+      }
+    }
+    this.client = new RegistryClient({
+      credentials: new ChainCredentialProvider([
+        new StaticCredentialProvider(basic),
+        ...providers,
+      ]),
+      insecureRegistries: insecure,
+      userAgent: options.userAgent ?? 'backstage-image-promotion',
+    });
+  }
+
+  /** The repository path of a component's image in an environment. */
+  repositoryPath(
+    environment: Environment,
+    image: string,
+    entityRef: string,
+  ): string {
+    const { namespace, name } = parseEntityRef(entityRef);
+    return expandRepositoryTemplate(environment.repository, {
+      image,
+      namespace,
+      name,
+    });
+  }
+
+  /** The engine repository holding a component's image in an environment. */
+  repository(
+    environment: Environment,
+    image: string,
+    entityRef: string,
+  ): ImageRepository {
+    const endpoint = this.registries.get(environment.registry);
+    if (!endpoint) {
+      throw new Error(
+        `environment ${environment.id} names unknown registry "${environment.registry}"`,
+      );
+    }
+    const path = this.repositoryPath(environment, image, entityRef);
+    if (endpoint.type === 'oci-layout') {
+      return new OciLayoutRepository(resolve(endpoint.directory, path));
+    }
+    return this.client.repository(endpoint.host, path);
+  }
+
+  /** A human-readable location of a component's image, without credentials. */
+  describe(environment: Environment, image: string, entityRef: string): string {
+    return this.repository(environment, image, entityRef).location;
+  }
+}

@@ -1,0 +1,231 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  Entity,
+  getCompoundEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import {
+  ANNOTATION_IMAGE,
+  ANNOTATION_PIPELINE,
+  ANNOTATION_TAG_PATTERN,
+} from '@image-promotion/plugin-image-promotion-common';
+import type { ImagePromotionConfig } from '../config';
+import type { ImagePromotionStore } from '../database';
+import type { TrackedComponent, TrackedComponentInput } from '../database';
+import type { Environment } from '../domain/types';
+import type { RegistryAccess } from '../registry/RegistryAccess';
+import { mapWithConcurrency } from './concurrency';
+
+/** Where the tracker learns which components opted in. */
+export interface ComponentSource {
+  /** Catalog entities carrying the `image-promotion.io/image` annotation. */
+  listAnnotatedEntities(): Promise<Entity[]>;
+}
+
+/** What one refresh of a component did. */
+export interface RefreshResult {
+  entityRef: string;
+  environments: {
+    id: string;
+    tags: number;
+    newDigests: number;
+    drift: number;
+    error?: string;
+  }[];
+}
+
+/** Turns a catalog entity into a tracked component, or undefined when it has not opted in. */
+export function toTrackedComponent(
+  entity: Entity,
+  config: Pick<ImagePromotionConfig, 'defaultPipeline'>,
+): TrackedComponentInput | undefined {
+  const annotations = entity.metadata.annotations ?? {};
+  const image = annotations[ANNOTATION_IMAGE]?.trim();
+  if (!image) return undefined;
+  const spec = (entity.spec ?? {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  return {
+    entityRef: stringifyEntityRef(getCompoundEntityRef(entity)),
+    image,
+    pipeline:
+      annotations[ANNOTATION_PIPELINE]?.trim() || config.defaultPipeline,
+    tagPattern: annotations[ANNOTATION_TAG_PATTERN]?.trim() || null,
+    title: entity.metadata.title ?? entity.metadata.name,
+    owner: str(spec.owner),
+    system: str(spec.system),
+    lifecycle: str(spec.lifecycle),
+  };
+}
+
+/** Compiles a tag pattern (a regular expression, anchored) or says what is wrong with it. */
+export function compileTagPattern(pattern: string | null): RegExp | undefined {
+  if (!pattern) return undefined;
+  try {
+    return new RegExp(`^(?:${pattern})$`);
+  } catch (error) {
+    throw new Error(
+      `annotation ${ANNOTATION_TAG_PATTERN} "${pattern}" is not a valid regular expression: ${
+        (error as Error).message
+      }`,
+    );
+  }
+}
+
+/**
+ * Keeps the store in step with the registries: which digests each
+ * environment holds, under which tags, and which tags moved without a
+ * promotion (drift).
+ */
+export class Tracker {
+  constructor(
+    private readonly deps: {
+      store: ImagePromotionStore;
+      config: ImagePromotionConfig;
+      access: RegistryAccess;
+      components: ComponentSource;
+      logger: LoggerService;
+    },
+  ) {}
+
+  /** Reads the opted-in components from the catalog into the store. */
+  async syncComponents(): Promise<TrackedComponent[]> {
+    const entities = await this.deps.components.listAnnotatedEntities();
+    const tracked = entities
+      .map(e => toTrackedComponent(e, this.deps.config))
+      .filter((c): c is TrackedComponentInput => c !== undefined);
+    await this.deps.store.upsertComponents(tracked);
+    await this.deps.store.removeComponentsNotIn(tracked.map(c => c.entityRef));
+    return this.deps.store.listComponents();
+  }
+
+  /** Syncs components and refreshes every component × environment. */
+  async refreshAll(signal?: AbortSignal): Promise<RefreshResult[]> {
+    const started = Date.now();
+    const components = await this.syncComponents();
+    const results = await mapWithConcurrency(
+      components,
+      Math.max(1, Math.ceil(this.deps.config.tracking.concurrency / 2)),
+      c => this.refreshComponent(c, signal),
+    );
+    const pairs = results.reduce((n, r) => n + r.environments.length, 0);
+    const errors = results.reduce(
+      (n, r) => n + r.environments.filter(e => e.error).length,
+      0,
+    );
+    this.deps.logger.info(
+      `Image promotion tracking refreshed ${pairs} component-environments of ${
+        components.length
+      } components in ${Date.now() - started} ms (${errors} failed)`,
+    );
+    return results;
+  }
+
+  /** Refreshes one component in every environment of its pipeline. */
+  async refreshComponent(
+    component: TrackedComponent | TrackedComponentInput,
+    signal?: AbortSignal,
+  ): Promise<RefreshResult> {
+    const pipeline = this.deps.config.pipelines.get(component.pipeline);
+    if (!pipeline) {
+      this.deps.logger.warn(
+        `${component.entityRef} names pipeline "${component.pipeline}", which is not configured; it is not tracked`,
+      );
+      return { entityRef: component.entityRef, environments: [] };
+    }
+    let pattern: RegExp | undefined;
+    try {
+      pattern = compileTagPattern(component.tagPattern ?? null);
+    } catch (error) {
+      this.deps.logger.warn(
+        `${component.entityRef}: ${(error as Error).message}`,
+      );
+      return { entityRef: component.entityRef, environments: [] };
+    }
+    const environments = [];
+    for (const environment of pipeline.environments) {
+      environments.push(
+        await this.refreshEnvironment(component, environment, pattern, signal),
+      );
+    }
+    return { entityRef: component.entityRef, environments };
+  }
+
+  private async refreshEnvironment(
+    component: TrackedComponent | TrackedComponentInput,
+    environment: Environment,
+    pattern: RegExp | undefined,
+    signal?: AbortSignal,
+  ): Promise<RefreshResult['environments'][number]> {
+    const observedAt = new Date();
+    try {
+      const repository = this.deps.access.repository(
+        environment,
+        component.image,
+        component.entityRef,
+      );
+      const allTags = await repository.listTags(signal);
+      const tags = allTags.filter(
+        t =>
+          // Signature/attestation tags are artefacts, not versions.
+          !/^sha256-[0-9a-f]{64}(\.\w+)?$/.test(t) &&
+          (!pattern || pattern.test(t) || t === environment.currentTag),
+      );
+      const resolved = await mapWithConcurrency(
+        tags,
+        this.deps.config.tracking.concurrency,
+        async tag => {
+          const descriptor = await repository.resolve(tag, signal);
+          return descriptor ? { tag, digest: descriptor.digest } : undefined;
+        },
+      );
+      const observed = resolved.filter(
+        (o): o is { tag: string; digest: string } => o !== undefined,
+      );
+      const result = await this.deps.store.applyTagSnapshot({
+        entityRef: component.entityRef,
+        environment: environment.id,
+        observed,
+        observedAt,
+      });
+      for (const drift of result.driftEvents) {
+        this.deps.logger.warn(
+          `Drift: ${component.entityRef} ${environment.id} tag ${drift.tag} moved from ${drift.previousDigest} to ${drift.newDigest} without a promotion`,
+        );
+      }
+      return {
+        id: environment.id,
+        tags: observed.length,
+        newDigests: result.newDigests.length,
+        drift: result.driftEvents.length,
+      };
+    } catch (error) {
+      const message = (error as Error).message;
+      this.deps.logger.warn(
+        `Tracking ${component.entityRef} in ${environment.id} failed: ${message}`,
+      );
+      return {
+        id: environment.id,
+        tags: 0,
+        newDigests: 0,
+        drift: 0,
+        error: message,
+      };
+    }
+  }
+}
