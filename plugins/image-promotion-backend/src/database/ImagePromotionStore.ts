@@ -122,6 +122,8 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
       'c' in parsed &&
       'i' in parsed &&
       typeof parsed.c === 'number' &&
+      Number.isFinite(parsed.c) &&
+      !Number.isNaN(new Date(parsed.c).getTime()) &&
       typeof parsed.i === 'string'
     ) {
       return { createdAt: new Date(parsed.c), id: parsed.i };

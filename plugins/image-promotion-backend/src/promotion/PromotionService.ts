@@ -397,10 +397,9 @@ export class PromotionService {
       e => e.id === promotion.targetEnvironment,
     );
     const groups = target?.policy.approverGroups ?? [];
-    if (
-      groups.length &&
-      !groups.some(g => actor.ownershipEntityRefs.includes(g))
-    ) {
+    // Entity refs compare case-insensitively, as the catalog does.
+    const owned = new Set(actor.ownershipEntityRefs.map(r => r.toLowerCase()));
+    if (groups.length && !groups.some(g => owned.has(g.toLowerCase()))) {
       throw new NotAllowedError(
         `approvals into ${
           promotion.targetEnvironment

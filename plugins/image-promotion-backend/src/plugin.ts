@@ -1,0 +1,121 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { imagePromotionPermissions } from '@image-promotion/plugin-image-promotion-common';
+import { readImagePromotionConfig } from './config';
+import { ImagePromotionStore } from './database';
+import { PromotionService } from './promotion/PromotionService';
+import { PromotionWorker } from './promotion/PromotionWorker';
+import { RegistryAccess } from './registry/RegistryAccess';
+import { CatalogComponentSource } from './service/ComponentRefresher';
+import { createRouter, WEBHOOK_PATH } from './service/router';
+import { Tracker } from './tracking/Tracker';
+
+/**
+ * The image promotion backend plugin: tracking, policy-gated promotions and
+ * the REST API under `/api/image-promotion`.
+ *
+ * @public
+ */
+export const imagePromotionPlugin = createBackendPlugin({
+  pluginId: 'image-promotion',
+  register(env) {
+    env.registerInit({
+      deps: {
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        userInfo: coreServices.userInfo,
+        auth: coreServices.auth,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        logger: coreServices.logger,
+        rootConfig: coreServices.rootConfig,
+        auditor: coreServices.auditor,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        lifecycle: coreServices.lifecycle,
+        catalog: catalogServiceRef,
+      },
+      async init(deps) {
+        const { httpRouter, logger, lifecycle, scheduler } = deps;
+        const config = readImagePromotionConfig(deps.rootConfig);
+        const store = await ImagePromotionStore.create({
+          database: deps.database,
+        });
+        const access = new RegistryAccess(config);
+        const tracker = new Tracker({
+          store,
+          config,
+          access,
+          components: new CatalogComponentSource(deps.catalog, deps.auth),
+          logger,
+        });
+        // The worker needs the service and the service wakes the worker:
+        // queued promotions start at once instead of at the next poll.
+        let wakeWorker = () => {};
+        const service = new PromotionService({
+          store,
+          config,
+          access,
+          onQueued: () => wakeWorker(),
+        });
+        const worker = new PromotionWorker({ store, service, access, logger });
+        wakeWorker = () => worker.wake();
+        lifecycle.addStartupHook(() => worker.start());
+        lifecycle.addShutdownHook(() => worker.stop());
+
+        await scheduler.scheduleTask({
+          id: 'image-promotion-tracking',
+          frequency: { milliseconds: config.tracking.frequencyMs },
+          timeout: { milliseconds: config.tracking.timeoutMs },
+          initialDelay: { milliseconds: config.tracking.initialDelayMs },
+          scope: 'global',
+          fn: async signal => {
+            await tracker.refreshAll(signal);
+          },
+        });
+
+        deps.permissionsRegistry.addPermissions(imagePromotionPermissions);
+
+        httpRouter.use(
+          await createRouter({
+            logger,
+            httpAuth: deps.httpAuth,
+            userInfo: deps.userInfo,
+            permissions: deps.permissions,
+            auditor: deps.auditor,
+            catalog: deps.catalog,
+            config,
+            store,
+            access,
+            tracker,
+            service,
+          }),
+        );
+        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        httpRouter.addAuthPolicy({
+          path: WEBHOOK_PATH,
+          allow: 'unauthenticated',
+        });
+      },
+    });
+  },
+});

@@ -1,0 +1,138 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { NotFoundError } from '@backstage/errors';
+import type { ImagePromotionConfig } from '../config';
+import type { ImagePromotionStore, TrackedComponent } from '../database';
+import type { Environment } from '../domain/types';
+import { activeFreezeWindows, describeFreezeWindow } from '../policy';
+import type { RegistryAccess } from '../registry/RegistryAccess';
+import type {
+  EntityStatusResponse,
+  EnvironmentStatusResponse,
+  PolicySummaryResponse,
+} from './apiTypes';
+import {
+  toCurrentResponse,
+  toDriftResponse,
+  toPromotionResponse,
+  toVersionResponse,
+} from './mappers';
+
+/** Summarises an environment's policy, with the freeze window in force at `now`. */
+export function summarizePolicy(
+  environment: Environment,
+  now: Date,
+): PolicySummaryResponse {
+  const { policy } = environment;
+  const active = activeFreezeWindows(policy.freezeWindows, now).sort(
+    (a, b) => b.endsAt.getTime() - a.endsAt.getTime(),
+  )[0];
+  return {
+    approvals: policy.approvals,
+    approverGroups: policy.approverGroups,
+    soakTimeMs: policy.soakTimeMs,
+    immutableTags: policy.immutableTags,
+    requirePreviousEnvironment: policy.requirePreviousEnvironment,
+    allowSkip: policy.allowSkip,
+    activeFreeze: active
+      ? {
+          description: describeFreezeWindow(active.window),
+          reason: active.window.reason ?? null,
+          endsAt: active.endsAt.toISOString(),
+        }
+      : null,
+  };
+}
+
+/** Assembles `GET /entities/.../status`: every environment of a component, in pipeline order. */
+export class StatusReadModel {
+  constructor(
+    private readonly deps: {
+      store: ImagePromotionStore;
+      config: ImagePromotionConfig;
+      access: RegistryAccess;
+      now?: () => Date;
+    },
+  ) {}
+
+  /**
+   * The status of one tracked component.
+   *
+   * @throws NotFoundError when the component is not tracked
+   */
+  async status(entityRef: string): Promise<EntityStatusResponse> {
+    const component = await this.deps.store.getComponent(entityRef);
+    if (!component) {
+      throw new NotFoundError(
+        `${entityRef} is not tracked: give it the annotation image-promotion.io/image, then refresh it`,
+      );
+    }
+    const pipeline = this.deps.config.pipelines.get(component.pipeline);
+    if (!pipeline) {
+      throw new NotFoundError(
+        `${entityRef} uses pipeline "${component.pipeline}", which is not configured`,
+      );
+    }
+    const now = this.deps.now?.() ?? new Date();
+    const environments = await Promise.all(
+      pipeline.environments.map(environment =>
+        this.environmentStatus(component, environment, now),
+      ),
+    );
+    return {
+      entityRef: component.entityRef,
+      title: component.title,
+      image: component.image,
+      pipeline: pipeline.name,
+      environments,
+    };
+  }
+
+  private async environmentStatus(
+    component: TrackedComponent,
+    environment: Environment,
+    now: Date,
+  ): Promise<EnvironmentStatusResponse> {
+    const { store, access, config } = this.deps;
+    const { entityRef, image } = component;
+    const [current, versions, open, drift] = await Promise.all([
+      store.getCurrent(entityRef, environment.id, {
+        currentTag: environment.currentTag,
+      }),
+      store.listVersions(entityRef, environment.id),
+      store.getOpenPromotion(entityRef, environment.id),
+      store.listDriftEvents({ entityRef, environment: environment.id }),
+    ]);
+    const endpoint = config.registries.get(environment.registry);
+    return {
+      id: environment.id,
+      title: environment.title,
+      registry: {
+        name: environment.registry,
+        type: endpoint?.type ?? 'registry',
+        repository: access.repositoryPath(environment, image, entityRef),
+        location: access.describe(environment, image, entityRef),
+      },
+      currentTag: environment.currentTag ?? null,
+      current: toCurrentResponse(current),
+      versions: versions.map(toVersionResponse),
+      openPromotion: open ? toPromotionResponse(open) : null,
+      drift: drift.map(toDriftResponse),
+      policy: summarizePolicy(environment, now),
+    };
+  }
+}

@@ -1,0 +1,128 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import { RegistryError } from '@image-promotion/plugin-image-promotion-node';
+import type { ErrorRequestHandler, Request, Response } from 'express';
+import { OpenPromotionExistsError } from '../database';
+import { PolicyRefusedError } from '../promotion/PromotionService';
+import { toGate } from './mappers';
+
+/** Sends the error body shape of Backstage (`ErrorResponseBody`), plus extra fields. */
+function send(
+  req: Request,
+  res: Response,
+  status: number,
+  error: { name: string; message: string },
+  extra: Record<string, unknown> = {},
+) {
+  res.status(status).json({
+    error,
+    request: { method: req.method, url: req.originalUrl },
+    response: { statusCode: status },
+    ...extra,
+  });
+}
+
+interface BodyParserError extends Error {
+  type: string;
+  status: number;
+}
+
+function isBodyParserError(error: unknown): error is BodyParserError {
+  return (
+    error instanceof Error &&
+    typeof (error as Partial<BodyParserError>).type === 'string' &&
+    typeof (error as Partial<BodyParserError>).status === 'number'
+  );
+}
+
+/**
+ * Answers the errors this plugin knows better than the root error handler:
+ * malformed bodies, policy refusals (with the failed gates), open promotions
+ * (with the open id) and registry failures (502, never the registry's own
+ * status, which would read as the caller's). Everything else, the
+ * `@backstage/errors` types included, goes to the root handler.
+ */
+export function createErrorHandler(logger: LoggerService): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    if (isBodyParserError(error)) {
+      switch (error.type) {
+        case 'entity.parse.failed':
+          send(req, res, 400, {
+            name: 'InputError',
+            message: `Malformed JSON in the request body: ${error.message}`,
+          });
+          return;
+        case 'entity.too.large':
+          send(req, res, 413, {
+            name: 'PayloadTooLargeError',
+            message:
+              'The request body is too large; image promotion requests are small JSON documents',
+          });
+          return;
+        case 'encoding.unsupported':
+        case 'charset.unsupported':
+          send(req, res, 415, {
+            name: 'UnsupportedMediaTypeError',
+            message: `${error.message}; send UTF-8 JSON`,
+          });
+          return;
+        default:
+          if (error.status >= 400 && error.status < 500) {
+            send(req, res, error.status, {
+              name: 'InputError',
+              message: error.message,
+            });
+            return;
+          }
+      }
+    }
+    if (error instanceof PolicyRefusedError) {
+      send(
+        req,
+        res,
+        409,
+        { name: 'PolicyRefusedError', message: error.message },
+        { gates: error.gates.map(toGate) },
+      );
+      return;
+    }
+    if (error instanceof OpenPromotionExistsError) {
+      send(
+        req,
+        res,
+        409,
+        { name: 'OpenPromotionExistsError', message: error.message },
+        { openPromotionId: error.openPromotionId },
+      );
+      return;
+    }
+    if (error instanceof RegistryError) {
+      logger.warn(`Registry request failed: ${error.message}`);
+      send(req, res, 502, {
+        name: 'RegistryError',
+        message: `The registry failed: ${error.message}`,
+      });
+      return;
+    }
+    next(error);
+  };
+}

@@ -1,0 +1,420 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import type {
+  AuditorService,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
+import {
+  AuthenticationError,
+  ConflictError,
+  NotFoundError,
+} from '@backstage/errors';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import express, { RequestHandler } from 'express';
+import Router from 'express-promise-router';
+import type { ImagePromotionConfig } from '../config';
+import type { ImagePromotionStore } from '../database';
+import { PermissionGuard } from '../permissions';
+import type { PromotionService } from '../promotion/PromotionService';
+import type { RegistryAccess } from '../registry/RegistryAccess';
+import type { Tracker } from '../tracking/Tracker';
+import type {
+  PreviewResponse,
+  PromotionDetailsResponse,
+  PromotionListResponse,
+  WebhookResponse,
+} from './apiTypes';
+import { audited } from './audit';
+import { ComponentRefresher } from './ComponentRefresher';
+import { createErrorHandler } from './errorHandler';
+import { CallerResolver } from './identity';
+import {
+  toApprovalResponse,
+  toDriftResponse,
+  toGate,
+  toPromotionEventResponse,
+  toPromotionResponse,
+} from './mappers';
+import { MetricsReadModel } from './MetricsReadModel';
+import { OverviewReadModel } from './OverviewReadModel';
+import { parseInput } from './parse';
+import {
+  decisionBodySchema,
+  emptyBodySchema,
+  entityPathSchema,
+  idPathSchema,
+  metricsQuerySchema,
+  overviewQuerySchema,
+  previewBodySchema,
+  promotionBodySchema,
+  promotionListQuerySchema,
+  registryEnvelopeSchema,
+} from './schemas';
+import { StatusReadModel } from './StatusReadModel';
+import { isAuthorizedNotification, pushedRepositories } from './webhook';
+
+/** Largest JSON body accepted; requests are small documents. */
+export const BODY_LIMIT = '64kb';
+/** Largest registry notification accepted (distribution batches events). */
+export const WEBHOOK_BODY_LIMIT = '1mb';
+
+/** Path of the registry-notification webhook; open to unauthenticated callers, guarded by a shared secret. */
+export const WEBHOOK_PATH = '/webhook/registry';
+
+/** What the HTTP layer needs from the plugin environment. */
+export interface RouterOptions {
+  logger: LoggerService;
+  httpAuth: HttpAuthService;
+  userInfo: UserInfoService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  catalog: CatalogService;
+  config: ImagePromotionConfig;
+  store: ImagePromotionStore;
+  access: RegistryAccess;
+  tracker: Tracker;
+  service: PromotionService;
+}
+
+/** Builds the REST API of the plugin; handlers validate and delegate, they hold no logic. */
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { logger, auditor, config, store, service } = options;
+  const callers = new CallerResolver(options.httpAuth, options.userInfo);
+  const guard = new PermissionGuard(options.permissions);
+  const status = new StatusReadModel(options);
+  const overview = new OverviewReadModel(options);
+  const metrics = new MetricsReadModel(options);
+  const refresher = new ComponentRefresher(options);
+
+  const router = Router();
+  const json = express.json({ limit: BODY_LIMIT });
+  // The webhook checks its secret before reading a (larger) body.
+  router.use((req, res, next) =>
+    req.path === WEBHOOK_PATH ? next() : json(req, res, next),
+  );
+
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/entities/:namespace/:kind/:name/status', async (req, res) => {
+    const entityRef = parseInput(entityPathSchema, req.params, 'path');
+    const credentials = await callers.credentials(req);
+    await guard.require('read', entityRef, credentials);
+    res.json(await status.status(entityRef));
+  });
+
+  router.post('/entities/:namespace/:kind/:name/refresh', async (req, res) => {
+    const entityRef = parseInput(entityPathSchema, req.params, 'path');
+    parseInput(emptyBodySchema, req.body ?? {}, 'body');
+    const credentials = await callers.credentials(req);
+    await guard.require('read', entityRef, credentials);
+    await audited(
+      auditor,
+      { eventId: 'component-refresh', request: req, meta: { entityRef } },
+      () => refresher.refreshOne(entityRef, credentials),
+      result => ({
+        environments: result.environments.map(e => ({
+          id: e.id,
+          tags: e.tags,
+          newDigests: e.newDigests,
+          drift: e.drift,
+          ...(e.error ? { error: e.error } : {}),
+        })),
+      }),
+    );
+    res.json(await status.status(entityRef));
+  });
+
+  router.post('/promotions/preview', async (req, res) => {
+    const body = parseInput(previewBodySchema, req.body, 'body');
+    const { credentials, actor } = await callers.caller(req);
+    await guard.require('read', body.entityRef, credentials);
+    const [plan, permission] = await Promise.all([
+      service.plan(body, actor.userEntityRef),
+      guard.check('promote', body.entityRef, credentials),
+    ]);
+    const response: PreviewResponse = {
+      entityRef: plan.component.entityRef,
+      digest: plan.digest,
+      sourceEnvironment: plan.source.id,
+      targetEnvironment: plan.target.id,
+      sourceTag: plan.sourceTag,
+      targetTag: plan.targetTag,
+      isRollback: plan.isRollback,
+      allowed: plan.allowed && permission.allowed,
+      needsApproval: plan.needsApproval && permission.allowed,
+      gates: [
+        ...plan.gates.map(toGate),
+        {
+          gate: 'permission',
+          passed: permission.allowed,
+          message: permission.message,
+        },
+      ],
+    };
+    res.json(response);
+  });
+
+  router.post('/promotions', async (req, res) => {
+    const body = parseInput(promotionBodySchema, req.body, 'body');
+    const { credentials, actor } = await callers.caller(req);
+    const promotion = await audited(
+      auditor,
+      {
+        eventId: 'promotion-request',
+        severityLevel: 'medium',
+        request: req,
+        meta: {
+          entityRef: body.entityRef,
+          targetEnvironment: body.targetEnvironment,
+          ...(body.sourceEnvironment
+            ? { sourceEnvironment: body.sourceEnvironment }
+            : {}),
+          ...(body.digest ? { digest: body.digest } : {}),
+          ...(body.sourceTag ? { sourceTag: body.sourceTag } : {}),
+          ...(body.targetTag ? { targetTag: body.targetTag } : {}),
+        },
+      },
+      async () => {
+        await guard.require('promote', body.entityRef, credentials);
+        return service.request(body, actor);
+      },
+      created => ({
+        promotionId: created.id,
+        status: created.status,
+        digest: created.digest,
+      }),
+    );
+    res.status(202).json(toPromotionResponse(promotion));
+  });
+
+  router.get('/promotions', async (req, res) => {
+    const query = parseInput(promotionListQuerySchema, req.query, 'query');
+    const credentials = await callers.credentials(req);
+    if (query.entityRef) {
+      await guard.require('read', query.entityRef, credentials);
+    }
+    const page = await store.listPromotions({
+      entityRef: query.entityRef,
+      environment: query.environment,
+      status: query.status?.length ? query.status : undefined,
+      limit: query.limit,
+      cursor: query.cursor,
+    });
+    // Without an entityRef the page may mix components; drop the ones the
+    // caller may not read (totalCount still counts them).
+    const readable = query.entityRef
+      ? undefined
+      : await guard.filter(
+          'read',
+          page.items.map(p => p.entityRef),
+          credentials,
+        );
+    const response: PromotionListResponse = {
+      items: page.items
+        .filter(p => !readable || readable.has(p.entityRef))
+        .map(toPromotionResponse),
+      totalCount: page.totalCount,
+      nextCursor: page.nextCursor ?? null,
+    };
+    res.json(response);
+  });
+
+  router.get('/promotions/:id', async (req, res) => {
+    const { id } = parseInput(idPathSchema, req.params, 'path');
+    const credentials = await callers.credentials(req);
+    const promotion = await store.getPromotion(id);
+    if (!promotion) throw new NotFoundError(`promotion ${id} does not exist`);
+    await guard.require('read', promotion.entityRef, credentials);
+    const [events, approvals] = await Promise.all([
+      store.listPromotionEvents(id),
+      store.listApprovals(id),
+    ]);
+    const response: PromotionDetailsResponse = {
+      ...toPromotionResponse(promotion),
+      events: events.map(toPromotionEventResponse),
+      approvals: approvals.map(toApprovalResponse),
+    };
+    res.json(response);
+  });
+
+  for (const decision of ['approve', 'reject'] as const) {
+    router.post(`/promotions/:id/${decision}`, async (req, res) => {
+      const { id } = parseInput(idPathSchema, req.params, 'path');
+      const { comment } = parseInput(
+        decisionBodySchema,
+        req.body ?? {},
+        'body',
+      );
+      const { credentials, actor } = await callers.caller(req);
+      const promotion = await store.getPromotion(id);
+      if (!promotion) throw new NotFoundError(`promotion ${id} does not exist`);
+      const updated = await audited(
+        auditor,
+        {
+          eventId:
+            decision === 'approve' ? 'promotion-approve' : 'promotion-reject',
+          severityLevel: 'medium',
+          request: req,
+          meta: {
+            promotionId: id,
+            entityRef: promotion.entityRef,
+            targetEnvironment: promotion.targetEnvironment,
+            digest: promotion.digest,
+          },
+        },
+        async () => {
+          await guard.require('approve', promotion.entityRef, credentials);
+          return decision === 'approve'
+            ? service.approve(id, actor, comment)
+            : service.reject(id, actor, comment);
+        },
+        result => ({ status: result.status }),
+      );
+      res.json(toPromotionResponse(updated));
+    });
+  }
+
+  router.post('/promotions/:id/cancel', async (req, res) => {
+    const { id } = parseInput(idPathSchema, req.params, 'path');
+    parseInput(emptyBodySchema, req.body ?? {}, 'body');
+    const { credentials, actor } = await callers.caller(req);
+    const promotion = await store.getPromotion(id);
+    if (!promotion) throw new NotFoundError(`promotion ${id} does not exist`);
+    const updated = await audited(
+      auditor,
+      {
+        eventId: 'promotion-cancel',
+        request: req,
+        meta: {
+          promotionId: id,
+          entityRef: promotion.entityRef,
+          targetEnvironment: promotion.targetEnvironment,
+          previousStatus: promotion.status,
+        },
+      },
+      async () => {
+        await guard.require('promote', promotion.entityRef, credentials);
+        return service.cancel(id, actor);
+      },
+      result => ({ status: result.status }),
+    );
+    res.json(toPromotionResponse(updated));
+  });
+
+  router.post('/drift/:id/acknowledge', async (req, res) => {
+    const { id } = parseInput(idPathSchema, req.params, 'path');
+    parseInput(emptyBodySchema, req.body ?? {}, 'body');
+    const { credentials, actor } = await callers.caller(req);
+    const event = await store.getDriftEvent(id);
+    if (!event) throw new NotFoundError(`drift event ${id} does not exist`);
+    await audited(
+      auditor,
+      {
+        eventId: 'drift-acknowledge',
+        request: req,
+        meta: {
+          driftId: id,
+          entityRef: event.entityRef,
+          environment: event.environment,
+          tag: event.tag,
+        },
+      },
+      async () => {
+        await guard.require('promote', event.entityRef, credentials);
+        if (!(await store.acknowledgeDrift(id, actor.userEntityRef))) {
+          throw new ConflictError(
+            `drift event ${id} was already acknowledged${
+              event.acknowledgedBy ? ` by ${event.acknowledgedBy}` : ''
+            }`,
+          );
+        }
+      },
+    );
+    const acknowledged = await store.getDriftEvent(id);
+    res.json(toDriftResponse(acknowledged ?? event));
+  });
+
+  router.get('/overview', async (req, res) => {
+    const query = parseInput(overviewQuerySchema, req.query, 'query');
+    const credentials = await callers.credentials(req);
+    res.json(
+      await overview.overview(query, refs =>
+        guard.filter('read', refs, credentials),
+      ),
+    );
+  });
+
+  router.get('/metrics', async (req, res) => {
+    const { days } = parseInput(metricsQuerySchema, req.query, 'query');
+    const credentials = await callers.credentials(req);
+    res.json(
+      await metrics.metrics(days, refs =>
+        guard.filter('read', refs, credentials),
+      ),
+    );
+  });
+
+  // Checked before the body is parsed, so anonymous callers learn nothing.
+  const webhookSecret: RequestHandler = (req, _res, next) => {
+    if (!config.webhook) {
+      throw new NotFoundError(
+        'The registry webhook is not enabled; set imagePromotion.webhook.secret to enable it',
+      );
+    }
+    if (!isAuthorizedNotification(req.headers, config.webhook.secret)) {
+      throw new AuthenticationError(
+        'Missing or wrong webhook secret; send it as "Authorization: Token <secret>" or in the X-Image-Promotion-Secret header',
+      );
+    }
+    next();
+  };
+  router.post(
+    WEBHOOK_PATH,
+    webhookSecret,
+    // distribution sends application/vnd.docker.distribution.events.v1+json
+    express.json({
+      limit: WEBHOOK_BODY_LIMIT,
+      type: ['application/json', 'application/*+json'],
+    }),
+    async (req, res) => {
+      const envelope = parseInput(registryEnvelopeSchema, req.body, 'body');
+      const repositories = pushedRepositories(envelope);
+      const refreshed = await audited(
+        auditor,
+        {
+          eventId: 'webhook-refresh',
+          request: req,
+          meta: { repositories },
+        },
+        () => refresher.refreshRepositories(repositories),
+        entityRefs => ({ refreshed: entityRefs }),
+      );
+      const response: WebhookResponse = { refreshed };
+      res.json(response);
+    },
+  );
+
+  router.use(createErrorHandler(logger));
+  return router;
+}
