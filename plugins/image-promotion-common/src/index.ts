@@ -22,5 +22,6 @@
  */
 
 export * from './annotations';
+export * from './api';
 export * from './permissions';
 export * from './reference';

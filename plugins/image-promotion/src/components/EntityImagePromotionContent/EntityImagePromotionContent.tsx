@@ -1,0 +1,266 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  ContentHeader,
+  EmptyState,
+  Progress,
+} from '@backstage/core-components';
+import { alertApiRef, useApi } from '@backstage/core-plugin-api';
+import {
+  MissingAnnotationEmptyState,
+  useEntity,
+} from '@backstage/plugin-catalog-react';
+import {
+  ANNOTATION_IMAGE,
+  EnvironmentStatus,
+  Promotion,
+} from '@image-promotion/plugin-image-promotion-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
+import RefreshIcon from '@material-ui/icons/Refresh';
+import Alert from '@material-ui/lab/Alert';
+import { useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { imagePromotionApiRef } from '../../api';
+import { useNow, useUserEntityRef } from '../../hooks/useClock';
+import { usePromotionStatus } from '../../hooks/usePromotionStatus';
+import { isImagePromotionAvailable } from '../../isImagePromotionAvailable';
+import { PendingApprovals } from '../Approvals/PendingApprovals';
+import { DriftEvents } from '../Drift/DriftEvents';
+import { PromotionHistory } from '../History/PromotionHistory';
+import { LaneBoard } from '../Lanes/LaneBoard';
+import { PromoteDialog } from '../PromoteDialog/PromoteDialog';
+import { StatusErrorPanel } from '../shared/StatusErrorPanel';
+import { errorMessage } from '../shared/format';
+
+/** How many promotions the history table shows. */
+const HISTORY_LIMIT = 100;
+
+interface DialogTarget {
+  source: EnvironmentStatus;
+  target: EnvironmentStatus;
+  digest?: string;
+}
+
+const PromotionView = (props: { entityRef: string }) => {
+  const { entityRef } = props;
+  const api = useApi(imagePromotionApiRef);
+  const alertApi = useApi(alertApiRef);
+  const now = useNow();
+  const userEntityRef = useUserEntityRef();
+  const { status, loading, error, retry, open } = usePromotionStatus(entityRef);
+  const [dialog, setDialog] = useState<DialogTarget | undefined>();
+  const [refreshing, setRefreshing] = useState(false);
+
+  // Reload the history whenever an open promotion appears, moves on or finishes.
+  const historyKey = open.map(p => `${p.id}:${p.status}`).join(',');
+  const currentKey = (status?.environments ?? [])
+    .map(e => e.current?.digest ?? '')
+    .join(',');
+  const history = useAsyncRetry(
+    () => api.listPromotions({ entityRef, limit: HISTORY_LIMIT }),
+    [api, entityRef, historyKey, currentKey],
+  );
+
+  const reload = () => {
+    retry();
+    history.retry();
+  };
+
+  const refresh = async () => {
+    setRefreshing(true);
+    try {
+      await api.refresh(entityRef);
+      reload();
+    } catch (e) {
+      alertApi.post({
+        message: `Could not refresh from the registries: ${errorMessage(e)}`,
+        severity: 'error',
+      });
+    } finally {
+      setRefreshing(false);
+    }
+  };
+
+  if (loading) {
+    return <Progress />;
+  }
+  if (!status) {
+    return (
+      <StatusErrorPanel
+        error={error ?? new Error('No status')}
+        what="the promotion status"
+        onRetry={retry}
+      />
+    );
+  }
+
+  const environments = status.environments;
+  const hasVersions = environments.some(
+    e => e.versions.length > 0 || e.current,
+  );
+  const pending = open.filter(p => p.status === 'pending_approval');
+
+  const openDialog = (
+    source: EnvironmentStatus,
+    target: EnvironmentStatus,
+    digest?: string,
+  ) => setDialog({ source, target, digest });
+
+  const rollBack = (promotion: Promotion) => {
+    const target = environments.find(e => e.id === promotion.targetEnvironment);
+    const source = environments.find(e => e.id === promotion.sourceEnvironment);
+    if (source && target) {
+      openDialog(source, target, promotion.digest);
+    }
+  };
+
+  const refreshButton = (
+    <Button
+      variant="outlined"
+      startIcon={<RefreshIcon />}
+      onClick={refresh}
+      disabled={refreshing}
+      aria-label="Refresh from registries"
+    >
+      Refresh
+    </Button>
+  );
+
+  return (
+    <>
+      <ContentHeader
+        title="Promotion"
+        description={`Image ${status.image}, pipeline ${status.pipeline}`}
+      >
+        {refreshButton}
+      </ContentHeader>
+      <Typography variant="body2" color="textSecondary" paragraph>
+        Image <code>{status.image}</code> on pipeline{' '}
+        <code>{status.pipeline}</code>: the same digest moves from left to
+        right.
+      </Typography>
+      {error && (
+        <Box mb={2}>
+          <Alert severity="warning">
+            Showing the last known state; the latest update failed:{' '}
+            {errorMessage(error)}
+          </Alert>
+        </Box>
+      )}
+      {!hasVersions ? (
+        <EmptyState
+          missing="data"
+          title="No versions yet"
+          description={`Nothing of ${
+            status.image
+          } has been seen in any environment. Push an image to ${
+            environments[0]?.location ?? 'the first environment'
+          } (${
+            environments[0]?.title ?? 'first environment'
+          }); tracking picks it up on its next run, or press Refresh now.`}
+        />
+      ) : (
+        <Grid container spacing={3}>
+          <Grid item xs={12}>
+            <LaneBoard
+              environments={environments}
+              now={now}
+              onPromote={(source, target) => openDialog(source, target)}
+            />
+          </Grid>
+          {pending.length > 0 && (
+            <Grid item xs={12}>
+              <PendingApprovals
+                entityRef={entityRef}
+                pending={pending}
+                environments={environments}
+                userEntityRef={userEntityRef}
+                onChanged={reload}
+              />
+            </Grid>
+          )}
+          {environments.some(e => e.drift.length > 0) && (
+            <Grid item xs={12}>
+              <DriftEvents environments={environments} onChanged={reload} />
+            </Grid>
+          )}
+          <Grid item xs={12}>
+            {history.error ? (
+              <StatusErrorPanel
+                error={history.error}
+                what="the promotion history"
+                onRetry={history.retry}
+              />
+            ) : (
+              <PromotionHistory
+                promotions={history.value?.items ?? []}
+                environments={environments}
+                loading={history.loading && !history.value}
+                onRollBack={rollBack}
+              />
+            )}
+          </Grid>
+        </Grid>
+      )}
+      {dialog && (
+        <PromoteDialog
+          open
+          key={`${dialog.source.id}-${dialog.target.id}-${dialog.digest ?? ''}`}
+          entityRef={entityRef}
+          source={
+            environments.find(e => e.id === dialog.source.id) ?? dialog.source
+          }
+          target={
+            environments.find(e => e.id === dialog.target.id) ?? dialog.target
+          }
+          initialDigest={dialog.digest}
+          onClose={() => setDialog(undefined)}
+          onPromoted={promotion => {
+            setDialog(undefined);
+            alertApi.post({
+              message:
+                promotion.status === 'pending_approval'
+                  ? `Promotion to ${dialog.target.title} requested; it waits for approval`
+                  : `Promotion to ${dialog.target.title} started`,
+              severity: 'success',
+              display: 'transient',
+            });
+            reload();
+          }}
+        />
+      )}
+    </>
+  );
+};
+
+/**
+ * The entity "Promotion" tab: one lane per environment, Promote between lanes, approvals, live
+ * progress, drift and history.
+ *
+ * @public
+ */
+export const EntityImagePromotionContent = () => {
+  const { entity } = useEntity();
+  if (!isImagePromotionAvailable(entity)) {
+    return <MissingAnnotationEmptyState annotation={ANNOTATION_IMAGE} />;
+  }
+  return <PromotionView entityRef={stringifyEntityRef(entity)} />;
+};

@@ -1,0 +1,146 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { Table, TableColumn } from '@backstage/core-components';
+import type {
+  EnvironmentStatus,
+  Promotion,
+} from '@image-promotion/plugin-image-promotion-common';
+import Button from '@material-ui/core/Button';
+import Typography from '@material-ui/core/Typography';
+import { PromotionStatusLabel } from '../shared/PromotionStatusLabel';
+import {
+  formatAge,
+  formatDateTime,
+  formatDuration,
+  humanizeUserRef,
+  shortDigest,
+} from '../shared/format';
+
+/** How long a promotion took, from start (or request) to finish; empty while it runs. */
+export function promotionDuration(promotion: Promotion): string {
+  if (!promotion.finishedAt) {
+    return '';
+  }
+  const start = Date.parse(promotion.startedAt ?? promotion.createdAt);
+  return formatDuration(Date.parse(promotion.finishedAt) - start);
+}
+
+/**
+ * Whether a history row offers "Roll back": it succeeded, and its target environment runs
+ * another digest now. The dialog's policy check has the final word.
+ */
+export function canRollBack(
+  promotion: Promotion,
+  environments: EnvironmentStatus[],
+): boolean {
+  if (promotion.status !== 'succeeded') {
+    return false;
+  }
+  const target = environments.find(e => e.id === promotion.targetEnvironment);
+  return Boolean(target?.current && target.current.digest !== promotion.digest);
+}
+
+/** Past and running promotions of a component, newest first, with Roll back on earlier versions. */
+export const PromotionHistory = (props: {
+  promotions: Promotion[];
+  environments: EnvironmentStatus[];
+  loading?: boolean;
+  onRollBack: (promotion: Promotion) => void;
+}) => {
+  const { promotions, environments, loading, onRollBack } = props;
+  const title = (id: string) =>
+    environments.find(e => e.id === id)?.title ?? id;
+
+  const columns: TableColumn<Promotion>[] = [
+    {
+      title: 'When',
+      field: 'createdAt',
+      render: p => (
+        <span title={formatDateTime(p.createdAt)}>
+          {formatAge(p.createdAt)}
+        </span>
+      ),
+    },
+    { title: 'Who', render: p => humanizeUserRef(p.requestedBy) },
+    {
+      title: 'From → To',
+      render: p =>
+        `${title(p.sourceEnvironment)} → ${title(p.targetEnvironment)}`,
+    },
+    {
+      title: 'Digest',
+      render: p => <code title={p.digest}>{shortDigest(p.digest)}</code>,
+    },
+    { title: 'Tag', field: 'targetTag' },
+    {
+      title: 'Result',
+      render: p => (
+        <>
+          <PromotionStatusLabel status={p.status} />
+          {p.isRollback && (
+            <Typography variant="caption" display="block">
+              rollback
+            </Typography>
+          )}
+          {p.failureReason && (
+            <Typography variant="body2" color="error">
+              {p.failureReason}
+            </Typography>
+          )}
+        </>
+      ),
+    },
+    { title: 'Duration', render: p => promotionDuration(p) },
+    {
+      title: 'Actions',
+      render: p =>
+        canRollBack(p, environments) ? (
+          <Button
+            size="small"
+            variant="outlined"
+            onClick={() => onRollBack(p)}
+            aria-label={`Roll back ${title(p.targetEnvironment)} to ${
+              p.targetTag
+            } (${shortDigest(p.digest)})`}
+          >
+            Roll back
+          </Button>
+        ) : null,
+    },
+  ];
+
+  return (
+    <Table<Promotion>
+      title="History"
+      isLoading={loading}
+      columns={columns}
+      data={promotions}
+      options={{
+        search: false,
+        paging: promotions.length > 10,
+        pageSize: 10,
+        padding: 'dense',
+        emptyRowsWhenPaging: false,
+      }}
+      emptyContent={
+        <Typography color="textSecondary" style={{ padding: 16 }}>
+          No promotions yet. Use Promote between two environments to start.
+        </Typography>
+      }
+    />
+  );
+};

@@ -1,0 +1,302 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import {
+  ContentHeader,
+  Progress,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import type {
+  OverviewQuery,
+  OverviewRow,
+  OverviewStatusFilter,
+} from '@image-promotion/plugin-image-promotion-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import MenuItem from '@material-ui/core/MenuItem';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import GetAppIcon from '@material-ui/icons/GetApp';
+import { useMemo, useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { imagePromotionApiRef } from '../../api';
+import { StatusErrorPanel } from '../shared/StatusErrorPanel';
+import { formatDateTime } from '../shared/format';
+import { DeliveryMetricsPanel, METRICS_DAYS } from './DeliveryMetricsPanel';
+import {
+  describeBehind,
+  describeCurrent,
+  environmentColumns,
+  filterOptions,
+  matchesOverviewQuery,
+  overviewToCsv,
+  STATUS_FILTERS,
+} from './overviewRows';
+
+const useStyles = makeStyles(theme => ({
+  filters: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(2),
+    alignItems: 'flex-end',
+    marginBottom: theme.spacing(2),
+  },
+  select: { minWidth: 160 },
+  section: { marginTop: theme.spacing(4) },
+}));
+
+/** Offers `content` as a file download, the way browsers do it for generated data. */
+export function downloadFile(name: string, content: string, type: string) {
+  const url = URL.createObjectURL(new Blob([content], { type }));
+  const anchor = document.createElement('a');
+  anchor.href = url;
+  anchor.download = name;
+  document.body.appendChild(anchor);
+  anchor.click();
+  anchor.remove();
+  // Revoke later: some browsers start the download asynchronously.
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+const FilterSelect = (props: {
+  label: string;
+  value: string;
+  options: Array<{ value: string; label: string }>;
+  onChange: (value: string) => void;
+}) => {
+  const classes = useStyles();
+  return (
+    <TextField
+      select
+      id={`overview-filter-${props.label.toLocaleLowerCase('en-US')}`}
+      label={props.label}
+      value={props.value}
+      onChange={e => props.onChange(e.target.value)}
+      className={classes.select}
+      SelectProps={{ displayEmpty: true }}
+      InputLabelProps={{ shrink: true }}
+    >
+      <MenuItem value="">All</MenuItem>
+      {props.options.map(o => (
+        <MenuItem key={o.value} value={o.value}>
+          {o.label}
+        </MenuItem>
+      ))}
+    </TextField>
+  );
+};
+
+const asOptions = (values: string[]) =>
+  values.map(v => ({ value: v, label: v }));
+
+/** The components × environments table with its filters and CSV export. */
+export const OverviewTable = (props: { rows: OverviewRow[] }) => {
+  const { rows } = props;
+  const classes = useStyles();
+  const [query, setQuery] = useState<OverviewQuery>({});
+  const options = useMemo(() => filterOptions(rows), [rows]);
+  const columns = useMemo(() => environmentColumns(rows), [rows]);
+  const visible = useMemo(
+    () => rows.filter(row => matchesOverviewQuery(row, query)),
+    [rows, query],
+  );
+  const set = (key: keyof OverviewQuery) => (value: string) =>
+    setQuery(q => ({ ...q, [key]: value || undefined }));
+
+  const tableColumns: TableColumn<OverviewRow>[] = [
+    {
+      title: 'Component',
+      field: 'entityRef',
+      render: row => (
+        <>
+          <EntityRefLink entityRef={row.entityRef} />
+          <Typography variant="caption" display="block" color="textSecondary">
+            {row.owner ?? 'no owner'}
+            {row.system ? ` · ${row.system}` : ''}
+            {row.lifecycle ? ` · ${row.lifecycle}` : ''}
+          </Typography>
+        </>
+      ),
+    },
+    ...columns.map(
+      (column): TableColumn<OverviewRow> => ({
+        title: column.title,
+        render: row => {
+          const env = row.environments.find(e => e.id === column.id);
+          if (!env) {
+            return (
+              <Typography variant="body2" color="textSecondary">
+                not in pipeline
+              </Typography>
+            );
+          }
+          const behind = describeBehind(env.behind);
+          return (
+            <>
+              <Typography
+                variant="body2"
+                title={env.current ? env.current.digest : undefined}
+              >
+                {describeCurrent(env.current)}
+              </Typography>
+              {behind && (
+                <Typography variant="caption" color="error" display="block">
+                  {behind}
+                </Typography>
+              )}
+            </>
+          );
+        },
+      }),
+    ),
+    {
+      title: 'Waiting for approval',
+      field: 'pendingApprovals',
+      type: 'numeric',
+    },
+    { title: 'Drift', field: 'drift', type: 'numeric' },
+    {
+      title: 'Last failed',
+      render: row =>
+        row.lastFailed ? (
+          <Typography
+            variant="body2"
+            color="error"
+            title={formatDateTime(row.lastFailed.finishedAt)}
+          >
+            {row.lastFailed.targetEnvironment}:{' '}
+            {row.lastFailed.failureReason ?? 'failed'}
+          </Typography>
+        ) : (
+          ''
+        ),
+    },
+  ];
+
+  const exportCsv = () =>
+    downloadFile(
+      `image-promotion-overview-${new Date().toISOString().slice(0, 10)}.csv`,
+      overviewToCsv(visible, columns),
+      'text/csv;charset=utf-8',
+    );
+
+  return (
+    <>
+      <Box className={classes.filters} role="search" aria-label="Filters">
+        <TextField
+          id="overview-search"
+          label="Search"
+          value={query.q ?? ''}
+          onChange={e => set('q')(e.target.value)}
+          placeholder="Component, image or tag"
+          inputProps={{ 'aria-label': 'Search components' }}
+        />
+        <FilterSelect
+          label="Owner"
+          value={query.owner ?? ''}
+          options={asOptions(options.owners)}
+          onChange={set('owner')}
+        />
+        <FilterSelect
+          label="System"
+          value={query.system ?? ''}
+          options={asOptions(options.systems)}
+          onChange={set('system')}
+        />
+        <FilterSelect
+          label="Lifecycle"
+          value={query.lifecycle ?? ''}
+          options={asOptions(options.lifecycles)}
+          onChange={set('lifecycle')}
+        />
+        <FilterSelect
+          label="Status"
+          value={query.status ?? ''}
+          options={STATUS_FILTERS}
+          onChange={v => set('status')(v as OverviewStatusFilter | '')}
+        />
+        <Button
+          variant="outlined"
+          startIcon={<GetAppIcon />}
+          onClick={exportCsv}
+          aria-label="Export CSV"
+        >
+          Export CSV
+        </Button>
+      </Box>
+      <Table<OverviewRow>
+        title={`Components (${visible.length} of ${rows.length})`}
+        columns={tableColumns}
+        data={visible}
+        options={{
+          search: false,
+          paging: visible.length > 20,
+          pageSize: 20,
+          padding: 'dense',
+          emptyRowsWhenPaging: false,
+        }}
+        emptyContent={
+          <Typography color="textSecondary" style={{ padding: 16 }}>
+            {rows.length === 0
+              ? 'No tracked components yet. Add the image-promotion.io/image annotation to a component to track it.'
+              : 'No component matches the filters.'}
+          </Typography>
+        }
+      />
+    </>
+  );
+};
+
+/**
+ * The overview for managers: every tracked component × environment, filters, CSV export and
+ * delivery metrics. Without a page header, so both app systems can frame it.
+ *
+ * @public
+ */
+export const ImagePromotionOverview = () => {
+  const api = useApi(imagePromotionApiRef);
+  const classes = useStyles();
+  // Filters apply in the browser: they stay instant, and the menus list every value.
+  const overview = useAsyncRetry(() => api.getOverview(), [api]);
+  return (
+    <>
+      <ContentHeader
+        title="Components across environments"
+        description="What runs where, what waits, what drifted"
+      />
+      {overview.loading && !overview.value && <Progress />}
+      {overview.error && (
+        <StatusErrorPanel
+          error={overview.error}
+          what="the overview"
+          onRetry={overview.retry}
+        />
+      )}
+      {overview.value && <OverviewTable rows={overview.value.items} />}
+      <div className={classes.section}>
+        <ContentHeader
+          title="Delivery metrics"
+          description={`Last ${METRICS_DAYS} days`}
+        />
+        <DeliveryMetricsPanel />
+      </div>
+    </>
+  );
+};

@@ -1,0 +1,233 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import type { DeliveryMetrics } from '@image-promotion/plugin-image-promotion-common';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { ImagePromotionApi, imagePromotionApiRef } from '../../api';
+import { fakeApi } from '../../__testUtils__/data';
+import { overviewRows } from '../../__testUtils__/overview';
+import { ImagePromotionPage } from './ImagePromotionPage';
+
+const SLOW = { timeout: 5000 };
+jest.setTimeout(60_000);
+
+const metrics: DeliveryMetrics = {
+  days: 90,
+  since: '2026-01-01T00:00:00Z',
+  until: '2026-04-01T00:00:00Z',
+  deploymentFrequency: [
+    {
+      environment: 'prod',
+      title: 'Production',
+      weeks: [
+        { weekStart: '2026-03-16', count: 2 },
+        { weekStart: '2026-03-23', count: 5 },
+      ],
+    },
+  ],
+  leadTime: {
+    environment: 'prod',
+    medianHours: 26.5,
+    p90Hours: 70,
+    samples: 12,
+  },
+  rollbackRate: [
+    {
+      environment: 'prod',
+      title: 'Production',
+      promotions: 20,
+      rollbacks: 2,
+      rate: 0.1,
+    },
+  ],
+  approvalWait: { medianHours: 1.5, p90Hours: 8, samples: 9 },
+};
+
+async function renderPage(api: ImagePromotionApi) {
+  await renderInTestApp(
+    <TestApiProvider apis={[[imagePromotionApiRef, api]]}>
+      <ImagePromotionPage />
+    </TestApiProvider>,
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+  );
+}
+
+function visibleComponents() {
+  return screen
+    .getAllByRole('link')
+    .map(a => a.getAttribute('href'))
+    .filter(href => href?.startsWith('/catalog/'));
+}
+
+describe('ImagePromotionPage', () => {
+  it('shows every component × environment with staleness, approvals, drift and failures', async () => {
+    const api = fakeApi({
+      getOverview: jest.fn(async () => ({ items: overviewRows() })),
+      getMetrics: jest.fn(async () => metrics),
+    });
+    await renderPage(api);
+
+    expect(
+      await screen.findByText('Components (3 of 3)', undefined, SLOW),
+    ).toBeInTheDocument();
+    expect(visibleComponents()).toEqual([
+      '/catalog/default/component/checkout',
+      '/catalog/default/component/search',
+      '/catalog/default/component/billing',
+    ]);
+    const table = screen.getByText('Components (3 of 3)').closest('div')!
+      .parentElement!.parentElement!;
+    expect(within(table).getByText('1.2.0 (aaaaaaaaaaaa)')).toBeInTheDocument();
+    expect(
+      within(table).getByText('7 versions / 12 days behind'),
+    ).toBeInTheDocument();
+    expect(
+      within(table).getByText(/qa: registry qa answered 401/),
+    ).toBeInTheDocument();
+    expect(api.getMetrics).toHaveBeenCalledWith({ days: 90 });
+  });
+
+  it('filters by owner, status and text', async () => {
+    const api = fakeApi({
+      getOverview: jest.fn(async () => ({ items: overviewRows() })),
+      getMetrics: jest.fn(async () => metrics),
+    });
+    await renderPage(api);
+    await screen.findByText('Components (3 of 3)', undefined, SLOW);
+
+    fireEvent.mouseDown(screen.getByLabelText('Owner'));
+    await userEvent.click(
+      within(screen.getByRole('listbox')).getByText('group:default/team-a'),
+    );
+    expect(await screen.findByText('Components (2 of 3)')).toBeInTheDocument();
+
+    fireEvent.mouseDown(screen.getByLabelText('Status'));
+    await userEvent.click(
+      within(screen.getByRole('listbox')).getByText('Last promotion failed'),
+    );
+    expect(await screen.findByText('Components (1 of 3)')).toBeInTheDocument();
+    expect(visibleComponents()).toEqual(['/catalog/default/component/billing']);
+
+    await userEvent.type(
+      screen.getByLabelText('Search components'),
+      'nothing-like-it',
+    );
+    expect(await screen.findByText('Components (0 of 3)')).toBeInTheDocument();
+    expect(
+      screen.getByText('No component matches the filters.'),
+    ).toBeInTheDocument();
+  });
+
+  it('exports the visible rows as a CSV download', async () => {
+    const api = fakeApi({
+      getOverview: jest.fn(async () => ({ items: overviewRows() })),
+      getMetrics: jest.fn(async () => metrics),
+    });
+    const blobs: Blob[] = [];
+    const createObjectURL = jest.fn((blob: Blob) => {
+      blobs.push(blob);
+      return 'blob:overview';
+    });
+    const revokeObjectURL = jest.fn();
+    Object.assign(URL, { createObjectURL, revokeObjectURL });
+    const click = jest
+      .spyOn(HTMLAnchorElement.prototype, 'click')
+      .mockImplementation(() => {});
+    await renderPage(api);
+    await screen.findByText('Components (3 of 3)', undefined, SLOW);
+
+    await userEvent.type(screen.getByLabelText('Search components'), 'search');
+    await screen.findByText('Components (1 of 3)');
+    await userEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
+
+    expect(click).toHaveBeenCalled();
+    expect(blobs).toHaveLength(1);
+    expect(blobs[0].type).toBe('text/csv;charset=utf-8');
+    const csv = await blobs[0].text();
+    const lines = csv.trim().split('\r\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^Component,Title,Owner/);
+    expect(lines[1]).toMatch(
+      /^component:default\/search,,group:default\/team-b,/,
+    );
+    click.mockRestore();
+  });
+
+  it('shows delivery metrics as charts with the numbers beside them', async () => {
+    const api = fakeApi({
+      getOverview: jest.fn(async () => ({ items: overviewRows() })),
+      getMetrics: jest.fn(async () => metrics),
+    });
+    await renderPage(api);
+
+    expect(
+      await screen.findByRole(
+        'img',
+        { name: 'Deployments per week to Production' },
+        SLOW,
+      ),
+    ).toBeInTheDocument();
+    const frequency = screen.getByRole('table', {
+      name: 'Deployments per week to Production (numbers)',
+    });
+    expect(
+      within(frequency).getByRole('row', { name: '2026-03-23 5' }),
+    ).toBeInTheDocument();
+    const lead = screen.getByRole('table', {
+      name: 'Lead time to prod in hours (numbers)',
+    });
+    expect(
+      within(lead).getByRole('row', { name: 'median 26.5' }),
+    ).toBeInTheDocument();
+    expect(
+      within(lead).getByRole('row', { name: 'p90 70.0' }),
+    ).toBeInTheDocument();
+    const rollbacks = screen.getByRole('table', {
+      name: 'Rollback rate per environment in percent (numbers)',
+    });
+    expect(
+      within(rollbacks).getByRole('row', { name: 'Production 10%' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'Approval wait: median 1.5 h, p90 8.0 h over 9 promotions',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('explains an unreachable backend', async () => {
+    const api = fakeApi({
+      getOverview: jest.fn(async () => {
+        throw new TypeError('Failed to fetch');
+      }),
+      getMetrics: jest.fn(async () => {
+        throw new TypeError('Failed to fetch');
+      }),
+    });
+    await renderPage(api);
+
+    await waitFor(
+      () =>
+        expect(
+          screen.getAllByText(/The image promotion backend is unreachable/),
+        ).toHaveLength(2),
+      SLOW,
+    );
+  });
+});

@@ -1,0 +1,35 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { Content, Header, Page } from '@backstage/core-components';
+import { ImagePromotionOverview } from './ImagePromotionOverview';
+
+/**
+ * The overview page for apps on the legacy frontend system, with its own header.
+ *
+ * @public
+ */
+export const ImagePromotionPage = () => (
+  <Page themeId="tool">
+    <Header
+      title="Image promotion"
+      subtitle="Build once, promote the same digest"
+    />
+    <Content>
+      <ImagePromotionOverview />
+    </Content>
+  </Page>
+);

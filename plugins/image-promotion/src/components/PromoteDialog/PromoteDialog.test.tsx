@@ -1,0 +1,315 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import type { PromotionPreview } from '@image-promotion/plugin-image-promotion-common';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { ImagePromotionApi, imagePromotionApiRef } from '../../api';
+import {
+  digest,
+  ENTITY_REF,
+  fakeApi,
+  promotion,
+  responseError,
+  status,
+  ALLOW,
+  DENY,
+} from '../../__testUtils__/data';
+import { PromoteDialog } from './PromoteDialog';
+
+const SLOW = { timeout: 5000 };
+jest.setTimeout(30_000);
+
+function preview(overrides: Partial<PromotionPreview> = {}): PromotionPreview {
+  return {
+    digest: digest('b'),
+    sourceEnvironment: 'qa',
+    targetEnvironment: 'prod',
+    targetTag: '1.1.0',
+    isRollback: false,
+    allowed: true,
+    needsApproval: false,
+    gates: [
+      { gate: 'order', passed: true, message: 'The digest is current in QA.' },
+      { gate: 'soak', passed: true, message: 'Soaked 30h of 24h in QA.' },
+    ],
+    ...overrides,
+  };
+}
+
+async function renderDialog(
+  api: ImagePromotionApi,
+  options: {
+    canPromote?: boolean;
+    initialDigest?: string;
+    entityRef?: string;
+  } = {},
+) {
+  const [, qa, prod] = status({
+    qa: {
+      current: {
+        digest: digest('b'),
+        tag: '1.1.0',
+        since: new Date().toISOString(),
+        by: null,
+      },
+      versions: [
+        {
+          digest: digest('b'),
+          tags: ['1.1.0'],
+          firstSeen: new Date(Date.now() - 30 * 3_600_000).toISOString(),
+          lastSeen: new Date().toISOString(),
+          origin: 'promotion',
+          promotionId: null,
+        },
+        {
+          digest: digest('a'),
+          tags: ['1.0.0'],
+          firstSeen: new Date(Date.now() - 90 * 3_600_000).toISOString(),
+          lastSeen: new Date().toISOString(),
+          origin: 'promotion',
+          promotionId: null,
+        },
+      ],
+    },
+  }).environments;
+  const onPromoted = jest.fn();
+  const onClose = jest.fn();
+  await renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [imagePromotionApiRef, api],
+        [
+          permissionApiRef,
+          mockApis.permission({
+            authorize: options.canPromote === false ? DENY : ALLOW,
+          }),
+        ],
+      ]}
+    >
+      <PromoteDialog
+        open
+        entityRef={options.entityRef ?? ENTITY_REF}
+        source={qa}
+        target={prod}
+        initialDigest={options.initialDigest}
+        onClose={onClose}
+        onPromoted={onPromoted}
+      />
+    </TestApiProvider>,
+  );
+  return { onPromoted, onClose };
+}
+
+describe('PromoteDialog', () => {
+  it('lists the candidates and marks the one the target already runs', async () => {
+    const api = fakeApi({ previewPromotion: jest.fn(async () => preview()) });
+    await renderDialog(api);
+
+    const candidates = await screen.findByRole(
+      'radiogroup',
+      { name: 'Candidate versions' },
+      SLOW,
+    );
+    const radios = within(candidates).getAllByRole('radio');
+    expect(radios).toHaveLength(2);
+    // 1.1.0 (b) is new to prod and preselected; 1.0.0 (a) is what prod runs now.
+    expect(
+      within(candidates).getByLabelText('1.1.0 bbbbbbbbbbbb'),
+    ).toBeChecked();
+    expect(
+      within(candidates).getByLabelText('1.0.0 aaaaaaaaaaaa'),
+    ).toBeDisabled();
+    expect(within(candidates).getByText('current in Production')).toBeVisible();
+  });
+
+  it('shows every gate and blocks confirm with the reason when policy refuses', async () => {
+    const api = fakeApi({
+      previewPromotion: jest.fn(async () =>
+        preview({
+          allowed: false,
+          gates: [
+            {
+              gate: 'order',
+              passed: true,
+              message: 'The digest is current in QA.',
+            },
+            {
+              gate: 'soak',
+              passed: false,
+              message:
+                'The digest has been in QA for 2h; Production asks for 24h.',
+            },
+            {
+              gate: 'freeze',
+              passed: false,
+              message: 'Production is frozen until Monday 08:00 UTC.',
+            },
+          ],
+        }),
+      ),
+    });
+    await renderDialog(api);
+
+    const checks = await screen.findByRole(
+      'list',
+      { name: 'Policy checks' },
+      SLOW,
+    );
+    expect(
+      within(checks).getByRole('listitem', {
+        name: 'Order passed: The digest is current in QA.',
+      }),
+    ).toBeInTheDocument();
+    expect(
+      within(checks).getByRole('listitem', {
+        name: 'Soak time failed: The digest has been in QA for 2h; Production asks for 24h.',
+      }),
+    ).toBeInTheDocument();
+    expect(
+      within(checks).getByRole('listitem', {
+        name: /Freeze window failed/,
+      }),
+    ).toBeInTheDocument();
+
+    const confirm = screen.getByRole('button', { name: 'Promote' });
+    expect(confirm).toBeDisabled();
+    expect(screen.getByRole('note')).toHaveTextContent(
+      'Policy refuses this promotion: The digest has been in QA for 2h; Production asks for 24h. Production is frozen until Monday 08:00 UTC.',
+    );
+    expect(api.previewPromotion).toHaveBeenCalledWith({
+      entityRef: ENTITY_REF,
+      sourceEnvironment: 'qa',
+      targetEnvironment: 'prod',
+      digest: digest('b'),
+      targetTag: undefined,
+    });
+    expect(api.createPromotion).not.toHaveBeenCalled();
+  });
+
+  it('blocks confirm with the reason when the user may not promote', async () => {
+    const api = fakeApi({ previewPromotion: jest.fn(async () => preview()) });
+    // usePermission caches answers per permission and resource across renders (SWR), so a
+    // denial is asked about another component than the tests that are allowed.
+    await renderDialog(api, {
+      canPromote: false,
+      entityRef: 'component:default/locked',
+    });
+
+    expect(
+      await screen.findByText(
+        /You are not allowed to promote this component to Production/,
+        undefined,
+        SLOW,
+      ),
+    ).toBeVisible();
+    expect(screen.getByRole('button', { name: 'Promote' })).toBeDisabled();
+  });
+
+  it('requests approval when approvals are all that is missing', async () => {
+    const api = fakeApi({
+      previewPromotion: jest.fn(async () =>
+        preview({
+          allowed: false,
+          needsApproval: true,
+          gates: [
+            { gate: 'approvals', passed: false, message: '0 of 1 approvals.' },
+          ],
+        }),
+      ),
+      createPromotion: jest.fn(async () =>
+        promotion({ status: 'pending_approval', targetEnvironment: 'prod' }),
+      ),
+    });
+    const { onPromoted } = await renderDialog(api);
+
+    const confirm = await screen.findByRole(
+      'button',
+      { name: 'Request approval' },
+      SLOW,
+    );
+    await waitFor(() => expect(confirm).toBeEnabled());
+    await userEvent.type(screen.getByLabelText('Reason'), 'Release 1.1');
+    await userEvent.click(confirm);
+
+    await waitFor(() => expect(onPromoted).toHaveBeenCalled());
+    expect(api.createPromotion).toHaveBeenCalledWith({
+      entityRef: ENTITY_REF,
+      sourceEnvironment: 'qa',
+      targetEnvironment: 'prod',
+      digest: digest('b'),
+      targetTag: undefined,
+      reason: 'Release 1.1',
+    });
+  });
+
+  it('previews again when the target tag changes', async () => {
+    const previewPromotion = jest.fn(async () => preview());
+    const api = fakeApi({ previewPromotion });
+    await renderDialog(api);
+
+    await screen.findByRole('list', { name: 'Policy checks' }, SLOW);
+    await userEvent.type(screen.getByLabelText('Target tag'), 'release-7');
+
+    await waitFor(() =>
+      expect(previewPromotion).toHaveBeenLastCalledWith(
+        expect.objectContaining({ targetTag: 'release-7' }),
+      ),
+    );
+  });
+
+  it('shows the refused gates when the request itself is refused', async () => {
+    const refusal = await responseError(
+      409,
+      'Promotion refused by policy: Production is frozen.',
+    );
+    Object.assign(refusal.body, {
+      gates: [
+        { gate: 'freeze', passed: false, message: 'Production is frozen.' },
+      ],
+    });
+    const api = fakeApi({
+      previewPromotion: jest.fn(async () => preview()),
+      createPromotion: jest.fn(async () => {
+        throw refusal;
+      }),
+    });
+    await renderDialog(api);
+
+    const confirm = await screen.findByRole(
+      'button',
+      { name: 'Promote' },
+      SLOW,
+    );
+    await waitFor(() => expect(confirm).toBeEnabled());
+    await userEvent.click(confirm);
+
+    expect(
+      await screen.findByText(
+        'Promotion refused by policy: Production is frozen.',
+      ),
+    ).toBeVisible();
+    expect(
+      screen.getByRole('list', { name: 'Refused checks' }),
+    ).toHaveTextContent('Freeze window: failed');
+  });
+});

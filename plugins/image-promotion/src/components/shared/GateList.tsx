@@ -1,0 +1,78 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import type {
+  GateResult,
+  PolicyGateName,
+} from '@image-promotion/plugin-image-promotion-common';
+import List from '@material-ui/core/List';
+import ListItem from '@material-ui/core/ListItem';
+import ListItemIcon from '@material-ui/core/ListItemIcon';
+import ListItemText from '@material-ui/core/ListItemText';
+import { makeStyles } from '@material-ui/core/styles';
+import CheckCircleIcon from '@material-ui/icons/CheckCircle';
+import CancelIcon from '@material-ui/icons/Cancel';
+
+const GATE_LABELS: Record<PolicyGateName, string> = {
+  order: 'Order',
+  approvals: 'Approvals',
+  soak: 'Soak time',
+  freeze: 'Freeze window',
+  'immutable-tag': 'Immutable tag',
+  permission: 'Permission',
+};
+
+/** The name of a policy gate in words. */
+export function gateLabel(gate: PolicyGateName | string): string {
+  return GATE_LABELS[gate as PolicyGateName] ?? gate;
+}
+
+const useStyles = makeStyles(theme => ({
+  passed: { color: theme.palette.success.main },
+  failed: { color: theme.palette.error.main },
+  icon: { minWidth: theme.spacing(4) },
+}));
+
+/** Every policy gate with its verdict and the sentence explaining it. */
+export const GateList = (props: { gates: GateResult[]; label?: string }) => {
+  const classes = useStyles();
+  return (
+    <List dense aria-label={props.label ?? 'Policy checks'}>
+      {props.gates.map((gate, index) => {
+        const verdict = gate.passed ? 'passed' : 'failed';
+        return (
+          <ListItem
+            key={`${gate.gate}-${index}`}
+            disableGutters
+            aria-label={`${gateLabel(gate.gate)} ${verdict}: ${gate.message}`}
+          >
+            <ListItemIcon className={classes.icon}>
+              {gate.passed ? (
+                <CheckCircleIcon className={classes.passed} aria-hidden />
+              ) : (
+                <CancelIcon className={classes.failed} aria-hidden />
+              )}
+            </ListItemIcon>
+            <ListItemText
+              primary={`${gateLabel(gate.gate)}: ${verdict}`}
+              secondary={gate.message}
+            />
+          </ListItem>
+        );
+      })}
+    </List>
+  );
+};

@@ -1,0 +1,59 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import {
+  formatAge,
+  formatBytes,
+  formatDuration,
+  humanizeUserRef,
+  shortDigest,
+} from './format';
+
+describe('format', () => {
+  it('shortens a digest to its first 12 hex characters', () => {
+    expect(shortDigest(`sha256:${'ab12'.repeat(16)}`)).toBe('ab12ab12ab12');
+    expect(shortDigest('abcdef0123456789')).toBe('abcdef012345');
+  });
+
+  it.each([
+    [5_000, '5s'],
+    [12 * 60_000, '12m'],
+    [3 * 3_600_000 + 5 * 60_000, '3h 5m'],
+    [2 * 86_400_000, '2d'],
+    [4 * 86_400_000 + 2 * 3_600_000, '4d 2h'],
+    [-10, '0s'],
+  ])('formats %d ms as %s', (ms, expected) => {
+    expect(formatDuration(ms)).toBe(expected);
+  });
+
+  it('says how long ago an instant was', () => {
+    const now = Date.parse('2026-01-10T12:00:00Z');
+    expect(formatAge('2026-01-10T09:00:00Z', now)).toBe('3h ago');
+    expect(formatAge('not a date', now)).toBe('unknown');
+  });
+
+  it('formats bytes in binary units', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(10 * 1024 * 1024)).toBe('10.0 MiB');
+  });
+
+  it('shows user refs by name and tracking for discovered versions', () => {
+    expect(humanizeUserRef('user:default/jane')).toBe('jane');
+    expect(humanizeUserRef('user:ops/bob')).toBe('ops/bob');
+    expect(humanizeUserRef(null)).toBe('tracking');
+  });
+});

@@ -1,0 +1,77 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { useApi } from '@backstage/core-plugin-api';
+import type {
+  EntityPromotionStatus,
+  Promotion,
+} from '@image-promotion/plugin-image-promotion-common';
+import { useRef } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import useInterval from 'react-use/esm/useInterval';
+import { imagePromotionApiRef } from '../api';
+import { isRunning } from '../components/shared/format';
+
+/** Poll interval while a copy runs, so progress moves without a reload. */
+export const RUNNING_POLL_MS = 1000;
+/** Poll interval while promotions only wait for approval; someone else may approve at any time. */
+export const PENDING_POLL_MS = 5000;
+
+/** The open (not finished) promotions of a status, one per environment at most. */
+export function openPromotions(
+  status: EntityPromotionStatus | undefined,
+): Promotion[] {
+  return (status?.environments ?? []).flatMap(env =>
+    env.openPromotion &&
+    (env.openPromotion.status === 'pending_approval' ||
+      isRunning(env.openPromotion.status))
+      ? [env.openPromotion]
+      : [],
+  );
+}
+
+/**
+ * Loads a component's promotion status and keeps it fresh: every second while a copy runs,
+ * every few seconds while something waits for approval, not at all otherwise. A failed poll
+ * keeps the last good status on screen and reports the error beside it.
+ */
+export function usePromotionStatus(entityRef: string) {
+  const api = useApi(imagePromotionApiRef);
+  const state = useAsyncRetry(() => api.getStatus(entityRef), [api, entityRef]);
+  const lastGood = useRef<EntityPromotionStatus | undefined>(undefined);
+  if (state.value) {
+    lastGood.current = state.value;
+  }
+  const status = state.value ?? lastGood.current;
+
+  const open = openPromotions(status);
+  let pollMs: number | null = null;
+  if (open.some(p => isRunning(p.status))) {
+    pollMs = RUNNING_POLL_MS;
+  } else if (open.length > 0) {
+    pollMs = PENDING_POLL_MS;
+  }
+  useInterval(state.retry, pollMs);
+
+  return {
+    status,
+    /** True only for the first load; polls refresh quietly. */
+    loading: state.loading && !status,
+    error: state.error,
+    retry: state.retry,
+    open,
+  };
+}
