@@ -313,6 +313,23 @@ export class ImagePromotionStore {
             promotion_id: null,
             at: now,
           });
+        } else if (
+          previous.digest !== digest &&
+          snapshot.movableTags?.includes(tag)
+        ) {
+          // A tag CI is expected to move (the first environment's current
+          // tag): record the move, it is not drift.
+          await tx<TagStateRow>('tag_states')
+            .where({ ...key, tag })
+            .update({ digest, since: now, promotion_id: null });
+          history.push({
+            ...key,
+            tag,
+            digest,
+            cause: 'discovered',
+            promotion_id: null,
+            at: now,
+          });
         } else if (previous.digest !== digest) {
           const event: DriftEventRow = {
             id: randomUUID(),

@@ -105,6 +105,8 @@ export interface TagSnapshot {
   /** When the listing started; tags recorded after it (by a promotion) are left alone. Defaults to `now`. */
   observedAt?: Date;
   now?: Date;
+  /** Tags expected to move outside promotions (e.g. the first environment's current tag, pushed by CI); their moves are not drift. */
+  movableTags?: string[];
 }
 
 /** Result of `applyTagSnapshot`. */

@@ -298,6 +298,11 @@ export class PromotionService {
     const candidate = version?.tags.find(
       t => t !== source.currentTag && t !== 'latest',
     );
+    if (!version) {
+      throw new InputError(
+        `digest ${digest} has never been seen in ${source.id}, so no tag can be taken from it; promote a version present in ${source.id}, or give targetTag to see the policy verdict`,
+      );
+    }
     if (!candidate) {
       throw new InputError(
         `digest ${digest} has no version tag in ${source.id}; give targetTag`,

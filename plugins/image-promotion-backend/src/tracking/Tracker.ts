@@ -158,9 +158,15 @@ export class Tracker {
       return { entityRef: component.entityRef, environments: [] };
     }
     const environments = [];
-    for (const environment of pipeline.environments) {
+    for (const [index, environment] of pipeline.environments.entries()) {
       environments.push(
-        await this.refreshEnvironment(component, environment, pattern, signal),
+        await this.refreshEnvironment(
+          component,
+          environment,
+          pattern,
+          index === 0,
+          signal,
+        ),
       );
     }
     return { entityRef: component.entityRef, environments };
@@ -170,6 +176,7 @@ export class Tracker {
     component: TrackedComponent | TrackedComponentInput,
     environment: Environment,
     pattern: RegExp | undefined,
+    isFirst: boolean,
     signal?: AbortSignal,
   ): Promise<RefreshResult['environments'][number]> {
     const observedAt = new Date();
@@ -202,6 +209,9 @@ export class Tracker {
         environment: environment.id,
         observed,
         observedAt,
+        // CI pushes into the first environment and moves its current tag.
+        movableTags:
+          isFirst && environment.currentTag ? [environment.currentTag] : [],
       });
       for (const drift of result.driftEvents) {
         this.deps.logger.warn(

@@ -21,7 +21,7 @@
 // a copy fails.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createOciLayout, pushWithSkopeo } from '../testing/fixtures';
 import { startRegistry, TestRegistry } from '../testing/registry';
@@ -127,13 +127,14 @@ async function main() {
       );
     }
   }
-  if (!existsSync(resolve(PACKAGE_DIR, 'dist/cli.cjs.js'))) {
-    console.log('building the CLI bundle first (dist/cli.cjs.js) ...');
-    const build = spawnSync('yarn', ['build'], {
+  // Always measure the bundle a pipeline would run, built from the current sources.
+  {
+    console.log('building the CLI bundle (dist-cli/image-promotion.cjs) ...');
+    const build = spawnSync('yarn', ['build:cli'], {
       cwd: PACKAGE_DIR,
       stdio: 'inherit',
     });
-    if (build.status !== 0) throw new Error('yarn build failed');
+    if (build.status !== 0) throw new Error('yarn build:cli failed');
   }
 
   console.log(

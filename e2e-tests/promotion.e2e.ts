@@ -1,0 +1,319 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* eslint-disable no-console */
+
+// End to end, in the real example app: builds the frontend, starts the
+// backend serving it (SQLite in memory, OCI-layout registries in a temp dir,
+// demo data seeded), and drives Debian's chromium with playwright-core
+// through the promotions a person would do. Screenshots go to
+// e2e-test-report/. Prints "N passed, N failed" and exits non-zero on failure.
+
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+
+const ROOT = resolve(__dirname, '..');
+const REPORT = join(ROOT, 'e2e-test-report');
+const PORT = Number(process.env.E2E_PORT ?? 7077);
+const BASE = `http://localhost:${PORT}`;
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SERVICE = 'checkout-service';
+const TAB = `${BASE}/catalog/default/component/${SERVICE}/promotion`;
+
+const results: { name: string; ok: boolean; detail?: string }[] = [];
+const timings: Record<string, number> = {};
+
+async function step(name: string, fn: () => Promise<void>) {
+  const started = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`  ✓ ${name} (${Date.now() - started} ms)`);
+  } catch (error) {
+    results.push({ name, ok: false, detail: String(error) });
+    console.log(`  ✗ ${name}\n    ${String(error).split('\n').join('\n    ')}`);
+    throw error;
+  }
+}
+
+async function waitForHealth(backend: ChildProcess, logs: () => string) {
+  const deadline = Date.now() + 240_000;
+  while (Date.now() < deadline) {
+    if (backend.exitCode !== null) {
+      throw new Error(`the backend exited early:\n${logs().slice(-3000)}`);
+    }
+    try {
+      const res = await fetch(`${BASE}/api/image-promotion/health`);
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise(r => setTimeout(r, 1000));
+  }
+  throw new Error(`backend not healthy after 240 s:\n${logs().slice(-3000)}`);
+}
+
+async function signIn(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(BASE);
+  await page.getByRole('button', { name: /enter/i }).click({ timeout: 60_000 });
+  await page.waitForURL(url => !url.pathname.includes('sign'), {
+    timeout: 30_000,
+  });
+  return page;
+}
+
+async function openTab(page: Page) {
+  await page.goto(TAB);
+  await page
+    .getByRole('list', { name: 'Environments' })
+    .waitFor({ timeout: 60_000 });
+}
+
+/** Waits until the lane of `envTitle` shows `tag` as current, reloading between looks. */
+async function waitForCurrent(page: Page, envTitle: string, tag: string) {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    const text = await page
+      .getByLabel(`Current tag in ${envTitle}`)
+      .textContent({ timeout: 5_000 })
+      .catch(() => '');
+    if (text?.includes(tag)) return;
+    await page.waitForTimeout(1000);
+  }
+  throw new Error(`${envTitle} never showed ${tag} as current`);
+}
+
+async function promote(
+  page: Page,
+  from: string,
+  to: string,
+  tag: string,
+  confirmLabel: RegExp,
+) {
+  await page
+    .getByRole('button', { name: `Promote from ${from} to ${to}` })
+    .click();
+  const dialog = page.getByRole('dialog');
+  await dialog.waitFor();
+  await dialog.getByRole('radio', { name: new RegExp(`^${tag} `) }).check();
+  const confirm = dialog.getByRole('button', { name: confirmLabel });
+  await confirm.waitFor();
+  // The policy preview runs as the selection changes; confirm is enabled once it passes.
+  const deadline = Date.now() + 30_000;
+  while (!(await confirm.isEnabled())) {
+    if (Date.now() > deadline) {
+      const gates = await dialog.textContent();
+      throw new Error(`confirm stayed disabled: ${gates}`);
+    }
+    await page.waitForTimeout(250);
+  }
+  await confirm.click();
+  await dialog.waitFor({ state: 'detached', timeout: 30_000 });
+}
+
+async function main() {
+  mkdirSync(REPORT, { recursive: true });
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} not found; apt-get install chromium`);
+  }
+  console.log('building the example app frontend ...');
+  const build = spawnSync('yarn', ['workspace', 'app', 'build'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) throw new Error('yarn workspace app build failed');
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'image-promotion-e2e-'));
+  let logText = '';
+  const backend = spawn(
+    'yarn',
+    [
+      'workspace',
+      'backend',
+      'start',
+      '--config',
+      join(ROOT, 'app-config.yaml'),
+      '--config',
+      join(ROOT, 'e2e-tests/app-config.e2e.yaml'),
+    ],
+    {
+      cwd: ROOT,
+      detached: true,
+      env: {
+        ...process.env,
+        E2E_PORT: String(PORT),
+        E2E_DATA_DIR: dataDir,
+        NODE_ENV: 'development',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  backend.stdout?.on('data', d => (logText += d));
+  backend.stderr?.on('data', d => (logText += d));
+
+  let browser: Browser | undefined;
+  try {
+    console.log('starting the backend ...');
+    await waitForHealth(backend, () => logText);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
+    });
+    const developer = await browser.newContext({
+      viewport: { width: 1440, height: 1000 },
+    });
+    const approverContext = await browser.newContext({
+      viewport: { width: 1440, height: 1000 },
+    });
+    await approverContext.addCookies([
+      {
+        name: 'image-promotion-demo-user',
+        value: 'release-manager',
+        url: BASE,
+      },
+    ]);
+
+    let page!: Page;
+    await step('guest signs in and opens the Promotion tab', async () => {
+      page = await signIn(developer);
+      await openTab(page);
+      // Demo data: dev holds 1.1.0, qa 1.0.0 (tracking may need a moment).
+      await waitForCurrent(page, 'Development', '1.1.0');
+      await waitForCurrent(page, 'QA', '1.0.0');
+    });
+
+    await step('promote dev → qa succeeds and shows in history', async () => {
+      const clicked = Date.now();
+      await promote(page, 'Development', 'QA', '1.1.0', /^Promote$/);
+      await waitForCurrent(page, 'QA', '1.1.0');
+      timings.devToQaMs = Date.now() - clicked;
+      const history = page.getByRole('table').filter({ hasText: 'QA' });
+      await history
+        .getByText(/succeeded/i)
+        .first()
+        .waitFor({ timeout: 30_000 });
+      await page.screenshot({
+        path: join(REPORT, 'promotion-tab-after-qa.png'),
+        fullPage: true,
+      });
+    });
+
+    await step('promote qa → staging succeeds', async () => {
+      await promote(page, 'QA', 'Staging', '1.1.0', /^Promote$/);
+      await waitForCurrent(page, 'Staging', '1.1.0');
+    });
+
+    await step(
+      'prod waits for approval; the requester cannot approve',
+      async () => {
+        // Production's soak time in this run is 3 s.
+        await page.waitForTimeout(3500);
+        await promote(
+          page,
+          'Staging',
+          'Production',
+          '1.1.0',
+          /Request approval/,
+        );
+        await page
+          .getByLabel(/Pending promotion of 1\.1\.0 to Production/)
+          .waitFor({ timeout: 30_000 });
+        const approve = page.getByRole('button', {
+          name: /Approve promotion of 1\.1\.0 to Production/,
+        });
+        if ((await approve.count()) > 0) {
+          throw new Error('the requester was offered the Approve button');
+        }
+        await page.screenshot({
+          path: join(REPORT, 'promotion-tab-pending-approval.png'),
+          fullPage: true,
+        });
+      },
+    );
+
+    await step('another user approves and prod succeeds', async () => {
+      const approver = await signIn(approverContext);
+      await openTab(approver);
+      await approver
+        .getByRole('button', {
+          name: /Approve promotion of 1\.1\.0 to Production/,
+        })
+        .click({ timeout: 30_000 });
+      await waitForCurrent(approver, 'Production', '1.1.0');
+      await waitForCurrent(page, 'Production', '1.1.0');
+      await page.screenshot({
+        path: join(REPORT, 'promotion-tab.png'),
+        fullPage: true,
+      });
+    });
+
+    await step('the overview page lists the services', async () => {
+      await page.goto(`${BASE}/image-promotion`);
+      await page.getByText('payments-service').first().waitFor({
+        timeout: 60_000,
+      });
+      await page.getByText('inventory-service').first().waitFor();
+      await page.screenshot({
+        path: join(REPORT, 'overview.png'),
+        fullPage: true,
+      });
+    });
+  } catch (error) {
+    if (!results.some(r => !r.ok)) {
+      results.push({ name: 'set-up', ok: false, detail: String(error) });
+      console.log(`  ✗ set-up\n    ${error}`);
+    }
+  } finally {
+    await browser?.close();
+    if (backend.pid) {
+      try {
+        process.kill(-backend.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  if (timings.devToQaMs !== undefined) {
+    console.log(
+      `time from clicking Promote (dev → qa) to qa showing 1.1.0: ${timings.devToQaMs} ms`,
+    );
+  }
+  const passed = results.filter(r => r.ok).length;
+  const failed = results.length - passed;
+  if (failed) console.log(`backend log tail:\n${logText.slice(-4000)}`);
+  console.log(`screenshots: ${REPORT}`);
+  console.log(`e2e: ${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch(error => {
+  console.error(error);
+  console.log('e2e: 0 passed, 1 failed');
+  process.exit(1);
+});

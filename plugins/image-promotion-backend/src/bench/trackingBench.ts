@@ -1,0 +1,248 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* eslint-disable no-console */
+
+// Tracking throughput: component-environments refreshed per second against
+// local docker-registry processes. A benchmark, not a test: it prints numbers.
+//
+//   node --require @backstage/cli/config/nodeTransform.cjs src/bench/trackingBench.ts
+//
+// BENCH_COMPONENTS (default 1000), BENCH_CONCURRENCY (tracking.concurrency,
+// default 8), BENCH_POSTGRES (a connection string such as
+// postgresql://postgres@127.0.0.1:5432; also measures on PostgreSQL).
+
+import { randomUUID } from 'node:crypto';
+import type {
+  DatabaseService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import type { Entity } from '@backstage/catalog-model';
+import { ConfigReader } from '@backstage/config';
+import { copyImage } from '@image-promotion/plugin-image-promotion-node';
+import { knex as createKnex, Knex } from 'knex';
+import { readImagePromotionConfig } from '../config';
+import { ImagePromotionStore } from '../database';
+import { RegistryAccess } from '../registry/RegistryAccess';
+import { mapWithConcurrency } from '../tracking/concurrency';
+import { Tracker } from '../tracking/Tracker';
+// The engine's test harness is no entry point of its package yet (see
+// __testUtils__/harness.ts); the benchmark runs from the sources only.
+// eslint-disable-next-line @backstage/no-relative-monorepo-imports
+import {
+  createOciLayout,
+  pushWithSkopeo,
+  startRegistry,
+  TestRegistry,
+} from '../../../image-promotion-node/src/testing';
+
+const COMPONENTS = Number(process.env.BENCH_COMPONENTS ?? 1000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const ENVIRONMENTS = ['dev', 'qa', 'staging', 'prod'];
+/** Tags per repository: two version tags and the environment's current tag. */
+const VERSION_TAGS = ['1.0.0', '1.0.1'];
+
+const quietLogger: LoggerService = {
+  error: message => console.error(message),
+  warn: () => undefined,
+  info: () => undefined,
+  debug: () => undefined,
+  child: () => quietLogger,
+};
+
+function imageName(i: number) {
+  return `svc-${String(i).padStart(4, '0')}`;
+}
+
+function buildConfig(registries: Map<string, TestRegistry>) {
+  return readImagePromotionConfig(
+    new ConfigReader({
+      imagePromotion: {
+        registries: Object.fromEntries(
+          ENVIRONMENTS.map(id => [
+            id,
+            {
+              type: 'registry',
+              url: `http://${registries.get(id)!.host}`,
+              insecure: true,
+            },
+          ]),
+        ),
+        pipelines: {
+          default: {
+            environments: ENVIRONMENTS.map(id => ({
+              id,
+              registry: id,
+              repository: 'bench/{{ image }}',
+              currentTag: id,
+            })),
+          },
+        },
+        tracking: { concurrency: CONCURRENCY },
+      },
+    }),
+  );
+}
+
+/** Fills every environment with one image per component, by cross-repository mounts. */
+async function populate(
+  registries: Map<string, TestRegistry>,
+  access: RegistryAccess,
+) {
+  const layout = await createOciLayout();
+  try {
+    const image = await layout.addImage({ tag: 'seed', layerSize: 16 * 1024 });
+    for (const [id, registry] of registries) {
+      await pushWithSkopeo(layout.dir, 'seed', `${registry.host}/seed:1.0.0`);
+      const seed = access.client.repository(registry.host, 'seed');
+      const manifest = await seed.getManifest(image.digest);
+      const started = Date.now();
+      await mapWithConcurrency(
+        Array.from({ length: COMPONENTS }, (_, i) => imageName(i)),
+        32,
+        async name => {
+          const target = access.client.repository(
+            registry.host,
+            `bench/${name}`,
+          );
+          await copyImage(seed, image.digest, target, VERSION_TAGS[0], {
+            referrers: false,
+          });
+          for (const tag of [...VERSION_TAGS.slice(1), id]) {
+            await target.putManifest(
+              tag,
+              manifest.bytes,
+              manifest.descriptor.mediaType,
+            );
+          }
+        },
+      );
+      console.log(
+        `  ${id}: ${COMPONENTS} repositories filled in ${
+          Date.now() - started
+        } ms`,
+      );
+    }
+  } finally {
+    await layout.cleanup();
+  }
+}
+
+function entities(): Entity[] {
+  return Array.from({ length: COMPONENTS }, (_, i) => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: imageName(i),
+      namespace: 'default',
+      annotations: { 'image-promotion.io/image': imageName(i) },
+    },
+    spec: { type: 'service', owner: 'team-a', lifecycle: 'production' },
+  }));
+}
+
+async function measure(
+  label: string,
+  db: Knex,
+  config: ReturnType<typeof buildConfig>,
+  access: RegistryAccess,
+) {
+  const database: DatabaseService = { getClient: async () => db };
+  const store = await ImagePromotionStore.create({ database });
+  const list = entities();
+  const tracker = new Tracker({
+    store,
+    config,
+    access,
+    components: { listAnnotatedEntities: async () => list },
+    logger: quietLogger,
+  });
+  for (const run of ['first run (all new)', 'second run (unchanged)']) {
+    const started = process.hrtime.bigint();
+    const results = await tracker.refreshAll();
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const pairs = results.reduce((n, r) => n + r.environments.length, 0);
+    const failed = results.reduce(
+      (n, r) => n + r.environments.filter(e => e.error).length,
+      0,
+    );
+    const tags = results.reduce(
+      (n, r) => n + r.environments.reduce((m, e) => m + e.tags, 0),
+      0,
+    );
+    console.log(
+      `  ${label}, ${run}: ${pairs} component-environments (${tags} tags, ${failed} failed) in ${seconds.toFixed(
+        2,
+      )} s = ${(pairs / seconds).toFixed(0)} component-environments/s`,
+    );
+  }
+}
+
+async function main() {
+  console.log(
+    `Tracking benchmark: ${COMPONENTS} components x ${
+      ENVIRONMENTS.length
+    } environments, ${
+      VERSION_TAGS.length + 1
+    } tags each, tracking.concurrency ${CONCURRENCY}`,
+  );
+  const registries = new Map<string, TestRegistry>();
+  const cleanups: Array<() => Promise<void>> = [];
+  try {
+    for (const id of ENVIRONMENTS) {
+      const registry = await startRegistry();
+      registries.set(id, registry);
+      cleanups.push(() => registry.stop());
+    }
+    const config = buildConfig(registries);
+    const access = new RegistryAccess(config);
+    await populate(registries, access);
+
+    const sqlite = createKnex({
+      client: 'better-sqlite3',
+      connection: { filename: ':memory:' },
+      useNullAsDefault: true,
+      pool: { min: 1, max: 1 },
+    });
+    cleanups.push(() => sqlite.destroy());
+    await measure('SQLite', sqlite, config, access);
+
+    const postgres = process.env.BENCH_POSTGRES;
+    if (postgres) {
+      const name = `image_promotion_bench_${randomUUID().slice(0, 8)}`;
+      const admin = createKnex({ client: 'pg', connection: postgres });
+      cleanups.push(async () => {
+        await admin.raw('DROP DATABASE IF EXISTS ??', [name]);
+        await admin.destroy();
+      });
+      await admin.raw('CREATE DATABASE ??', [name]);
+      const url = new URL(postgres);
+      url.pathname = `/${name}`;
+      const pg = createKnex({ client: 'pg', connection: url.toString() });
+      cleanups.push(() => pg.destroy());
+      await measure('PostgreSQL', pg, config, access);
+    }
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch(error => console.error(error));
+    }
+  }
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exitCode = 1;
+});
