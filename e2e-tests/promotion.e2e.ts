@@ -80,10 +80,31 @@ async function signIn(context: BrowserContext): Promise<Page> {
 }
 
 async function openTab(page: Page) {
-  await page.goto(TAB);
-  await page
-    .getByRole('list', { name: 'Environments' })
-    .waitFor({ timeout: 60_000 });
+  // Right after start-up the catalog may not have handed the component to
+  // tracking yet: the tab then says so, and a reload a little later shows it.
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    await page.goto(TAB);
+    // A full page load restores the session; if it could not, sign in again.
+    const enter = page.getByRole('button', { name: /enter/i });
+    if (await enter.isVisible({ timeout: 2_000 }).catch(() => false)) {
+      await enter.click();
+    }
+    try {
+      await page
+        .getByRole('list', { name: 'Environments' })
+        .waitFor({ timeout: 10_000 });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        await page.screenshot({
+          path: join(REPORT, 'failure-open-tab.png'),
+          fullPage: true,
+        });
+        throw error;
+      }
+    }
+  }
 }
 
 /** Waits until the lane of `envTitle` shows `tag` as current, reloading between looks. */
@@ -112,7 +133,11 @@ async function promote(
     .click();
   const dialog = page.getByRole('dialog');
   await dialog.waitFor();
-  await dialog.getByRole('radio', { name: new RegExp(`^${tag} `) }).check();
+  // Candidates are labelled with their tags (e.g. "1.1.0, dev") and short digest.
+  const escaped = tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  await dialog
+    .getByRole('radio', { name: new RegExp(`^${escaped}(,| )`) })
+    .check();
   const confirm = dialog.getByRole('button', { name: confirmLabel });
   await confirm.waitFor();
   // The policy preview runs as the selection changes; confirm is enabled once it passes.

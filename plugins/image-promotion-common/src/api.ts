@@ -14,8 +14,9 @@
  * limitations under the License.
  */
 
-// The JSON shapes of the image promotion REST API (under /api/image-promotion).
-// Instants travel as ISO-8601 strings; the backend converts its Dates when it answers.
+// The JSON shapes of the image promotion REST API (under /api/image-promotion), shared by the
+// backend (which builds them), the frontend (which reads them) and src/schema/openapi.yaml in the
+// backend package (which documents them). Instants travel as ISO-8601 strings.
 
 /**
  * The states of a promotion: `pending_approval → queued → copying → verifying → succeeded`,
@@ -67,6 +68,18 @@ export interface GateResult {
   gate: PolicyGateName;
   passed: boolean;
   message: string;
+  /** For a failed soak or freeze gate: when it passes by itself. */
+  eligibleAt?: string;
+}
+
+/**
+ * How far a promotion's copy has come; `bytesTotal` is null until the copy knows it.
+ *
+ * @public
+ */
+export interface PromotionProgress {
+  bytesCopied: number;
+  bytesTotal: number | null;
 }
 
 /**
@@ -84,15 +97,16 @@ export interface Promotion {
   targetTag: string;
   reason: string | null;
   status: PromotionStatus;
-  /** User entity ref (or service principal) that asked for it. */
+  /** User entity ref (or the service subject, for CI) that asked for it. */
   requestedBy: string;
   isRollback: boolean;
-  gateResults: GateResult[];
+  /** The policy verdict recorded when the promotion was requested. */
+  gates: GateResult[];
   /** Why it failed, in words a person can act on; null unless `failed`. */
   failureReason: string | null;
-  /** Bytes the copy has to move, once known. */
-  bytesTotal: number | null;
-  bytesCopied: number;
+  progress: PromotionProgress;
+  /** How many times a worker claimed the copy (more than one after a replica died mid-copy). */
+  attempts: number;
   createdAt: string;
   updatedAt: string;
   startedAt: string | null;
@@ -129,13 +143,13 @@ export interface PromotionApproval {
 }
 
 /**
- * A promotion with its history and approvals, as `GET /promotions/:id` may return it.
+ * `GET /promotions/:id`: a promotion with its history and approvals.
  *
  * @public
  */
 export interface PromotionDetails extends Promotion {
-  events?: PromotionEvent[];
-  approvals?: PromotionApproval[];
+  events: PromotionEvent[];
+  approvals: PromotionApproval[];
 }
 
 /**
@@ -172,34 +186,74 @@ export interface CurrentVersion {
   since: string;
   /** Who requested the promotion that put it there; null when tracking discovered it. */
   by: string | null;
+  /** The promotion that put it there; null when tracking discovered it. */
+  promotionId: string | null;
 }
 
 /**
- * A tag that moved to another digest without a promotion doing it, not yet acknowledged.
+ * A tag that moved to another digest without a promotion doing it.
  *
  * @public
  */
-export interface DriftEventSummary {
+export interface DriftEvent {
   id: string;
+  entityRef: string;
+  environment: string;
   tag: string;
   previousDigest: string;
   newDigest: string;
   detectedAt: string;
+  /** Null while the event is shown as unacknowledged drift. */
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
 }
 
 /**
- * The policy for promotions into an environment, as far as the UI shows it.
+ * A freeze window refusing promotions into an environment right now.
+ *
+ * @public
+ */
+export interface ActiveFreeze {
+  /** The window in words, e.g. `weekly on Fri 16:00–23:59 (Europe/Berlin)`. */
+  description: string;
+  reason: string | null;
+  endsAt: string;
+}
+
+/**
+ * The policy for promotions into an environment, as a client shows it.
  *
  * @public
  */
 export interface EnvironmentPolicySummary {
-  /** Distinct approvers needed. */
+  /** Distinct approvers needed (never the requester). */
   approvals: number;
+  /** Groups approvers must belong to; empty when anyone with the approve permission may. */
+  approverGroups: string[];
   /** Minimum time the digest must have spent in the previous environment. */
   soakTimeMs: number;
   immutableTags: boolean;
-  /** Present while a freeze window refuses promotions into the environment. */
-  activeFreeze?: { reason: string | null; endsAt: string | null };
+  /** Whether the digest must be current in the previous environment, or only seen there. */
+  requirePreviousEnvironment: 'current' | 'present';
+  /** Whether promoting from an environment earlier than the previous one is allowed. */
+  allowSkip: boolean;
+  /** The freeze window in force now, if any. */
+  activeFreeze: ActiveFreeze | null;
+}
+
+/**
+ * Where an environment's images live; never holds credentials.
+ *
+ * @public
+ */
+export interface EnvironmentRegistry {
+  /** Name of the configured registry. */
+  name: string;
+  type: 'registry' | 'oci-layout';
+  /** Repository path inside the registry, e.g. `team-a/checkout`. */
+  repository: string;
+  /** The whole location in words, e.g. `registry.example.com/team-a/checkout`. */
+  location: string;
 }
 
 /**
@@ -210,8 +264,7 @@ export interface EnvironmentPolicySummary {
 export interface EnvironmentStatus {
   id: string;
   title: string;
-  /** Where the images live, e.g. `registry.example.com/team-a/checkout`; never holds credentials. */
-  location: string;
+  registry: EnvironmentRegistry;
   /** Tag that marks what runs in the environment, when configured. */
   currentTag: string | null;
   current: CurrentVersion | null;
@@ -219,17 +272,20 @@ export interface EnvironmentStatus {
   versions: EnvironmentVersion[];
   /** The promotion into this environment that has not finished, if any. */
   openPromotion: Promotion | null;
-  drift: DriftEventSummary[];
+  /** Unacknowledged drift events. */
+  drift: DriftEvent[];
   policy: EnvironmentPolicySummary;
 }
 
 /**
- * `GET /entities/:namespace/:kind/:name/status`: a component's environments in pipeline order.
+ * `GET /entities/:namespace/:kind/:name/status` (and `POST .../refresh`): a component's
+ * environments in pipeline order.
  *
  * @public
  */
 export interface EntityPromotionStatus {
   entityRef: string;
+  title: string | null;
   image: string;
   pipeline: string;
   environments: EnvironmentStatus[];
@@ -246,6 +302,7 @@ export interface PromotionPreviewRequest {
   /** Defaults to the environment before the target. */
   sourceEnvironment?: string;
   digest?: string;
+  /** A tag in the source environment, resolved to its digest. */
   sourceTag?: string;
   /** Defaults to the source tag. */
   targetTag?: string;
@@ -266,12 +323,14 @@ export interface CreatePromotionRequest extends PromotionPreviewRequest {
  * @public
  */
 export interface PromotionPreview {
+  entityRef: string;
   digest: string;
   sourceEnvironment: string;
   targetEnvironment: string;
+  sourceTag: string | null;
   targetTag: string;
   isRollback: boolean;
-  /** True when no gate fails. */
+  /** True when every gate, the permission gate included, passes. */
   allowed: boolean;
   /** True when approvals are the only thing missing: a request waits for them. */
   needsApproval: boolean;
@@ -293,14 +352,15 @@ export interface PromotionListQuery {
 }
 
 /**
- * A page of `GET /promotions`.
+ * `GET /promotions`: a page of promotions.
  *
  * @public
  */
 export interface PromotionPage {
   items: Promotion[];
   totalCount: number;
-  nextCursor?: string;
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
 }
 
 /**
@@ -313,80 +373,90 @@ export interface PromotionDecisionRequest {
 }
 
 /**
- * What the overview's status filter selects.
+ * Component-level states the overview reports and filters on.
  *
  * @public
  */
-export type OverviewStatusFilter =
-  | 'pending_approval'
+export type OverviewStatus =
   | 'drift'
+  | 'pending-approval'
   | 'failed'
   | 'behind'
-  | 'in_sync';
+  | 'in-sync';
 
 /**
- * Query of `GET /overview`; every field narrows the rows.
+ * Query of `GET /overview`; every field narrows the items, several values of one field widen it.
  *
  * @public
  */
 export interface OverviewQuery {
-  owner?: string;
-  system?: string;
-  lifecycle?: string;
-  status?: OverviewStatusFilter;
-  /** Free text matched against the component ref, title and image. */
+  /** Owner entity refs or names. */
+  owner?: string[];
+  system?: string[];
+  lifecycle?: string[];
+  status?: OverviewStatus[];
+  /** Free text matched against the entity ref, title, image, owner and system. */
   q?: string;
 }
 
 /**
- * One environment of an overview row.
+ * How far an environment is behind the previous one.
+ *
+ * @public
+ */
+export interface BehindSummary {
+  /** Versions of the previous environment newer than this environment's current one. */
+  versions: number;
+  /** Days between this environment's current version and the previous one's, in the previous environment; null when unknown. */
+  days: number | null;
+}
+
+/**
+ * The newest finished promotion into an environment, when it failed.
+ *
+ * @public
+ */
+export interface OverviewFailedPromotion {
+  id: string;
+  digest: string;
+  failureReason: string | null;
+  finishedAt: string | null;
+}
+
+/**
+ * One environment of one component in `GET /overview`.
  *
  * @public
  */
 export interface OverviewEnvironment {
   id: string;
   title: string;
-  current: { digest: string; tag: string | null; since: string } | null;
-  /**
-   * How far this environment is behind the previous one: versions the previous environment
-   * got after this environment's current one, and days since the oldest of them arrived there.
-   * Null for the first environment; zeros when in sync.
-   */
-  behind: { versions: number; days: number } | null;
-}
-
-/**
- * A failed promotion, as the overview shows it.
- *
- * @public
- */
-export interface OverviewFailure {
-  promotionId: string;
-  targetEnvironment: string;
-  failureReason: string | null;
-  finishedAt: string | null;
-}
-
-/**
- * One component of the overview.
- *
- * @public
- */
-export interface OverviewRow {
-  entityRef: string;
-  title: string | null;
-  owner: string | null;
-  system: string | null;
-  lifecycle: string | null;
-  image: string;
-  pipeline: string;
-  /** In pipeline order. */
-  environments: OverviewEnvironment[];
+  current: CurrentVersion | null;
+  /** Null for the first environment; zeros when in sync. */
+  behind: BehindSummary | null;
   pendingApprovals: number;
   /** Unacknowledged drift events. */
   drift: number;
-  /** The latest promotion of the component, when it failed. */
-  lastFailed: OverviewFailure | null;
+  lastFailedPromotion: OverviewFailedPromotion | null;
+}
+
+/**
+ * One component in `GET /overview`.
+ *
+ * @public
+ */
+export interface OverviewItem {
+  entityRef: string;
+  title: string | null;
+  image: string;
+  pipeline: string;
+  owner: string | null;
+  system: string | null;
+  lifecycle: string | null;
+  /** Never empty: `in-sync` when nothing else applies. */
+  statuses: OverviewStatus[];
+  /** In pipeline order. */
+  environments: OverviewEnvironment[];
 }
 
 /**
@@ -395,30 +465,33 @@ export interface OverviewRow {
  * @public
  */
 export interface OverviewResponse {
-  items: OverviewRow[];
+  items: OverviewItem[];
+  totalCount: number;
 }
 
 /**
- * Deployments into one environment per week.
+ * Median and 90th percentile of a set of durations in hours; null when `count` is 0.
+ *
+ * @public
+ */
+export interface DurationStats {
+  count: number;
+  medianHours: number | null;
+  p90Hours: number | null;
+}
+
+/**
+ * Successful promotions into one environment per ISO week.
  *
  * @public
  */
 export interface DeploymentFrequency {
   environment: string;
-  title?: string;
-  /** Weeks oldest first, each starting on a Monday (UTC date `YYYY-MM-DD`). */
-  weeks: Array<{ weekStart: string; count: number }>;
-}
-
-/**
- * A duration distribution in hours; null when there were no samples.
- *
- * @public
- */
-export interface DurationStats {
-  medianHours: number | null;
-  p90Hours: number | null;
-  samples: number;
+  /** The environment's title in the configured pipelines. */
+  title: string;
+  total: number;
+  /** ISO weeks (`2026-W48`) with at least one deployment, oldest first. */
+  weeks: Array<{ week: string; count: number }>;
 }
 
 /**
@@ -428,10 +501,11 @@ export interface DurationStats {
  */
 export interface RollbackRate {
   environment: string;
-  title?: string;
+  /** The environment's title in the configured pipelines. */
+  title: string;
   promotions: number;
   rollbacks: number;
-  /** rollbacks / promotions, 0..1; 0 when there were no promotions. */
+  /** rollbacks / promotions, 0..1. */
   rate: number;
 }
 
@@ -441,13 +515,23 @@ export interface RollbackRate {
  * @public
  */
 export interface DeliveryMetrics {
+  /** The period, in days, ending at `until`. */
   days: number;
   since: string;
   until: string;
   deploymentFrequency: DeploymentFrequency[];
-  /** From first seen in the first environment to succeeded in the last one. */
-  leadTime: DurationStats & { environment: string };
+  /** From first seen in a pipeline's first environment to succeeded into its last. */
+  leadTime: DurationStats;
   rollbackRate: RollbackRate[];
-  /** From request to the last approval. */
+  /** From request to queued, for promotions that waited for approval. */
   approvalWait: DurationStats;
+}
+
+/**
+ * Answer of `POST /webhook/registry`: the components refreshed.
+ *
+ * @public
+ */
+export interface RegistryWebhookResponse {
+  refreshed: string[];
 }

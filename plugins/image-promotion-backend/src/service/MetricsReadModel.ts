@@ -14,9 +14,9 @@
  * limitations under the License.
  */
 
+import type { DeliveryMetrics } from '@image-promotion/plugin-image-promotion-common';
 import type { ImagePromotionConfig } from '../config';
 import type { ImagePromotionStore, Promotion } from '../database';
-import type { MetricsResponse } from './apiTypes';
 import { durationStats, isoWeek } from './readModelMath';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -40,7 +40,7 @@ export class MetricsReadModel {
   async metrics(
     days: number,
     canRead: (entityRefs: string[]) => Promise<Set<string>>,
-  ): Promise<MetricsResponse> {
+  ): Promise<DeliveryMetrics> {
     const { store } = this.deps;
     const until = this.deps.now?.() ?? new Date();
     const since = new Date(until.getTime() - days * DAY_MS);
@@ -61,6 +61,7 @@ export class MetricsReadModel {
     const pipelineOf = new Map(components.map(c => [c.entityRef, c.pipeline]));
 
     return {
+      days,
       since: since.toISOString(),
       until: until.toISOString(),
       deploymentFrequency: this.deploymentFrequency(succeeded),
@@ -76,7 +77,7 @@ export class MetricsReadModel {
 
   private deploymentFrequency(
     succeeded: Promotion[],
-  ): MetricsResponse['deploymentFrequency'] {
+  ): DeliveryMetrics['deploymentFrequency'] {
     const byEnvironment = new Map<string, Map<string, number>>();
     for (const promotion of succeeded) {
       const weeks =
@@ -92,6 +93,7 @@ export class MetricsReadModel {
         .map(([week, count]) => ({ week, count }));
       return {
         environment,
+        title: this.environmentTitle(environment),
         total: weeks.reduce((n, w) => n + w.count, 0),
         weeks,
       };
@@ -146,7 +148,7 @@ export class MetricsReadModel {
 
   private rollbackRate(
     succeeded: Promotion[],
-  ): MetricsResponse['rollbackRate'] {
+  ): DeliveryMetrics['rollbackRate'] {
     const counts = new Map<string, { promotions: number; rollbacks: number }>();
     for (const promotion of succeeded) {
       const entry = counts.get(promotion.targetEnvironment) ?? {
@@ -161,11 +163,23 @@ export class MetricsReadModel {
       const { promotions, rollbacks } = counts.get(environment)!;
       return {
         environment,
+        title: this.environmentTitle(environment),
         promotions,
         rollbacks,
         rate: Math.round((rollbacks / promotions) * 1000) / 1000,
       };
     });
+  }
+
+  /** An environment's title in the configured pipelines (the default one first); its id when unknown. */
+  private environmentTitle(id: string): string {
+    const { pipelines, defaultPipeline } = this.deps.config;
+    const ordered = [pipelines.get(defaultPipeline), ...pipelines.values()];
+    for (const pipeline of ordered) {
+      const environment = pipeline?.environments.find(e => e.id === id);
+      if (environment) return environment.title;
+    }
+    return id;
   }
 
   /** Environment ids in the order of the configured pipelines, unknown ones last. */

@@ -26,11 +26,11 @@ import type {
 import type { Pipeline } from '../domain/types';
 import { mapWithConcurrency } from '../tracking/concurrency';
 import type {
-  OverviewEnvironmentResponse,
-  OverviewItemResponse,
+  OverviewEnvironment,
+  OverviewItem,
   OverviewResponse,
   OverviewStatus,
-} from './apiTypes';
+} from '@image-promotion/plugin-image-promotion-common';
 import { toCurrentResponse } from './mappers';
 import { behindPrevious } from './readModelMath';
 import type { OverviewQuery } from './schemas';
@@ -112,7 +112,7 @@ export class OverviewReadModel {
           ? this.item(component, pipeline, drift, pending)
           : Promise.resolve(undefined);
       })
-    ).filter((item): item is OverviewItemResponse => item !== undefined);
+    ).filter((item): item is OverviewItem => item !== undefined);
 
     const wanted = query.status?.length ? new Set(query.status) : undefined;
     const filtered = wanted
@@ -169,7 +169,7 @@ export class OverviewReadModel {
     pipeline: Pipeline,
     drift: Map<string, number>,
     pending: Map<string, number>,
-  ): Promise<OverviewItemResponse> {
+  ): Promise<OverviewItem> {
     const { store } = this.deps;
     const { entityRef } = component;
     const perEnvironment = await Promise.all(
@@ -185,7 +185,7 @@ export class OverviewReadModel {
       }),
     );
 
-    const environments: OverviewEnvironmentResponse[] = perEnvironment.map(
+    const environments: OverviewEnvironment[] = perEnvironment.map(
       ({ environment, current, failure }, index) => {
         const previous:
           | { current: CurrentVersion | undefined; versions: ImageVersion[] }

@@ -21,10 +21,10 @@ import type { Environment } from '../domain/types';
 import { activeFreezeWindows, describeFreezeWindow } from '../policy';
 import type { RegistryAccess } from '../registry/RegistryAccess';
 import type {
-  EntityStatusResponse,
-  EnvironmentStatusResponse,
-  PolicySummaryResponse,
-} from './apiTypes';
+  EntityPromotionStatus,
+  EnvironmentPolicySummary,
+  EnvironmentStatus,
+} from '@image-promotion/plugin-image-promotion-common';
 import {
   toCurrentResponse,
   toDriftResponse,
@@ -36,7 +36,7 @@ import {
 export function summarizePolicy(
   environment: Environment,
   now: Date,
-): PolicySummaryResponse {
+): EnvironmentPolicySummary {
   const { policy } = environment;
   const active = activeFreezeWindows(policy.freezeWindows, now).sort(
     (a, b) => b.endsAt.getTime() - a.endsAt.getTime(),
@@ -74,7 +74,7 @@ export class StatusReadModel {
    *
    * @throws NotFoundError when the component is not tracked
    */
-  async status(entityRef: string): Promise<EntityStatusResponse> {
+  async status(entityRef: string): Promise<EntityPromotionStatus> {
     const component = await this.deps.store.getComponent(entityRef);
     if (!component) {
       throw new NotFoundError(
@@ -106,7 +106,7 @@ export class StatusReadModel {
     component: TrackedComponent,
     environment: Environment,
     now: Date,
-  ): Promise<EnvironmentStatusResponse> {
+  ): Promise<EnvironmentStatus> {
     const { store, access, config } = this.deps;
     const { entityRef, image } = component;
     const [current, versions, open, drift] = await Promise.all([

@@ -15,6 +15,15 @@
  */
 
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  AuthenticationError,
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  NotImplementedError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import { RegistryError } from '@image-promotion/plugin-image-promotion-node';
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { OpenPromotionExistsError } from '../database';
@@ -54,8 +63,8 @@ function isBodyParserError(error: unknown): error is BodyParserError {
  * Answers the errors this plugin knows better than the root error handler:
  * malformed bodies, policy refusals (with the failed gates), open promotions
  * (with the open id) and registry failures (502, never the registry's own
- * status, which would read as the caller's). Everything else, the
- * `@backstage/errors` types included, goes to the root handler.
+ * status, which would read as the caller's). Everything else is
+ * answered here too, without the stack trace the root handler adds in development.
  */
 export function createErrorHandler(logger: LoggerService): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
@@ -123,6 +132,31 @@ export function createErrorHandler(logger: LoggerService): ErrorRequestHandler {
       });
       return;
     }
-    next(error);
+    // The root handler adds a stack trace to bodies in development; the
+    // errors a caller can act on are answered here, without one.
+    const status = knownStatus(error);
+    if (status !== undefined && error instanceof Error) {
+      send(req, res, status, { name: error.name, message: error.message });
+      return;
+    }
+    logger.error(`Unexpected error on ${req.method} ${req.originalUrl}`, {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    send(req, res, 500, {
+      name: 'Error',
+      message:
+        'Image promotion failed unexpectedly; the backend log has the details',
+    });
   };
+}
+
+function knownStatus(error: unknown): number | undefined {
+  if (error instanceof InputError) return 400;
+  if (error instanceof AuthenticationError) return 401;
+  if (error instanceof NotAllowedError) return 403;
+  if (error instanceof NotFoundError) return 404;
+  if (error instanceof ConflictError) return 409;
+  if (error instanceof NotImplementedError) return 501;
+  if (error instanceof ServiceUnavailableError) return 503;
+  return undefined;
 }

@@ -23,14 +23,14 @@ import type {
   PromotionEvent,
 } from '../database';
 import type {
-  ApprovalResponse,
-  CurrentVersionResponse,
-  DriftEventResponse,
-  GateResponse,
-  PromotionEventResponse,
-  PromotionResponse,
-  VersionResponse,
-} from './apiTypes';
+  CurrentVersion as CurrentVersionResponse,
+  DriftEvent as DriftEventResponse,
+  EnvironmentVersion,
+  GateResult,
+  Promotion as PromotionResponse,
+  PromotionApproval,
+  PromotionEvent as PromotionEventResponse,
+} from '@image-promotion/plugin-image-promotion-common';
 
 function iso(date: Date): string {
   return date.toISOString();
@@ -41,7 +41,7 @@ function isoOrNull(date: Date | null): string | null {
 }
 
 /** Keeps the public fields of a gate verdict (plus the hints clients act on). */
-export function toGate(gate: GateResponse): GateResponse {
+export function toGate(gate: GateResult): GateResult {
   return {
     gate: gate.gate,
     passed: gate.passed,
@@ -83,6 +83,8 @@ export function toPromotionEventResponse(
   event: PromotionEvent,
 ): PromotionEventResponse {
   return {
+    id: event.id,
+    promotionId: event.promotionId,
     fromStatus: event.fromStatus,
     toStatus: event.toStatus,
     actor: event.actor,
@@ -92,8 +94,9 @@ export function toPromotionEventResponse(
 }
 
 /** An approver's decision. */
-export function toApprovalResponse(approval: Approval): ApprovalResponse {
+export function toApprovalResponse(approval: Approval): PromotionApproval {
   return {
+    promotionId: approval.promotionId,
     approver: approval.approver,
     digest: approval.digest,
     decision: approval.decision,
@@ -117,7 +120,7 @@ export function toCurrentResponse(
 }
 
 /** A digest seen in an environment. */
-export function toVersionResponse(version: ImageVersion): VersionResponse {
+export function toVersionResponse(version: ImageVersion): EnvironmentVersion {
   return {
     digest: version.digest,
     tags: version.tags,

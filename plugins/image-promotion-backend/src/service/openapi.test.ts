@@ -15,6 +15,25 @@
  */
 
 import { mockServices } from '@backstage/backend-test-utils';
+import type {
+  CurrentVersion,
+  DeliveryMetrics,
+  DriftEvent,
+  DurationStats,
+  EntityPromotionStatus,
+  EnvironmentPolicySummary,
+  EnvironmentStatus,
+  EnvironmentVersion,
+  GateResult,
+  OverviewEnvironment,
+  OverviewItem,
+  OverviewResponse,
+  Promotion,
+  PromotionApproval,
+  PromotionEvent,
+  PromotionPage,
+  PromotionPreview,
+} from '@image-promotion/plugin-image-promotion-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -65,7 +84,7 @@ function documentedProperties(schema: string): string[] {
       continue;
     }
     if (/^ {6}\S/.test(line)) inProperties = false;
-    const match = /^ {8}([A-Za-z]+):/.exec(line);
+    const match = /^ {8}([A-Za-z][A-Za-z0-9]*):/.exec(line);
     if (inProperties && match) names.push(match[1]);
   }
   return names.sort();
@@ -81,7 +100,212 @@ function bodyKeys(schema: z.ZodTypeAny): string[] {
   return Object.keys((inner as z.AnyZodObject).shape).sort();
 }
 
+/** Every key of `T`, checked by the compiler: a key added to or dropped from the type fails to build. */
+function keysOf<T>(keys: Record<keyof T, true>): string[] {
+  return Object.keys(keys).sort();
+}
+
+// The response schemas and the common type each one documents.
+const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
+  [
+    'Gate',
+    keysOf<GateResult>({
+      gate: true,
+      passed: true,
+      message: true,
+      eligibleAt: true,
+    }),
+  ],
+  [
+    'PromotionPreview',
+    keysOf<PromotionPreview>({
+      entityRef: true,
+      digest: true,
+      sourceEnvironment: true,
+      targetEnvironment: true,
+      sourceTag: true,
+      targetTag: true,
+      isRollback: true,
+      allowed: true,
+      needsApproval: true,
+      gates: true,
+    }),
+  ],
+  [
+    'Promotion',
+    keysOf<Promotion>({
+      id: true,
+      entityRef: true,
+      sourceEnvironment: true,
+      targetEnvironment: true,
+      digest: true,
+      sourceTag: true,
+      targetTag: true,
+      reason: true,
+      status: true,
+      requestedBy: true,
+      isRollback: true,
+      gates: true,
+      failureReason: true,
+      progress: true,
+      attempts: true,
+      createdAt: true,
+      updatedAt: true,
+      startedAt: true,
+      finishedAt: true,
+    }),
+  ],
+  [
+    'PromotionEvent',
+    keysOf<PromotionEvent>({
+      id: true,
+      promotionId: true,
+      fromStatus: true,
+      toStatus: true,
+      actor: true,
+      message: true,
+      at: true,
+    }),
+  ],
+  [
+    'Approval',
+    keysOf<PromotionApproval>({
+      promotionId: true,
+      approver: true,
+      digest: true,
+      decision: true,
+      comment: true,
+      at: true,
+    }),
+  ],
+  [
+    'PromotionList',
+    keysOf<PromotionPage>({ items: true, totalCount: true, nextCursor: true }),
+  ],
+  [
+    'CurrentVersion',
+    keysOf<CurrentVersion>({
+      digest: true,
+      tag: true,
+      since: true,
+      by: true,
+      promotionId: true,
+    }),
+  ],
+  [
+    'Version',
+    keysOf<EnvironmentVersion>({
+      digest: true,
+      tags: true,
+      firstSeen: true,
+      lastSeen: true,
+      origin: true,
+      promotionId: true,
+    }),
+  ],
+  [
+    'DriftEvent',
+    keysOf<DriftEvent>({
+      id: true,
+      entityRef: true,
+      environment: true,
+      tag: true,
+      previousDigest: true,
+      newDigest: true,
+      detectedAt: true,
+      acknowledgedAt: true,
+      acknowledgedBy: true,
+    }),
+  ],
+  [
+    'PolicySummary',
+    keysOf<EnvironmentPolicySummary>({
+      approvals: true,
+      approverGroups: true,
+      soakTimeMs: true,
+      immutableTags: true,
+      requirePreviousEnvironment: true,
+      allowSkip: true,
+      activeFreeze: true,
+    }),
+  ],
+  [
+    'EnvironmentStatus',
+    keysOf<EnvironmentStatus>({
+      id: true,
+      title: true,
+      registry: true,
+      currentTag: true,
+      current: true,
+      versions: true,
+      openPromotion: true,
+      drift: true,
+      policy: true,
+    }),
+  ],
+  [
+    'EntityStatus',
+    keysOf<EntityPromotionStatus>({
+      entityRef: true,
+      title: true,
+      image: true,
+      pipeline: true,
+      environments: true,
+    }),
+  ],
+  [
+    'OverviewEnvironment',
+    keysOf<OverviewEnvironment>({
+      id: true,
+      title: true,
+      current: true,
+      behind: true,
+      pendingApprovals: true,
+      drift: true,
+      lastFailedPromotion: true,
+    }),
+  ],
+  [
+    'OverviewItem',
+    keysOf<OverviewItem>({
+      entityRef: true,
+      title: true,
+      image: true,
+      pipeline: true,
+      owner: true,
+      system: true,
+      lifecycle: true,
+      statuses: true,
+      environments: true,
+    }),
+  ],
+  ['Overview', keysOf<OverviewResponse>({ items: true, totalCount: true })],
+  [
+    'DurationStats',
+    keysOf<DurationStats>({ count: true, medianHours: true, p90Hours: true }),
+  ],
+  [
+    'Metrics',
+    keysOf<DeliveryMetrics>({
+      days: true,
+      since: true,
+      until: true,
+      deploymentFrequency: true,
+      leadTime: true,
+      rollbackRate: true,
+      approvalWait: true,
+    }),
+  ],
+];
+
 describe('openapi.yaml', () => {
+  it.each(RESPONSE_TYPES)(
+    'documents the fields of the common type behind %s',
+    (schema, keys) => {
+      expect(documentedProperties(schema)).toEqual(keys);
+    },
+  );
+
   it('documents every route of the router, and nothing else', async () => {
     const router = await createRouter({
       logger: mockServices.logger.mock(),

@@ -100,6 +100,16 @@ describe('behindPrevious', () => {
     ).toEqual({ versions: 2, days: 5 });
   });
 
+  it('counts a newer version first seen in the same tracking run', () => {
+    expect(
+      behindPrevious({
+        previousVersions: [version('sha256:a', 0), version('sha256:b', 0)],
+        previousCurrent: current('sha256:b'),
+        current: current('sha256:a'),
+      }),
+    ).toEqual({ versions: 1, days: 0 });
+  });
+
   it('is zero when both run the same digest', () => {
     expect(
       behindPrevious({

@@ -15,7 +15,10 @@
  */
 
 import type { CurrentVersion, ImageVersion } from '../database';
-import type { BehindResponse, DurationStatsResponse } from './apiTypes';
+import type {
+  BehindSummary,
+  DurationStats,
+} from '@image-promotion/plugin-image-promotion-common';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
@@ -35,9 +38,7 @@ export function quantile(sorted: readonly number[], q: number): number | null {
 }
 
 /** Count, median and 90th percentile of durations in milliseconds, reported in hours. */
-export function durationStats(
-  durationsMs: readonly number[],
-): DurationStatsResponse {
+export function durationStats(durationsMs: readonly number[]): DurationStats {
   const sorted = [...durationsMs].sort((a, b) => a - b);
   const median = quantile(sorted, 0.5);
   const p90 = quantile(sorted, 0.9);
@@ -71,7 +72,7 @@ export function behindPrevious(input: {
   previousVersions: readonly ImageVersion[];
   previousCurrent: CurrentVersion | undefined;
   current: CurrentVersion | undefined;
-}): BehindResponse {
+}): BehindSummary {
   const { previousVersions, previousCurrent, current } = input;
   if (!previousCurrent) return { versions: 0, days: null };
   if (current?.digest === previousCurrent.digest) {
@@ -92,9 +93,11 @@ export function behindPrevious(input: {
   }
   const from = mine.getTime();
   return {
+    // Versions first seen in the same tracking run as this one count as newer (a
+    // registry listing gives them one instant); this environment's own digest never does.
     versions: previousVersions.filter(v => {
       const t = v.firstSeen.getTime();
-      return t > from && t <= reference;
+      return v.digest !== current?.digest && t >= from && t <= reference;
     }).length,
     days: round(Math.max(0, reference - from) / DAY_MS, 1),
   };

@@ -462,6 +462,7 @@ describe('image promotion REST API', () => {
     it('reports delivery metrics', async () => {
       const res = await http().get('/metrics?days=30');
       expect(res.status).toBe(200);
+      expect(res.body.days).toBe(30);
       const qa = res.body.deploymentFrequency.find(
         (f: { environment: string }) => f.environment === 'qa',
       );
@@ -471,7 +472,13 @@ describe('image promotion REST API', () => {
       expect(res.body.leadTime.medianHours).toBeGreaterThanOrEqual(0);
       expect(res.body.rollbackRate).toEqual(
         expect.arrayContaining([
-          { environment: 'prod', promotions: 1, rollbacks: 0, rate: 0 },
+          {
+            environment: 'prod',
+            title: 'Production',
+            promotions: 1,
+            rollbacks: 0,
+            rate: 0,
+          },
         ]),
       );
       expect(res.body.approvalWait.count).toBe(1);

@@ -36,11 +36,11 @@ import type { PromotionService } from '../promotion/PromotionService';
 import type { RegistryAccess } from '../registry/RegistryAccess';
 import type { Tracker } from '../tracking/Tracker';
 import type {
-  PreviewResponse,
-  PromotionDetailsResponse,
-  PromotionListResponse,
-  WebhookResponse,
-} from './apiTypes';
+  PromotionDetails,
+  PromotionPage,
+  PromotionPreview,
+  RegistryWebhookResponse,
+} from '@image-promotion/plugin-image-promotion-common';
 import { audited } from './audit';
 import { ComponentRefresher } from './ComponentRefresher';
 import { createErrorHandler } from './errorHandler';
@@ -153,7 +153,7 @@ export async function createRouter(
       service.plan(body, actor.userEntityRef),
       guard.check('promote', body.entityRef, credentials),
     ]);
-    const response: PreviewResponse = {
+    const response: PromotionPreview = {
       entityRef: plan.component.entityRef,
       digest: plan.digest,
       sourceEnvironment: plan.source.id,
@@ -230,7 +230,7 @@ export async function createRouter(
           page.items.map(p => p.entityRef),
           credentials,
         );
-    const response: PromotionListResponse = {
+    const response: PromotionPage = {
       items: page.items
         .filter(p => !readable || readable.has(p.entityRef))
         .map(toPromotionResponse),
@@ -250,7 +250,7 @@ export async function createRouter(
       store.listPromotionEvents(id),
       store.listApprovals(id),
     ]);
-    const response: PromotionDetailsResponse = {
+    const response: PromotionDetails = {
       ...toPromotionResponse(promotion),
       events: events.map(toPromotionEventResponse),
       approvals: approvals.map(toApprovalResponse),
@@ -410,7 +410,7 @@ export async function createRouter(
         () => refresher.refreshRepositories(repositories),
         entityRefs => ({ refreshed: entityRefs }),
       );
-      const response: WebhookResponse = { refreshed };
+      const response: RegistryWebhookResponse = { refreshed };
       res.json(response);
     },
   );

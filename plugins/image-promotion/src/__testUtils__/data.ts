@@ -19,7 +19,9 @@ import { ResponseError } from '@backstage/errors';
 import { mockApis } from '@backstage/test-utils';
 import {
   ANNOTATION_IMAGE,
+  DriftEvent,
   EntityPromotionStatus,
+  EnvironmentPolicySummary,
   EnvironmentStatus,
   Promotion,
 } from '@image-promotion/plugin-image-promotion-common';
@@ -50,6 +52,22 @@ export function entity(
   };
 }
 
+/** A policy without gates, with `overrides` applied. */
+export function policy(
+  overrides: Partial<EnvironmentPolicySummary> = {},
+): EnvironmentPolicySummary {
+  return {
+    approvals: 0,
+    approverGroups: [],
+    soakTimeMs: 0,
+    immutableTags: false,
+    requirePreviousEnvironment: 'present',
+    allowSkip: false,
+    activeFreeze: null,
+    ...overrides,
+  };
+}
+
 export function environment(
   id: string,
   title: string,
@@ -58,13 +76,18 @@ export function environment(
   return {
     id,
     title,
-    location: `registry.example.com/${id}/checkout`,
+    registry: {
+      name: id,
+      type: 'registry',
+      repository: `${id}/checkout`,
+      location: `registry.example.com/${id}/checkout`,
+    },
     currentTag: null,
     current: null,
     versions: [],
     openPromotion: null,
     drift: [],
-    policy: { approvals: 0, soakTimeMs: 0, immutableTags: false },
+    policy: policy(),
     ...overrides,
   };
 }
@@ -82,14 +105,30 @@ export function promotion(overrides: Partial<Promotion> = {}): Promotion {
     status: 'queued',
     requestedBy: 'user:default/alice',
     isRollback: false,
-    gateResults: [],
+    gates: [],
     failureReason: null,
-    bytesTotal: null,
-    bytesCopied: 0,
+    progress: { bytesCopied: 0, bytesTotal: null },
+    attempts: 0,
     createdAt: hoursAgo(1),
     updatedAt: hoursAgo(1),
     startedAt: null,
     finishedAt: null,
+    ...overrides,
+  };
+}
+
+/** An unacknowledged drift event: tag 1.0.0 in qa moved from a to c. */
+export function driftEvent(overrides: Partial<DriftEvent> = {}): DriftEvent {
+  return {
+    id: 'd-1',
+    entityRef: ENTITY_REF,
+    environment: 'qa',
+    tag: '1.0.0',
+    previousDigest: digest('a'),
+    newDigest: digest('c'),
+    detectedAt: hoursAgo(1),
+    acknowledgedAt: null,
+    acknowledgedBy: null,
     ...overrides,
   };
 }
@@ -114,6 +153,7 @@ export function status(
   };
   return {
     entityRef: ENTITY_REF,
+    title: 'Checkout',
     image: 'checkout',
     pipeline: 'default',
     environments: [
@@ -123,6 +163,7 @@ export function status(
           tag: '1.1.0',
           since: hoursAgo(5),
           by: null,
+          promotionId: null,
         },
         versions: [
           { ...v110, firstSeen: hoursAgo(5), lastSeen: hoursAgo(0) },
@@ -136,6 +177,7 @@ export function status(
           tag: '1.0.0',
           since: hoursAgo(6),
           by: 'user:default/jane',
+          promotionId: 'p-0',
         },
         versions: [{ ...v100, firstSeen: hoursAgo(6), lastSeen: hoursAgo(0) }],
         ...overrides.qa,
@@ -146,9 +188,14 @@ export function status(
           tag: '1.0.0',
           since: hoursAgo(2),
           by: 'user:default/jane',
+          promotionId: 'p-00',
         },
         versions: [{ ...v100, firstSeen: hoursAgo(2), lastSeen: hoursAgo(0) }],
-        policy: { approvals: 1, soakTimeMs: 24 * HOUR, immutableTags: true },
+        policy: policy({
+          approvals: 1,
+          soakTimeMs: 24 * HOUR,
+          immutableTags: true,
+        }),
         ...overrides.prod,
       }),
     ],
@@ -169,12 +216,22 @@ export function fakeApi(
     previewPromotion: unexpected('previewPromotion'),
     createPromotion: unexpected('createPromotion'),
     getPromotion: unexpected('getPromotion'),
-    listPromotions: jest.fn(async () => ({ items: [], totalCount: 0 })),
+    listPromotions: jest.fn(async () => ({
+      items: [],
+      totalCount: 0,
+      nextCursor: null,
+    })),
     approvePromotion: jest.fn(async () => promotion({ status: 'queued' })),
     rejectPromotion: jest.fn(async () => promotion({ status: 'rejected' })),
     cancelPromotion: jest.fn(async () => promotion({ status: 'cancelled' })),
-    acknowledgeDrift: jest.fn(async () => undefined),
-    getOverview: jest.fn(async () => ({ items: [] })),
+    acknowledgeDrift: jest.fn(async (id: string) =>
+      driftEvent({
+        id,
+        acknowledgedAt: hoursAgo(0),
+        acknowledgedBy: 'user:default/alice',
+      }),
+    ),
+    getOverview: jest.fn(async () => ({ items: [], totalCount: 0 })),
     getMetrics: unexpected('getMetrics'),
     ...overrides,
   } as jest.Mocked<ImagePromotionApi>;

@@ -14,26 +14,46 @@
  * limitations under the License.
  */
 
-import type { OverviewRow } from '@image-promotion/plugin-image-promotion-common';
+import type {
+  BehindSummary,
+  OverviewEnvironment,
+  OverviewItem,
+} from '@image-promotion/plugin-image-promotion-common';
 
 const DAY = 86_400_000;
 const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
 const d = (c: string) => `sha256:${c.repeat(64)}`;
 
-/** Three services: checkout behind in prod, search in sync with drift, billing failed. */
-export function overviewRows(): OverviewRow[] {
-  const env = (
-    id: string,
-    title: string,
-    tag: string | null,
-    digestChar: string | null,
-    behind: { versions: number; days: number } | null,
-  ) => ({
+function env(
+  id: string,
+  title: string,
+  tag: string | null,
+  digestChar: string | null,
+  behind: BehindSummary | null,
+  overrides: Partial<OverviewEnvironment> = {},
+): OverviewEnvironment {
+  return {
     id,
     title,
-    current: digestChar ? { digest: d(digestChar), tag, since: ago(1) } : null,
+    current: digestChar
+      ? {
+          digest: d(digestChar),
+          tag,
+          since: ago(1),
+          by: null,
+          promotionId: null,
+        }
+      : null,
     behind,
-  });
+    pendingApprovals: 0,
+    drift: 0,
+    lastFailedPromotion: null,
+    ...overrides,
+  };
+}
+
+/** Three services: checkout behind in prod, search in sync with drift, billing failed. */
+export function overviewItems(): OverviewItem[] {
   return [
     {
       entityRef: 'component:default/checkout',
@@ -43,14 +63,19 @@ export function overviewRows(): OverviewRow[] {
       lifecycle: 'production',
       image: 'checkout',
       pipeline: 'default',
+      statuses: ['pending-approval', 'behind'],
       environments: [
         env('dev', 'Development', '1.4.0', 'c', null),
         env('qa', 'QA', '1.4.0', 'c', { versions: 0, days: 0 }),
-        env('prod', 'Production', '1.2.0', 'a', { versions: 7, days: 12 }),
+        env(
+          'prod',
+          'Production',
+          '1.2.0',
+          'a',
+          { versions: 7, days: 12 },
+          { pendingApprovals: 1 },
+        ),
       ],
-      pendingApprovals: 1,
-      drift: 0,
-      lastFailed: null,
     },
     {
       entityRef: 'component:default/search',
@@ -60,14 +85,12 @@ export function overviewRows(): OverviewRow[] {
       lifecycle: 'experimental',
       image: 'search',
       pipeline: 'default',
+      statuses: ['drift'],
       environments: [
         env('dev', 'Development', '2.0.0', 'e', null),
-        env('qa', 'QA', '2.0.0', 'e', { versions: 0, days: 0 }),
+        env('qa', 'QA', '2.0.0', 'e', { versions: 0, days: 0 }, { drift: 2 }),
         env('prod', 'Production', '2.0.0', 'e', { versions: 0, days: 0 }),
       ],
-      pendingApprovals: 0,
-      drift: 2,
-      lastFailed: null,
     },
     {
       entityRef: 'component:default/billing',
@@ -77,19 +100,26 @@ export function overviewRows(): OverviewRow[] {
       lifecycle: 'production',
       image: 'billing',
       pipeline: 'default',
+      statuses: ['failed', 'behind'],
       environments: [
         env('dev', 'Development', '=cmd', 'f', null),
-        env('qa', 'QA', null, null, { versions: 1, days: 3 }),
+        env(
+          'qa',
+          'QA',
+          null,
+          null,
+          { versions: 1, days: null },
+          {
+            lastFailedPromotion: {
+              id: 'p-5',
+              digest: d('f'),
+              failureReason: 'registry qa answered 401',
+              finishedAt: ago(0.1),
+            },
+          },
+        ),
         env('prod', 'Production', null, null, null),
       ],
-      pendingApprovals: 0,
-      drift: 0,
-      lastFailed: {
-        promotionId: 'p-5',
-        targetEnvironment: 'qa',
-        failureReason: 'registry qa answered 401',
-        finishedAt: ago(0.1),
-      },
     },
   ];
 }

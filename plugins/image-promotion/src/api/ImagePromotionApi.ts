@@ -18,6 +18,7 @@ import { createApiRef } from '@backstage/core-plugin-api';
 import type {
   CreatePromotionRequest,
   DeliveryMetrics,
+  DriftEvent,
   EntityPromotionStatus,
   OverviewQuery,
   OverviewResponse,
@@ -56,7 +57,8 @@ export interface ImagePromotionApi {
     decision?: PromotionDecisionRequest,
   ): Promise<Promotion>;
   cancelPromotion(id: string): Promise<Promotion>;
-  acknowledgeDrift(id: string): Promise<void>;
+  /** Marks a drift event as seen; answers it with who acknowledged it and when. */
+  acknowledgeDrift(id: string): Promise<DriftEvent>;
   /** Every tracked component × environment. */
   getOverview(query?: OverviewQuery): Promise<OverviewResponse>;
   /** Delivery metrics over the last `days` days (default 90). */

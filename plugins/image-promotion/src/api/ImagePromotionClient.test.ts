@@ -82,8 +82,8 @@ describe('ImagePromotionClient', () => {
 
   it('encodes list and overview queries, leaving out empty ones', async () => {
     const { api, fetch } = client([
+      json(200, { items: [], totalCount: 0, nextCursor: null }),
       json(200, { items: [], totalCount: 0 }),
-      json(200, { items: [] }),
       json(200, {}),
     ]);
 
@@ -92,12 +92,16 @@ describe('ImagePromotionClient', () => {
       status: ['queued', 'copying'],
       limit: 20,
     });
-    await api.getOverview({ owner: 'group:default/team-a', q: '' });
+    await api.getOverview({
+      owner: ['group:default/team-a'],
+      status: ['behind', 'drift'],
+      q: '',
+    });
     await api.getMetrics({ days: 30 });
 
     expect(fetch.mock.calls.map(c => c[0])).toEqual([
       `${BASE}/promotions?entityRef=component%3Adefault%2Fcheckout&status=queued%2Ccopying&limit=20`,
-      `${BASE}/overview?owner=group%3Adefault%2Fteam-a`,
+      `${BASE}/overview?owner=group%3Adefault%2Fteam-a&status=behind%2Cdrift`,
       `${BASE}/metrics?days=30`,
     ]);
   });

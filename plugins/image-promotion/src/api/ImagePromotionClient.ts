@@ -20,6 +20,7 @@ import { ResponseError } from '@backstage/errors';
 import type {
   CreatePromotionRequest,
   DeliveryMetrics,
+  DriftEvent,
   EntityPromotionStatus,
   GateResult,
   OverviewQuery,
@@ -109,16 +110,16 @@ export class ImagePromotionClient implements ImagePromotionApi {
     return this.request('POST', `/promotions/${encodeURIComponent(id)}/cancel`);
   }
 
-  async acknowledgeDrift(id: string): Promise<void> {
-    await this.request('POST', `/drift/${encodeURIComponent(id)}/acknowledge`);
+  async acknowledgeDrift(id: string): Promise<DriftEvent> {
+    return this.request('POST', `/drift/${encodeURIComponent(id)}/acknowledge`);
   }
 
   async getOverview(query: OverviewQuery = {}): Promise<OverviewResponse> {
     const params = new URLSearchParams();
-    setParam(params, 'owner', query.owner);
-    setParam(params, 'system', query.system);
-    setParam(params, 'lifecycle', query.lifecycle);
-    setParam(params, 'status', query.status);
+    setParam(params, 'owner', query.owner?.join(','));
+    setParam(params, 'system', query.system?.join(','));
+    setParam(params, 'lifecycle', query.lifecycle?.join(','));
+    setParam(params, 'status', query.status?.join(','));
     setParam(params, 'q', query.q);
     return this.request('GET', withQuery('/overview', params));
   }

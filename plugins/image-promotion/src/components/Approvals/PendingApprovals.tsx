@@ -65,7 +65,7 @@ const PendingApproval = (props: {
   const source = environmentTitle(environments, promotion.sourceEnvironment);
   const isRequester =
     userEntityRef !== undefined && promotion.requestedBy === userEntityRef;
-  const approvalsGate = promotion.gateResults.find(g => g.gate === 'approvals');
+  const approvalsGate = promotion.gates.find(g => g.gate === 'approvals');
 
   const act = async (action: 'approve' | 'reject' | 'cancel') => {
     setBusy(true);

@@ -21,7 +21,13 @@ import {
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { screen, within } from '@testing-library/react';
 import { ImagePromotionApi, imagePromotionApiRef } from '../../api';
-import { entity, fakeApi, promotion, status } from '../../__testUtils__/data';
+import {
+  driftEvent,
+  entity,
+  fakeApi,
+  promotion,
+  status,
+} from '../../__testUtils__/data';
 import { EntityImagePromotionCard } from './EntityImagePromotionCard';
 
 const SLOW = { timeout: 5000 };
@@ -49,20 +55,11 @@ describe('EntityImagePromotionCard', () => {
           qa: {
             openPromotion: promotion({
               status: 'copying',
-              bytesTotal: 200,
-              bytesCopied: 50,
+              progress: { bytesCopied: 50, bytesTotal: 200 },
             }),
           },
           prod: {
-            drift: [
-              {
-                id: 'd-1',
-                tag: '1.0.0',
-                previousDigest: 'sha256:1',
-                newDigest: 'sha256:2',
-                detectedAt: new Date().toISOString(),
-              },
-            ],
+            drift: [driftEvent({ environment: 'prod' })],
           },
         }),
       ),

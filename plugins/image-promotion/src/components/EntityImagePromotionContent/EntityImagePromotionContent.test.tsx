@@ -32,10 +32,12 @@ import userEvent from '@testing-library/user-event';
 import { ImagePromotionApi, imagePromotionApiRef } from '../../api';
 import {
   digest,
+  driftEvent,
   entity,
   environment,
   fakeApi,
   hoursAgo,
+  policy,
   promotion,
   responseError,
   status,
@@ -90,15 +92,7 @@ describe('EntityImagePromotionContent', () => {
     // Built before rendering, so the ages are whole hours when the tab reads the clock.
     const data = status({
       qa: {
-        drift: [
-          {
-            id: 'd-1',
-            tag: '1.0.0',
-            previousDigest: digest('a'),
-            newDigest: digest('c'),
-            detectedAt: hoursAgo(1),
-          },
-        ],
+        drift: [driftEvent()],
       },
       prod: {
         current: {
@@ -106,13 +100,18 @@ describe('EntityImagePromotionContent', () => {
           tag: '1.0.0',
           since: hoursAgo(2),
           by: 'user:default/jane',
+          promotionId: 'p-00',
         },
-        policy: {
+        policy: policy({
           approvals: 1,
           soakTimeMs: 24 * 3_600_000,
           immutableTags: true,
-          activeFreeze: { reason: 'Year-end freeze', endsAt: null },
-        },
+          activeFreeze: {
+            description: 'from 2026-12-20T00:00:00Z to 2027-01-06T00:00:00Z',
+            reason: 'Year-end freeze',
+            endsAt: '2027-01-06T00:00:00.000Z',
+          },
+        }),
       },
     });
     const api = fakeApi({ getStatus: jest.fn(async () => data) });
@@ -150,7 +149,7 @@ describe('EntityImagePromotionContent', () => {
     );
     expect(
       within(prod).getByRole('img', {
-        name: 'Promotions into Production are frozen: Year-end freeze',
+        name: /^Promotions into Production are frozen: Year-end freeze \(from 2026-12-20T00:00:00Z to 2027-01-06T00:00:00Z, until /,
       }),
     ).toBeInTheDocument();
     expect(
@@ -269,7 +268,7 @@ describe('EntityImagePromotionContent', () => {
       targetTag: '1.1.0',
       status: 'pending_approval',
       requestedBy: 'user:default/alice',
-      gateResults: [
+      gates: [
         { gate: 'approvals', passed: false, message: '0 of 1 approvals.' },
       ],
     });
@@ -351,8 +350,7 @@ describe('EntityImagePromotionContent', () => {
         qa: {
           openPromotion: promotion({
             status: state,
-            bytesTotal: 1000,
-            bytesCopied,
+            progress: { bytesCopied, bytesTotal: 1000 },
             startedAt: hoursAgo(0),
           }),
         },
@@ -369,6 +367,7 @@ describe('EntityImagePromotionContent', () => {
               tag: '1.1.0',
               since: hoursAgo(0),
               by: 'user:default/alice',
+              promotionId: 'p-1',
             },
           },
         }),
@@ -413,6 +412,7 @@ describe('EntityImagePromotionContent', () => {
     const api = fakeApi({
       listPromotions: jest.fn(async () => ({
         totalCount: 3,
+        nextCursor: null,
         items: [
           promotion({
             id: 'p-3',
@@ -442,8 +442,10 @@ describe('EntityImagePromotionContent', () => {
         ],
       })),
       previewPromotion: jest.fn(async () => ({
+        entityRef: 'component:default/checkout',
         digest: digest('9'),
         sourceEnvironment: 'dev',
+        sourceTag: null,
         targetEnvironment: 'qa',
         targetTag: '0.9.0',
         isRollback: true,
@@ -496,13 +498,13 @@ describe('EntityImagePromotionContent', () => {
         status({
           prod: {
             drift: [
-              {
+              driftEvent({
                 id: 'd-7',
+                environment: 'prod',
                 tag: 'latest',
-                previousDigest: digest('a'),
                 newDigest: digest('e'),
                 detectedAt: hoursAgo(3),
-              },
+              }),
             ],
           },
         }),

@@ -172,7 +172,7 @@ const PromotionView = (props: { entityRef: string }) => {
           description={`Nothing of ${
             status.image
           } has been seen in any environment. Push an image to ${
-            environments[0]?.location ?? 'the first environment'
+            environments[0]?.registry.location ?? 'the first environment'
           } (${
             environments[0]?.title ?? 'first environment'
           }); tracking picks it up on its next run, or press Refresh now.`}

@@ -25,6 +25,8 @@ import { makeStyles, useTheme } from '@material-ui/core/styles';
 /** One bar. */
 export interface Bar {
   label: string;
+  /** Shown under the bar when the label is too long for it; the table shows `label`. */
+  short?: string;
   value: number;
 }
 
@@ -112,7 +114,10 @@ export const BarChart = (props: {
                   fontSize={9}
                   fill={theme.palette.text.secondary}
                 >
-                  {bar.label.length > 6 ? bar.label.slice(-5) : bar.label}
+                  {bar.short ??
+                    (bar.label.length > 6
+                      ? `${bar.label.slice(0, 5)}…`
+                      : bar.label)}
                 </text>
               </g>
             );

@@ -37,17 +37,30 @@ function hours(value: number | null): string {
 function stats(label: string, value: DurationStats) {
   return `${label}: median ${hours(value.medianHours)}, p90 ${hours(
     value.p90Hours,
-  )} over ${value.samples} promotion${value.samples === 1 ? '' : 's'}`;
+  )} over ${value.count} promotion${value.count === 1 ? '' : 's'}`;
+}
+
+/** `2026-W48` → `W48 2026`, short enough for a bar label and still unambiguous. */
+export function weekLabel(week: string): string {
+  const match = /^(\d{4})-(W\d{2})$/.exec(week);
+  return match ? `${match[2]} ${match[1]}` : week;
 }
 
 const MetricsCharts = (props: { metrics: DeliveryMetrics }) => {
   const { metrics } = props;
   return (
     <Grid container spacing={3}>
+      {metrics.deploymentFrequency.length === 0 && (
+        <Grid item xs={12} md={6}>
+          <InfoCard title="Deployments per week" variant="gridItem">
+            <Typography color="textSecondary">
+              No promotion succeeded in the last {metrics.days} days.
+            </Typography>
+          </InfoCard>
+        </Grid>
+      )}
       {metrics.deploymentFrequency.map(series => {
-        const title = `Deployments per week to ${
-          series.title ?? series.environment
-        }`;
+        const title = `Deployments per week to ${series.title}`;
         return (
           <Grid item xs={12} md={6} key={series.environment}>
             <InfoCard title={title} variant="gridItem">
@@ -55,27 +68,36 @@ const MetricsCharts = (props: { metrics: DeliveryMetrics }) => {
                 title={title}
                 valueHeader="Deployments"
                 bars={series.weeks.map(w => ({
-                  label: w.weekStart,
+                  label: weekLabel(w.week),
+                  short: w.week.slice(-3),
                   value: w.count,
                 }))}
               />
+              <Typography variant="body2" color="textSecondary">
+                {series.total} deployment{series.total === 1 ? '' : 's'} to{' '}
+                {series.title} in {metrics.days} days, in the weeks shown
+              </Typography>
             </InfoCard>
           </Grid>
         );
       })}
       <Grid item xs={12} md={6}>
-        <InfoCard
-          title={`Lead time to ${metrics.leadTime.environment}`}
-          variant="gridItem"
-        >
+        <InfoCard title="Lead time to the last environment" variant="gridItem">
           <BarChart
-            title={`Lead time to ${metrics.leadTime.environment} in hours`}
+            title="Lead time to the last environment in hours"
             valueHeader="Hours"
             format={v => v.toFixed(1)}
-            bars={[
-              { label: 'median', value: metrics.leadTime.medianHours ?? 0 },
-              { label: 'p90', value: metrics.leadTime.p90Hours ?? 0 },
-            ]}
+            bars={
+              metrics.leadTime.count === 0
+                ? []
+                : [
+                    {
+                      label: 'median',
+                      value: metrics.leadTime.medianHours ?? 0,
+                    },
+                    { label: 'p90', value: metrics.leadTime.p90Hours ?? 0 },
+                  ]
+            }
           />
           <Typography variant="body2" color="textSecondary">
             {stats('From first seen to live', metrics.leadTime)}
@@ -89,18 +111,13 @@ const MetricsCharts = (props: { metrics: DeliveryMetrics }) => {
             valueHeader="Rollbacks"
             format={v => `${v.toFixed(0)}%`}
             bars={metrics.rollbackRate.map(r => ({
-              label: r.title ?? r.environment,
+              label: r.title,
               value: r.rate * 100,
             }))}
           />
           <Typography variant="body2" color="textSecondary">
             {metrics.rollbackRate
-              .map(
-                r =>
-                  `${r.title ?? r.environment}: ${r.rollbacks} of ${
-                    r.promotions
-                  }`,
-              )
+              .map(r => `${r.title}: ${r.rollbacks} of ${r.promotions}`)
               .join('; ')}
           </Typography>
         </InfoCard>

@@ -23,9 +23,8 @@ import {
 import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import type {
-  OverviewQuery,
-  OverviewRow,
-  OverviewStatusFilter,
+  OverviewItem,
+  OverviewStatus,
 } from '@image-promotion/plugin-image-promotion-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -38,15 +37,18 @@ import { useMemo, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { imagePromotionApiRef } from '../../api';
 import { StatusErrorPanel } from '../shared/StatusErrorPanel';
-import { formatDateTime } from '../shared/format';
+import { formatDateTime, humanizeUserRef } from '../shared/format';
 import { DeliveryMetricsPanel, METRICS_DAYS } from './DeliveryMetricsPanel';
 import {
   describeBehind,
   describeCurrent,
+  driftCount,
   environmentColumns,
   filterOptions,
   matchesOverviewQuery,
+  OverviewFilters,
   overviewToCsv,
+  pendingApprovalCount,
   STATUS_FILTERS,
 } from './overviewRows';
 
@@ -107,20 +109,20 @@ const asOptions = (values: string[]) =>
   values.map(v => ({ value: v, label: v }));
 
 /** The components × environments table with its filters and CSV export. */
-export const OverviewTable = (props: { rows: OverviewRow[] }) => {
+export const OverviewTable = (props: { rows: OverviewItem[] }) => {
   const { rows } = props;
   const classes = useStyles();
-  const [query, setQuery] = useState<OverviewQuery>({});
+  const [query, setQuery] = useState<OverviewFilters>({});
   const options = useMemo(() => filterOptions(rows), [rows]);
   const columns = useMemo(() => environmentColumns(rows), [rows]);
   const visible = useMemo(
     () => rows.filter(row => matchesOverviewQuery(row, query)),
     [rows, query],
   );
-  const set = (key: keyof OverviewQuery) => (value: string) =>
+  const set = (key: keyof OverviewFilters) => (value: string) =>
     setQuery(q => ({ ...q, [key]: value || undefined }));
 
-  const tableColumns: TableColumn<OverviewRow>[] = [
+  const tableColumns: TableColumn<OverviewItem>[] = [
     {
       title: 'Component',
       field: 'entityRef',
@@ -136,7 +138,7 @@ export const OverviewTable = (props: { rows: OverviewRow[] }) => {
       ),
     },
     ...columns.map(
-      (column): TableColumn<OverviewRow> => ({
+      (column): TableColumn<OverviewItem> => ({
         title: column.title,
         render: row => {
           const env = row.environments.find(e => e.id === column.id);
@@ -152,13 +154,33 @@ export const OverviewTable = (props: { rows: OverviewRow[] }) => {
             <>
               <Typography
                 variant="body2"
-                title={env.current ? env.current.digest : undefined}
+                title={
+                  env.current
+                    ? `${env.current.digest}, since ${formatDateTime(
+                        env.current.since,
+                      )}${
+                        env.current.by
+                          ? ` by ${humanizeUserRef(env.current.by)}`
+                          : ''
+                      }`
+                    : undefined
+                }
               >
                 {describeCurrent(env.current)}
               </Typography>
               {behind && (
                 <Typography variant="caption" color="error" display="block">
                   {behind}
+                </Typography>
+              )}
+              {env.pendingApprovals > 0 && (
+                <Typography variant="caption" display="block">
+                  {env.pendingApprovals} waiting for approval
+                </Typography>
+              )}
+              {env.drift > 0 && (
+                <Typography variant="caption" display="block">
+                  {env.drift} drift event{env.drift === 1 ? '' : 's'}
                 </Typography>
               )}
             </>
@@ -168,25 +190,25 @@ export const OverviewTable = (props: { rows: OverviewRow[] }) => {
     ),
     {
       title: 'Waiting for approval',
-      field: 'pendingApprovals',
       type: 'numeric',
+      render: row => pendingApprovalCount(row),
     },
-    { title: 'Drift', field: 'drift', type: 'numeric' },
+    { title: 'Drift', type: 'numeric', render: row => driftCount(row) },
     {
       title: 'Last failed',
       render: row =>
-        row.lastFailed ? (
-          <Typography
-            variant="body2"
-            color="error"
-            title={formatDateTime(row.lastFailed.finishedAt)}
-          >
-            {row.lastFailed.targetEnvironment}:{' '}
-            {row.lastFailed.failureReason ?? 'failed'}
-          </Typography>
-        ) : (
-          ''
-        ),
+        row.environments
+          .filter(e => e.lastFailedPromotion)
+          .map(e => (
+            <Typography
+              key={e.id}
+              variant="body2"
+              color="error"
+              title={formatDateTime(e.lastFailedPromotion?.finishedAt)}
+            >
+              {e.title}: {e.lastFailedPromotion?.failureReason ?? 'failed'}
+            </Typography>
+          )),
     },
   ];
 
@@ -230,7 +252,7 @@ export const OverviewTable = (props: { rows: OverviewRow[] }) => {
           label="Status"
           value={query.status ?? ''}
           options={STATUS_FILTERS}
-          onChange={v => set('status')(v as OverviewStatusFilter | '')}
+          onChange={v => set('status')(v as OverviewStatus | '')}
         />
         <Button
           variant="outlined"
@@ -241,7 +263,7 @@ export const OverviewTable = (props: { rows: OverviewRow[] }) => {
           Export CSV
         </Button>
       </Box>
-      <Table<OverviewRow>
+      <Table<OverviewItem>
         title={`Components (${visible.length} of ${rows.length})`}
         columns={tableColumns}
         data={visible}

@@ -21,7 +21,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { ImagePromotionApi, imagePromotionApiRef } from '../../api';
 import { fakeApi } from '../../__testUtils__/data';
-import { overviewRows } from '../../__testUtils__/overview';
+import { overviewItems } from '../../__testUtils__/overview';
 import { ImagePromotionPage } from './ImagePromotionPage';
 
 const SLOW = { timeout: 5000 };
@@ -35,17 +35,17 @@ const metrics: DeliveryMetrics = {
     {
       environment: 'prod',
       title: 'Production',
+      total: 7,
       weeks: [
-        { weekStart: '2026-03-16', count: 2 },
-        { weekStart: '2026-03-23', count: 5 },
+        { week: '2026-W12', count: 2 },
+        { week: '2026-W13', count: 5 },
       ],
     },
   ],
   leadTime: {
-    environment: 'prod',
+    count: 12,
     medianHours: 26.5,
     p90Hours: 70,
-    samples: 12,
   },
   rollbackRate: [
     {
@@ -56,7 +56,7 @@ const metrics: DeliveryMetrics = {
       rate: 0.1,
     },
   ],
-  approvalWait: { medianHours: 1.5, p90Hours: 8, samples: 9 },
+  approvalWait: { count: 9, medianHours: 1.5, p90Hours: 8 },
 };
 
 async function renderPage(api: ImagePromotionApi) {
@@ -78,7 +78,10 @@ function visibleComponents() {
 describe('ImagePromotionPage', () => {
   it('shows every component × environment with staleness, approvals, drift and failures', async () => {
     const api = fakeApi({
-      getOverview: jest.fn(async () => ({ items: overviewRows() })),
+      getOverview: jest.fn(async () => ({
+        items: overviewItems(),
+        totalCount: 3,
+      })),
       getMetrics: jest.fn(async () => metrics),
     });
     await renderPage(api);
@@ -98,14 +101,17 @@ describe('ImagePromotionPage', () => {
       within(table).getByText('7 versions / 12 days behind'),
     ).toBeInTheDocument();
     expect(
-      within(table).getByText(/qa: registry qa answered 401/),
+      within(table).getByText(/QA: registry qa answered 401/),
     ).toBeInTheDocument();
     expect(api.getMetrics).toHaveBeenCalledWith({ days: 90 });
   });
 
   it('filters by owner, status and text', async () => {
     const api = fakeApi({
-      getOverview: jest.fn(async () => ({ items: overviewRows() })),
+      getOverview: jest.fn(async () => ({
+        items: overviewItems(),
+        totalCount: 3,
+      })),
       getMetrics: jest.fn(async () => metrics),
     });
     await renderPage(api);
@@ -136,7 +142,10 @@ describe('ImagePromotionPage', () => {
 
   it('exports the visible rows as a CSV download', async () => {
     const api = fakeApi({
-      getOverview: jest.fn(async () => ({ items: overviewRows() })),
+      getOverview: jest.fn(async () => ({
+        items: overviewItems(),
+        totalCount: 3,
+      })),
       getMetrics: jest.fn(async () => metrics),
     });
     const blobs: Blob[] = [];
@@ -171,7 +180,10 @@ describe('ImagePromotionPage', () => {
 
   it('shows delivery metrics as charts with the numbers beside them', async () => {
     const api = fakeApi({
-      getOverview: jest.fn(async () => ({ items: overviewRows() })),
+      getOverview: jest.fn(async () => ({
+        items: overviewItems(),
+        totalCount: 3,
+      })),
       getMetrics: jest.fn(async () => metrics),
     });
     await renderPage(api);
@@ -187,10 +199,15 @@ describe('ImagePromotionPage', () => {
       name: 'Deployments per week to Production (numbers)',
     });
     expect(
-      within(frequency).getByRole('row', { name: '2026-03-23 5' }),
+      within(frequency).getByRole('row', { name: 'W13 2026 5' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        '7 deployments to Production in 90 days, in the weeks shown',
+      ),
     ).toBeInTheDocument();
     const lead = screen.getByRole('table', {
-      name: 'Lead time to prod in hours (numbers)',
+      name: 'Lead time to the last environment in hours (numbers)',
     });
     expect(
       within(lead).getByRole('row', { name: 'median 26.5' }),

@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-import { overviewRows } from '../../__testUtils__/overview';
+import { overviewItems } from '../../__testUtils__/overview';
 import {
   describeBehind,
   environmentColumns,
@@ -24,7 +24,7 @@ import {
 } from './overviewRows';
 
 describe('overviewRows', () => {
-  const rows = overviewRows();
+  const rows = overviewItems();
   const refs = (query: Parameters<typeof matchesOverviewQuery>[1]) =>
     rows.filter(r => matchesOverviewQuery(r, query)).map(r => r.entityRef);
 
@@ -49,11 +49,11 @@ describe('overviewRows', () => {
     [{ owner: 'group:default/team-a' }, ['checkout', 'billing']],
     [{ system: 'discovery' }, ['search']],
     [{ lifecycle: 'production' }, ['checkout', 'billing']],
-    [{ status: 'pending_approval' as const }, ['checkout']],
+    [{ status: 'pending-approval' as const }, ['checkout']],
     [{ status: 'drift' as const }, ['search']],
     [{ status: 'failed' as const }, ['billing']],
     [{ status: 'behind' as const }, ['checkout', 'billing']],
-    [{ status: 'in_sync' as const }, ['search']],
+    [{ status: 'in-sync' as const }, []],
     [{ q: 'BILL' }, ['billing']],
     [{ q: '1.4.0' }, ['checkout']],
     [{ owner: 'group:default/team-a', status: 'failed' as const }, ['billing']],
@@ -77,6 +77,9 @@ describe('overviewRows', () => {
     expect(describeBehind({ versions: 1, days: 1 })).toBe(
       '1 version / 1 day behind',
     );
+    expect(describeBehind({ versions: 2, days: null })).toBe(
+      '2 versions behind',
+    );
     expect(describeBehind({ versions: 0, days: 0 })).toBeUndefined();
     expect(describeBehind(null)).toBeUndefined();
   });
@@ -89,16 +92,16 @@ describe('overviewRows', () => {
         'Development tag,Development digest,Development behind (versions),Development behind (days),' +
         'QA tag,QA digest,QA behind (versions),QA behind (days),' +
         'Production tag,Production digest,Production behind (versions),Production behind (days),' +
-        'Pending approvals,Drift,Last failed',
+        'Pending approvals,Drift,Last failed,Status',
     );
     expect(lines[1]).toBe(
       `component:default/checkout,Checkout,group:default/team-a,shop,production,checkout,default,` +
         `1.4.0,sha256:${'c'.repeat(64)},,,1.4.0,sha256:${'c'.repeat(64)},0,0,` +
-        `1.2.0,sha256:${'a'.repeat(64)},7,12,1,0,`,
+        `1.2.0,sha256:${'a'.repeat(64)},7,12,1,0,,pending-approval behind`,
     );
     expect(lines[3]).toContain('"Billing, ""core"""');
     expect(lines[3]).toContain(`,'=cmd,`);
-    expect(lines[3]).toMatch(/,qa: registry qa answered 401$/);
+    expect(lines[3]).toMatch(/,QA: registry qa answered 401,failed behind$/);
     expect(lines).toHaveLength(5);
     expect(lines[4]).toBe('');
   });

@@ -15,39 +15,51 @@
  */
 
 import type {
-  OverviewQuery,
-  OverviewRow,
-  OverviewStatusFilter,
+  BehindSummary,
+  OverviewItem,
+  OverviewStatus,
 } from '@image-promotion/plugin-image-promotion-common';
 import { shortDigest } from '../shared/format';
 
-/** An environment column of the overview: the union of the rows' environments, in pipeline order. */
+/** An environment column of the overview: the union of the items' environments, in pipeline order. */
 export interface EnvironmentColumn {
   id: string;
   title: string;
 }
 
+/**
+ * The overview's filter menus and search field, one value each; the same semantics as the
+ * `GET /overview` query, applied in the browser so filters stay instant.
+ */
+export interface OverviewFilters {
+  owner?: string;
+  system?: string;
+  lifecycle?: string;
+  status?: OverviewStatus;
+  q?: string;
+}
+
 /** The status filter's choices, with their labels. */
 export const STATUS_FILTERS: Array<{
-  value: OverviewStatusFilter;
+  value: OverviewStatus;
   label: string;
 }> = [
-  { value: 'pending_approval', label: 'Waiting for approval' },
+  { value: 'pending-approval', label: 'Waiting for approval' },
   { value: 'drift', label: 'Drift' },
   { value: 'failed', label: 'Last promotion failed' },
   { value: 'behind', label: 'Behind' },
-  { value: 'in_sync', label: 'In sync' },
+  { value: 'in-sync', label: 'In sync' },
 ];
 
 /**
- * The environments across all rows, each where it first appears in a pipeline; pipelines that
+ * The environments across all items, each where it first appears in a pipeline; pipelines that
  * share environment ids (dev, qa, …) line up in one column.
  */
-export function environmentColumns(rows: OverviewRow[]): EnvironmentColumn[] {
+export function environmentColumns(items: OverviewItem[]): EnvironmentColumn[] {
   const columns: EnvironmentColumn[] = [];
-  for (const row of rows) {
+  for (const item of items) {
     let insertAt = 0;
-    for (const env of row.environments) {
+    for (const env of item.environments) {
       const existing = columns.findIndex(c => c.id === env.id);
       if (existing === -1) {
         columns.splice(insertAt, 0, { id: env.id, title: env.title });
@@ -60,53 +72,51 @@ export function environmentColumns(rows: OverviewRow[]): EnvironmentColumn[] {
   return columns;
 }
 
-/** Whether any environment of the row lags behind the one before it. */
-export function isBehind(row: OverviewRow): boolean {
-  return row.environments.some(e => (e.behind?.versions ?? 0) > 0);
+/** Promotions of the component waiting for approval, over all environments. */
+export function pendingApprovalCount(item: OverviewItem): number {
+  return item.environments.reduce((n, e) => n + e.pendingApprovals, 0);
 }
 
-/** Whether a row matches the overview query (the same semantics `GET /overview` applies). */
+/** Unacknowledged drift events of the component, over all environments. */
+export function driftCount(item: OverviewItem): number {
+  return item.environments.reduce((n, e) => n + e.drift, 0);
+}
+
+/** "QA: registry qa answered 401" for every environment whose latest promotion failed. */
+export function describeFailures(item: OverviewItem): string[] {
+  return item.environments.flatMap(e =>
+    e.lastFailedPromotion
+      ? [`${e.title}: ${e.lastFailedPromotion.failureReason ?? 'failed'}`]
+      : [],
+  );
+}
+
+/** Whether an item matches the filters (the same semantics `GET /overview` applies). */
 export function matchesOverviewQuery(
-  row: OverviewRow,
-  query: OverviewQuery,
+  item: OverviewItem,
+  filters: OverviewFilters,
 ): boolean {
-  if (query.owner && row.owner !== query.owner) {
+  if (filters.owner && item.owner !== filters.owner) {
     return false;
   }
-  if (query.system && row.system !== query.system) {
+  if (filters.system && item.system !== filters.system) {
     return false;
   }
-  if (query.lifecycle && row.lifecycle !== query.lifecycle) {
+  if (filters.lifecycle && item.lifecycle !== filters.lifecycle) {
     return false;
   }
-  switch (query.status) {
-    case 'pending_approval':
-      if (row.pendingApprovals === 0) return false;
-      break;
-    case 'drift':
-      if (row.drift === 0) return false;
-      break;
-    case 'failed':
-      if (!row.lastFailed) return false;
-      break;
-    case 'behind':
-      if (!isBehind(row)) return false;
-      break;
-    case 'in_sync':
-      if (isBehind(row)) return false;
-      break;
-    default:
-      break;
+  if (filters.status && !item.statuses.includes(filters.status)) {
+    return false;
   }
-  const q = query.q?.trim().toLocaleLowerCase('en-US');
+  const q = filters.q?.trim().toLocaleLowerCase('en-US');
   if (q) {
     const haystack = [
-      row.entityRef,
-      row.title,
-      row.image,
-      row.owner,
-      row.system,
-      ...row.environments.map(e => e.current?.tag),
+      item.entityRef,
+      item.title,
+      item.image,
+      item.owner,
+      item.system,
+      ...item.environments.map(e => e.current?.tag),
     ]
       .filter(Boolean)
       .join(' ')
@@ -118,10 +128,10 @@ export function matchesOverviewQuery(
   return true;
 }
 
-/** The distinct owners, systems and lifecycles of the rows, sorted, for the filter menus. */
-export function filterOptions(rows: OverviewRow[]) {
-  const distinct = (pick: (row: OverviewRow) => string | null) =>
-    [...new Set(rows.map(pick).filter((v): v is string => Boolean(v)))].sort();
+/** The distinct owners, systems and lifecycles of the items, sorted, for the filter menus. */
+export function filterOptions(items: OverviewItem[]) {
+  const distinct = (pick: (item: OverviewItem) => string | null) =>
+    [...new Set(items.map(pick).filter((v): v is string => Boolean(v)))].sort();
   return {
     owners: distinct(r => r.owner),
     systems: distinct(r => r.system),
@@ -129,9 +139,9 @@ export function filterOptions(rows: OverviewRow[]) {
   };
 }
 
-/** "3 versions / 12 days behind", or undefined when in sync or first. */
+/** "3 versions / 12 days behind" (days left out when unknown), or undefined when in sync or first. */
 export function describeBehind(
-  behind: { versions: number; days: number } | null,
+  behind: BehindSummary | null,
 ): string | undefined {
   if (!behind || behind.versions <= 0) {
     return undefined;
@@ -139,6 +149,9 @@ export function describeBehind(
   const versions = `${behind.versions} version${
     behind.versions === 1 ? '' : 's'
   }`;
+  if (behind.days === null) {
+    return `${versions} behind`;
+  }
   const days = `${behind.days} day${behind.days === 1 ? '' : 's'}`;
   return `${versions} / ${days} behind`;
 }
@@ -154,8 +167,8 @@ function csvCell(value: string | number | null | undefined): string {
 
 /** The overview as CSV (RFC 4180, CRLF line ends), one line per component. */
 export function overviewToCsv(
-  rows: OverviewRow[],
-  columns: EnvironmentColumn[] = environmentColumns(rows),
+  items: OverviewItem[],
+  columns: EnvironmentColumn[] = environmentColumns(items),
 ): string {
   const header = [
     'Component',
@@ -174,8 +187,9 @@ export function overviewToCsv(
     'Pending approvals',
     'Drift',
     'Last failed',
+    'Status',
   ];
-  const lines = rows.map(row => [
+  const lines = items.map(row => [
     row.entityRef,
     row.title,
     row.owner,
@@ -192,13 +206,10 @@ export function overviewToCsv(
         env?.behind?.days,
       ];
     }),
-    row.pendingApprovals,
-    row.drift,
-    row.lastFailed
-      ? `${row.lastFailed.targetEnvironment}: ${
-          row.lastFailed.failureReason ?? 'failed'
-        }`
-      : '',
+    pendingApprovalCount(row),
+    driftCount(row),
+    describeFailures(row).join('; '),
+    row.statuses.join(' '),
   ]);
   return `${[header, ...lines]
     .map(line => line.map(csvCell).join(','))

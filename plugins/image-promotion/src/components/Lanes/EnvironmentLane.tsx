@@ -64,6 +64,22 @@ const useStyles = makeStyles(theme => ({
   drift: { color: theme.palette.warning.main },
 }));
 
+/**
+ * The version tags of the digest an environment runs (`1.4.2`), without the tag that only marks
+ * the environment (`qa`); that marker when it is all there is.
+ */
+export function currentVersionTags(env: EnvironmentStatus): string {
+  if (!env.current) {
+    return '';
+  }
+  const version = env.versions.find(v => v.digest === env.current?.digest);
+  const tags = (version?.tags ?? []).filter(t => t !== env.currentTag);
+  if (tags.length > 0) {
+    return tags.join(', ');
+  }
+  return env.current.tag ?? 'untagged';
+}
+
 /** How far the lane's current digest is through the soak time the next environment asks for. */
 export function soakProgress(
   env: EnvironmentStatus,
@@ -86,9 +102,9 @@ export const RunningPromotion = (props: {
   environmentTitle: string;
 }) => {
   const { promotion, environmentTitle } = props;
-  const total = promotion.bytesTotal ?? 0;
-  const percent =
-    total > 0 ? Math.min(100, (promotion.bytesCopied / total) * 100) : 0;
+  const { bytesCopied, bytesTotal } = promotion.progress;
+  const total = bytesTotal ?? 0;
+  const percent = total > 0 ? Math.min(100, (bytesCopied / total) * 100) : 0;
   const copying = promotion.status === 'copying';
   return (
     <Box role="status" aria-label={`Promotion into ${environmentTitle}`}>
@@ -106,7 +122,7 @@ export const RunningPromotion = (props: {
           />
           {copying && total > 0 && (
             <Typography variant="caption" color="textSecondary">
-              {formatBytes(promotion.bytesCopied)} of {formatBytes(total)} (
+              {formatBytes(bytesCopied)} of {formatBytes(total)} (
               {Math.floor(percent)}%)
             </Typography>
           )}
@@ -131,7 +147,7 @@ export const EnvironmentLane = (props: {
   const freezeText = freeze
     ? `Promotions into ${env.title} are frozen${
         freeze.reason ? `: ${freeze.reason}` : ''
-      }${freeze.endsAt ? ` (until ${formatDateTime(freeze.endsAt)})` : ''}`
+      } (${freeze.description}, until ${formatDateTime(freeze.endsAt)})`
     : '';
 
   return (
@@ -174,7 +190,7 @@ export const EnvironmentLane = (props: {
           color="textSecondary"
           className={classes.location}
         >
-          {env.location}
+          {env.registry.location}
         </Typography>
       )}
 
@@ -184,8 +200,13 @@ export const EnvironmentLane = (props: {
             variant="body1"
             aria-label={`Current tag in ${env.title}`}
           >
-            {env.current.tag ?? 'untagged'}
+            {currentVersionTags(env)}
           </Typography>
+          {!compact && env.currentTag && env.current.tag === env.currentTag && (
+            <Typography variant="caption" color="textSecondary">
+              tagged {env.currentTag}
+            </Typography>
+          )}
           <CopyableDigest digest={env.current.digest} />
           {!compact && (
             <Typography

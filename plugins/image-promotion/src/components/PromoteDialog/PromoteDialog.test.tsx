@@ -41,8 +41,10 @@ jest.setTimeout(30_000);
 
 function preview(overrides: Partial<PromotionPreview> = {}): PromotionPreview {
   return {
+    entityRef: ENTITY_REF,
     digest: digest('b'),
     sourceEnvironment: 'qa',
+    sourceTag: '1.1.0',
     targetEnvironment: 'prod',
     targetTag: '1.1.0',
     isRollback: false,
@@ -71,6 +73,7 @@ async function renderDialog(
         tag: '1.1.0',
         since: new Date().toISOString(),
         by: null,
+        promotionId: null,
       },
       versions: [
         {
