@@ -69,6 +69,36 @@ async function waitForHealth(backend: ChildProcess, logs: () => string) {
   throw new Error(`backend not healthy after 240 s:\n${logs().slice(-3000)}`);
 }
 
+async function assertPortFree() {
+  const inUse = await fetch(`${BASE}/`).then(
+    () => true,
+    () => false,
+  );
+  if (inUse) {
+    throw new Error(
+      `something already answers on port ${PORT}; stop it or set E2E_PORT to a free port`,
+    );
+  }
+}
+
+async function stopGroup(child: ChildProcess) {
+  if (!child.pid || child.exitCode !== null) return;
+  const exited = new Promise(r => child.once('exit', r));
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, sig);
+    } catch {
+      // already gone
+    }
+  };
+  signal('SIGTERM');
+  const timer = new Promise(r => setTimeout(r, 10_000));
+  if ((await Promise.race([exited.then(() => 'exited'), timer])) !== 'exited') {
+    signal('SIGKILL');
+    await exited;
+  }
+}
+
 async function signIn(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
   await page.goto(BASE);
@@ -167,19 +197,22 @@ async function main() {
 
   const dataDir = mkdtempSync(join(tmpdir(), 'image-promotion-e2e-'));
   let logText = '';
+  await assertPortFree();
+  // The backend runs straight from its sources (no watcher), in its own
+  // process group so that everything it starts is stopped with it.
   const backend = spawn(
-    'yarn',
+    process.execPath,
     [
-      'workspace',
-      'backend',
-      'start',
+      '--require',
+      require.resolve('@backstage/cli/config/nodeTransform.cjs'),
+      'src/index.ts',
       '--config',
       join(ROOT, 'app-config.yaml'),
       '--config',
       join(ROOT, 'e2e-tests/app-config.e2e.yaml'),
     ],
     {
-      cwd: ROOT,
+      cwd: join(ROOT, 'packages/backend'),
       detached: true,
       env: {
         ...process.env,
@@ -314,13 +347,7 @@ async function main() {
     }
   } finally {
     await browser?.close();
-    if (backend.pid) {
-      try {
-        process.kill(-backend.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    }
+    await stopGroup(backend);
     rmSync(dataDir, { recursive: true, force: true });
   }
 
