@@ -14,6 +14,14 @@
  * limitations under the License.
  */
 
+// Promotion states and gate verdicts are part of the REST API, so they are
+// defined once, in the common package.
+import {
+  TERMINAL_PROMOTION_STATUSES,
+  type GateResult as ApiGateResult,
+  type PromotionStatus,
+} from '@image-promotion/plugin-image-promotion-common';
+
 /** A recurring or one-off window in which promotions into an environment are refused. */
 export type FreezeWindow =
   | {
@@ -83,34 +91,11 @@ export type RegistryEndpoint =
     }
   | { name: string; type: 'oci-layout'; directory: string };
 
-/** Promotion states. */
-export type PromotionStatus =
-  | 'pending_approval'
-  | 'queued'
-  | 'copying'
-  | 'verifying'
-  | 'succeeded'
-  | 'failed'
-  | 'rejected'
-  | 'cancelled';
+export type { PromotionStatus };
 
 /** States a promotion never leaves. */
-export const TERMINAL_STATUSES: readonly PromotionStatus[] = [
-  'succeeded',
-  'failed',
-  'rejected',
-  'cancelled',
-];
+export const TERMINAL_STATUSES: readonly PromotionStatus[] =
+  TERMINAL_PROMOTION_STATUSES;
 
 /** One policy gate's verdict, with a sentence a person can act on. */
-export interface GateResult {
-  gate:
-    | 'order'
-    | 'approvals'
-    | 'soak'
-    | 'freeze'
-    | 'immutable-tag'
-    | 'permission';
-  passed: boolean;
-  message: string;
-}
+export type GateResult = Omit<ApiGateResult, 'eligibleAt'>;
