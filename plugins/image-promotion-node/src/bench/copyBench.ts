@@ -122,8 +122,8 @@ interface CaseResult {
 }
 
 /** The digest and engine time from our CLI's --json line. */
-function parseOurs(run: RunResult): { digest: string; seconds: number } {
-  const result = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}');
+function parseOurs(output: RunResult): { digest: string; seconds: number } {
+  const result = JSON.parse(output.stdout.trim().split('\n').pop() ?? '{}');
   return { digest: result.digest, seconds: result.durationMs / 1000 };
 }
 
