@@ -340,6 +340,31 @@ async function main() {
         fullPage: true,
       });
     });
+
+    await step('the Promotion tab renders in the dark theme', async () => {
+      const dark = await browser!.newContext({
+        viewport: { width: 1440, height: 1000 },
+        colorScheme: 'dark',
+      });
+      // Backstage keeps the chosen theme in local storage.
+      await dark.addInitScript(() =>
+        window.localStorage.setItem('theme', 'dark'),
+      );
+      const darkPage = await signIn(dark);
+      await openTab(darkPage);
+      await waitForCurrent(darkPage, 'Production', '1.1.0');
+      const background = await darkPage.evaluate(
+        () => getComputedStyle(document.body).backgroundColor,
+      );
+      const [r, g, b] = (background.match(/\d+/g) ?? []).map(Number);
+      if (!(r + g + b < 200)) {
+        throw new Error(`expected a dark page background, got ${background}`);
+      }
+      await darkPage.screenshot({
+        path: join(REPORT, 'promotion-tab-dark.png'),
+        fullPage: true,
+      });
+    });
   } catch (error) {
     if (!results.some(r => !r.ok)) {
       results.push({ name: 'set-up', ok: false, detail: String(error) });
