@@ -57,23 +57,31 @@ export function demoUserFromCookie(
 function demoUsers(config: {
   getOptionalStringArray(key: string): string[] | undefined;
 }): string[] {
-  return config.getOptionalStringArray('imagePromotionDemo.users') ?? ['guest'];
+  return (
+    config.getOptionalStringArray('auth.providers.guest.users') ?? ['guest']
+  );
 }
 
 const demoAuthenticator = createProxyAuthenticator({
   defaultProfileTransform: async (result: { user: string }) => ({
     profile: { displayName: result.user },
   }),
-  initialize() {
-    return process.env.NODE_ENV === 'development';
+  initialize({ config }) {
+    return {
+      enabled: process.env.NODE_ENV === 'development',
+      // `auth.providers.guest.users`: who the guest button may sign in as.
+      allowed: config.getOptionalStringArray('users') ?? ['guest'],
+    };
   },
-  async authenticate({ req }, enabled) {
+  async authenticate({ req }, { enabled, allowed }) {
     if (!enabled) {
       throw new NotAllowedError(
         'The demo sign-in works only when NODE_ENV is development (yarn start)',
       );
     }
-    return { result: { user: req.headers.cookie ?? '' } };
+    // Only the chosen name leaves this function, never the Cookie header.
+    const user = demoUserFromCookie(req.headers.cookie, allowed) ?? allowed[0];
+    return { result: { user } };
   },
 });
 
@@ -94,8 +102,9 @@ export const demoUsersAuthModule = createBackendModule({
           factory: createProxyAuthProviderFactory({
             authenticator: demoAuthenticator,
             async signInResolver(info, ctx) {
-              const name =
-                demoUserFromCookie(info.result.user, allowed) ?? allowed[0];
+              const name = allowed.includes(info.result.user)
+                ? info.result.user
+                : allowed[0];
               return ctx.signInWithCatalogUser({
                 entityRef: `user:default/${name}`,
               });
