@@ -68,12 +68,12 @@ export class Authenticator {
     private readonly credentials?: CredentialProvider,
   ) {}
 
-  /** Whether the host's auth requirements are known (from a ping or a 401). */
+  /** Whether the host's auth requirements are known (from a 401 challenge). */
   knows(apiHost: string): boolean {
     return this.challenges.has(apiHost);
   }
 
-  /** Records what a ping or a 401 told us; a missing header means no auth is needed. */
+  /** Records what a 401 told us; a missing header means no auth is needed. */
   learn(
     apiHost: string,
     wwwAuthenticate: string | string[] | undefined,

@@ -14,7 +14,6 @@
  * limitations under the License.
  */
 
-import { performance } from 'node:perf_hooks';
 import { isDigest } from '../digest';
 import type {
   BlobOutcome,
@@ -55,6 +54,11 @@ export const DEFAULT_CONCURRENCY = 4;
 const METADATA_CONCURRENCY = 16;
 /** Progress events per blob are throttled to one per this many bytes. */
 const PROGRESS_STEP_BYTES = 1024 * 1024;
+
+/** Milliseconds since `started` (process.hrtime: node:perf_hooks costs start-up time). */
+function elapsedMs(started: bigint): number {
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
 
 /** Resolves a tag or digest to its descriptor; throws {@link NotFoundError} when it does not exist. */
 export async function resolveImage(
@@ -109,7 +113,7 @@ async function runCopy(
   emit: (event: CopyProgressEvent) => void,
   visited: Set<string>,
 ): Promise<CopyResult> {
-  const started = performance.now();
+  const started = process.hrtime.bigint();
   const { signal } = options;
   const nestedCopy: CopyOne = (s, sRef, t, tRef, o) =>
     runCopy(s, sRef, t, tRef, o, emit, visited);
@@ -167,7 +171,7 @@ async function runCopy(
         blobs: { total: 0, exists: 0, mounted: 0, uploaded: 0 },
         bytes: { total: 0, transferred: 0 },
         referrers,
-        durationMs: performance.now() - started,
+        durationMs: elapsedMs(started),
       };
     }
     if (existing && targetRef !== undefined && options.noClobber) {
@@ -235,7 +239,7 @@ async function runCopy(
           .reduce((sum, o) => sum + o.size, 0),
       },
       referrers,
-      durationMs: performance.now() - started,
+      durationMs: elapsedMs(started),
     };
   } catch (error) {
     if (

@@ -51,13 +51,14 @@ export function apiHostFor(registry: string): string {
 
 /**
  * Entry point for registries: creates repositories that share one transport
- * (keep-alive agents), one ping per host and one token cache, so a copy
+ * (keep-alive agents) and one token cache, so a copy
  * between two repositories of a registry authenticates once.
  */
 export class RegistryClient {
   readonly transport: HttpTransport;
   readonly authenticator: Authenticator;
-  private readonly pings = new Map<string, Promise<void>>();
+  /** API hosts that answered at least once (connection errors after that are not about reachability). */
+  private readonly reached = new Set<string>();
 
   constructor(options: RegistryClientOptions = {}) {
     const insecure = options.insecureRegistries ?? [];
@@ -83,55 +84,29 @@ export class RegistryClient {
   }
 
   /**
-   * Learns once per host whether and how it wants authentication, by `GET
-   * /v2/`. Concurrent callers share one ping.
+   * Turns a connection failure on a host that never answered into an error
+   * that names the registry and says what to check.
    */
-  ping(target: AuthTarget, signal?: AbortSignal): Promise<void> {
-    let pending = this.pings.get(target.apiHost);
-    if (!pending) {
-      pending = this.doPing(target, signal).catch(error => {
-        this.pings.delete(target.apiHost);
-        throw error;
-      });
-      this.pings.set(target.apiHost, pending);
+  private unreachable(target: AuthTarget, url: URL, error: unknown): unknown {
+    if (
+      isAbortError(error) ||
+      error instanceof RegistryError ||
+      this.reached.has(target.apiHost)
+    ) {
+      return error;
     }
-    return pending;
-  }
-
-  private async doPing(
-    target: AuthTarget,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    const url = new URL('/v2/', this.baseUrl(target));
-    let response: HttpResponse;
-    try {
-      response = await this.transport.request({ method: 'GET', url, signal });
-    } catch (error) {
-      if (isAbortError(error) || error instanceof RegistryError) throw error;
-      const code =
-        (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      throw new RegistryError(
-        `cannot reach registry ${target.credentialHost} at ${
-          url.origin
-        }: ${code}${
-          url.protocol === 'https:' && /SSL|CERT|EPROTO/i.test(String(code))
-            ? ' (if it serves plain http, list it as an insecure registry)'
-            : ''
-        }`,
-        { registry: target.credentialHost, cause: error },
-      );
-    }
-    discardBody(response);
-    if (response.status === 401) {
-      this.authenticator.learn(
-        target.apiHost,
-        response.headers['www-authenticate'],
-      );
-    } else {
-      // 200, or a registry that does not implement the ping: try anonymous and
-      // learn from the first 401 instead.
-      this.authenticator.learn(target.apiHost, undefined);
-    }
+    const code =
+      (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    return new RegistryError(
+      `cannot reach registry ${target.credentialHost} at ${
+        url.origin
+      }: ${code}${
+        url.protocol === 'https:' && /SSL|CERT|EPROTO/i.test(String(code))
+          ? ' (if it serves plain http, list it as an insecure registry)'
+          : ''
+      }`,
+      { registry: target.credentialHost, cause: error },
+    );
   }
 
   /**
@@ -144,7 +119,9 @@ export class RegistryClient {
     request: HttpRequest,
     scopes: string[],
   ): Promise<HttpResponse> {
-    await this.ping(target, request.signal);
+    // No separate `GET /v2/` ping: the first request goes out anonymously and
+    // a 401 teaches the host's challenge, which saves a round trip per host on
+    // every CLI run (anonymous registries never send one).
     // An upload Location may point at another host: credentials stay with
     // the registry they belong to.
     const ownHost = request.url.host === this.baseUrl(target).host;
@@ -160,7 +137,13 @@ export class RegistryClient {
       scopes,
       request.signal,
     );
-    const response = await this.transport.request(withAuth(first));
+    let response: HttpResponse;
+    try {
+      response = await this.transport.request(withAuth(first));
+    } catch (error) {
+      throw this.unreachable(target, request.url, error);
+    }
+    this.reached.add(target.apiHost);
     if (response.status !== 401) return response;
     const challenge = response.headers['www-authenticate'];
     discardBody(response);

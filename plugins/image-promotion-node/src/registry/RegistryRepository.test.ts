@@ -38,6 +38,8 @@ class FakeRegistry {
   readonly manifests = new Map<string, { type: string; bytes: Buffer }>();
   readonly log: string[] = [];
   completedUploads = 0;
+  /** 401 challenges sent. */
+  challenges = 0;
   tokenRequests = 0;
   readonly tokenScopes: string[] = [];
   /** Answer the next authorised request with insufficient_scope, asking for this scope. */
@@ -65,6 +67,7 @@ class FakeRegistry {
   }
 
   private challenge(res: http.ServerResponse, extra = '') {
+    this.challenges++;
     res
       .writeHead(401, {
         'www-authenticate': `Bearer realm="http://${this.host}/token",service="fake"${extra}`,
@@ -377,6 +380,39 @@ describe('RegistryRepository against a fake registry', () => {
       expect(registry.tokenScopes).toEqual(['repository:team/app:pull']);
     } finally {
       tokenClient.close();
+    }
+  });
+
+  it('learns a challenge from the first 401 instead of pinging /v2/ first', async () => {
+    registry.auth = alice;
+    const repo = client.repository(registry.host, 'team/app');
+    await repo.putManifest('v1', manifest, MediaTypes.ociManifest);
+    await repo.resolve('v1');
+    expect(registry.log.filter(line => line.endsWith(' /v2/'))).toEqual([]);
+    // One anonymous attempt taught the challenge; everything after carried the token.
+    expect(registry.challenges).toBe(1);
+  });
+
+  it('names an unreachable registry and its address instead of a bare socket error', async () => {
+    const closed = new http.Server();
+    await new Promise<void>(resolve => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise(resolve => closed.close(resolve));
+    const host = `127.0.0.1:${port}`;
+    const offline = new RegistryClient({
+      insecureRegistries: [host],
+      retry: { maxAttempts: 1 },
+    });
+    try {
+      const error = await offline
+        .repository(host, 'team/app')
+        .resolve('v1')
+        .catch(e => e);
+      expect(error.message).toBe(
+        `cannot reach registry ${host} at http://${host}: ECONNREFUSED`,
+      );
+    } finally {
+      offline.close();
     }
   });
 

@@ -19,10 +19,10 @@ import http, {
   type IncomingMessage,
   type OutgoingHttpHeaders,
 } from 'node:http';
-import https from 'node:https';
 import { pipeline, type Readable } from 'node:stream';
 import { AbortError, RegistryError, isAbortError } from '../errors';
 import { AgentPool } from './agents';
+import { https } from './lazyHttps';
 import {
   DEFAULT_RETRY_POLICY,
   backoffDelay,
@@ -316,7 +316,7 @@ export class HttpTransport {
       ...headers,
     };
     if (Buffer.isBuffer(body)) requestHeaders['content-length'] = body.length;
-    const mod = url.protocol === 'https:' ? https : http;
+    const mod = url.protocol === 'https:' ? https() : http;
     return new Promise<HttpResponse>((resolve, reject) => {
       let settled = false;
       let bodyError: Error | undefined;

@@ -15,7 +15,8 @@
  */
 
 import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
+import { https as loadHttps } from './lazyHttps';
 
 /** Default bound on concurrent sockets per host: enough for parallel blobs, polite to registries. */
 export const DEFAULT_MAX_SOCKETS_PER_HOST = 16;
@@ -51,7 +52,7 @@ export class AgentPool {
       };
       agent =
         url.protocol === 'https:'
-          ? new https.Agent(options)
+          ? new (loadHttps().Agent)(options)
           : new http.Agent(options);
       this.agents.set(key, agent);
     }
