@@ -164,6 +164,46 @@ describe('copyImage', () => {
     expect(events).toEqual([]);
   });
 
+  /** `repo` seen through a counter of its manifest look-ups, posing as a registry host. */
+  function counted(repo: OciLayoutRepository, registryHost: string) {
+    const calls: string[] = [];
+    const wrapped = Object.create(repo) as OciLayoutRepository;
+    Object.defineProperty(wrapped, 'registryHost', { value: registryHost });
+    wrapped.resolve = (ref, signal) => {
+      calls.push(`resolve ${ref}`);
+      return repo.resolve(ref, signal);
+    };
+    wrapped.getManifest = (ref, signal) => {
+      calls.push(`get ${ref}`);
+      return repo.getManifest(ref, signal);
+    };
+    return { repo: wrapped, calls };
+  }
+
+  it('fetches the source root by tag in one request, and names a missing tag', async () => {
+    await putIndex(source, 'v1');
+    await copyImage(source, 'v1', target, 'v1');
+    const { repo, calls } = counted(source, 'registry.example.com');
+    const result = await copyImage(repo, 'v1', target, 'v1');
+    expect(result.upToDate).toBe(true);
+    expect(calls).toEqual(['get v1']);
+    await expect(copyImage(repo, 'nope', target, 'v1')).rejects.toThrow(
+      `${source.location}:nope not found`,
+    );
+  });
+
+  it('resolves a Docker Hub source with a HEAD first, so an up-to-date promotion costs no pull', async () => {
+    await putIndex(source, 'v1');
+    await copyImage(source, 'v1', target, 'v1');
+    const { repo, calls } = counted(source, 'docker.io');
+    const result = await copyImage(repo, 'v1', target, 'v1');
+    expect(result.upToDate).toBe(true);
+    expect(calls).toEqual(['resolve v1']);
+    await expect(copyImage(repo, 'nope', target, 'v1')).rejects.toThrow(
+      `${source.location}:nope not found`,
+    );
+  });
+
   it('refuses to move an immutable tag before copying anything', async () => {
     await putImage(
       target,

@@ -60,6 +60,21 @@ function elapsedMs(started: bigint): number {
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
+/** The error for a source reference that does not exist. */
+function notFound(repository: ImageRepository, reference: string) {
+  return new NotFoundError(
+    `${repository.location}${
+      isDigest(reference) ? '@' : ':'
+    }${reference} not found`,
+    {
+      registry: repository.registryHost ?? 'oci-layout',
+      repository: repository.repository,
+      reference,
+      code: 'MANIFEST_UNKNOWN',
+    },
+  );
+}
+
 /** Resolves a tag or digest to its descriptor; throws {@link NotFoundError} when it does not exist. */
 export async function resolveImage(
   repository: ImageRepository,
@@ -67,20 +82,44 @@ export async function resolveImage(
   signal?: AbortSignal,
 ): Promise<Descriptor> {
   const descriptor = await repository.resolve(reference, signal);
-  if (!descriptor) {
-    throw new NotFoundError(
-      `${repository.location}${
-        isDigest(reference) ? '@' : ':'
-      }${reference} not found`,
-      {
-        registry: repository.registryHost ?? 'oci-layout',
-        repository: repository.repository,
-        reference,
-        code: 'MANIFEST_UNKNOWN',
-      },
-    );
-  }
+  if (!descriptor) throw notFound(repository, reference);
   return descriptor;
+}
+
+/**
+ * Registries whose pull limits count manifest GETs but not HEADs (Docker
+ * Hub): there the source is resolved with a HEAD first, so a promotion that
+ * is already done costs no pull.
+ */
+const HEAD_FIRST_REGISTRIES = new Set([
+  'docker.io',
+  'index.docker.io',
+  'registry-1.docker.io',
+]);
+
+/**
+ * The source's root manifest. Fetched by GET straight away, which saves the
+ * HEAD round trip every copy would otherwise start with, except on registries
+ * that count GETs as pulls: there only the descriptor is resolved now.
+ */
+async function fetchSourceRoot(
+  source: ImageRepository,
+  reference: string,
+  signal?: AbortSignal,
+): Promise<{ descriptor: Descriptor; manifest?: FetchedManifest }> {
+  if (
+    source.registryHost !== undefined &&
+    HEAD_FIRST_REGISTRIES.has(source.registryHost)
+  ) {
+    return { descriptor: await resolveImage(source, reference, signal) };
+  }
+  try {
+    const manifest = await source.getManifest(reference, signal);
+    return { descriptor: manifest.descriptor, manifest };
+  } catch (error) {
+    if (error instanceof NotFoundError) throw notFound(source, reference);
+    throw error;
+  }
 }
 
 /**
@@ -125,18 +164,19 @@ async function runCopy(
       );
     }
     // Source and target are independent: ask both at once, so a promotion
-    // that is already done costs two HEADs and no GET.
-    const [resolved, existingTag] = await Promise.all([
-      resolveImage(source, sourceRef, signal),
-      targetRef === undefined
-        ? Promise.resolve(undefined)
-        : target.resolve(targetRef, signal),
-    ]);
+    // that is already done costs two round trips.
+    const [{ descriptor: resolved, manifest: rootManifest }, existingTag] =
+      await Promise.all([
+        fetchSourceRoot(source, sourceRef, signal),
+        targetRef === undefined
+          ? Promise.resolve(undefined)
+          : target.resolve(targetRef, signal),
+      ]);
     let top: FetchedManifest | undefined;
     if (options.platforms !== undefined && options.platforms !== 'all') {
       top = await selectPlatform(
         source,
-        await source.getManifest(resolved.digest, signal),
+        rootManifest ?? (await source.getManifest(resolved.digest, signal)),
         options.platforms,
         signal,
       );
@@ -185,7 +225,7 @@ async function runCopy(
       });
     }
 
-    top ??= await source.getManifest(digest, signal);
+    top ??= rootManifest ?? (await source.getManifest(digest, signal));
     const metadataLimit = createLimiter(METADATA_CONCURRENCY);
     const graph = await walkImage(source, top, metadataLimit, signal);
     const totalBytes = graph.blobs.reduce((sum, b) => sum + b.size, 0);
