@@ -180,29 +180,25 @@ describe('copyImage', () => {
     return { repo: wrapped, calls };
   }
 
-  it('fetches the source root by tag in one request, and names a missing tag', async () => {
-    await putIndex(source, 'v1');
-    await copyImage(source, 'v1', target, 'v1');
-    const { repo, calls } = counted(source, 'registry.example.com');
-    const result = await copyImage(repo, 'v1', target, 'v1');
-    expect(result.upToDate).toBe(true);
-    expect(calls).toEqual(['get v1']);
-    await expect(copyImage(repo, 'nope', target, 'v1')).rejects.toThrow(
-      `${source.location}:nope not found`,
-    );
-  });
-
-  it('resolves a Docker Hub source with a HEAD first, so an up-to-date promotion costs no pull', async () => {
-    await putIndex(source, 'v1');
-    await copyImage(source, 'v1', target, 'v1');
-    const { repo, calls } = counted(source, 'docker.io');
-    const result = await copyImage(repo, 'v1', target, 'v1');
-    expect(result.upToDate).toBe(true);
-    expect(calls).toEqual(['resolve v1']);
-    await expect(copyImage(repo, 'nope', target, 'v1')).rejects.toThrow(
-      `${source.location}:nope not found`,
-    );
-  });
+  it.each([
+    // One GET instead of HEAD + GET.
+    ['registry.example.com', 'get v1'],
+    // Docker Hub counts GETs as pulls: an up-to-date promotion costs none.
+    ['docker.io', 'resolve v1'],
+  ])(
+    'looks up a source root on %s with "%s" only when the target is up to date, and names a missing tag',
+    async (registryHost, lookup) => {
+      await putIndex(source, 'v1');
+      await copyImage(source, 'v1', target, 'v1');
+      const { repo, calls } = counted(source, registryHost);
+      const result = await copyImage(repo, 'v1', target, 'v1');
+      expect(result.upToDate).toBe(true);
+      expect(calls).toEqual([lookup]);
+      await expect(copyImage(repo, 'nope', target, 'v1')).rejects.toThrow(
+        `${source.location}:nope not found`,
+      );
+    },
+  );
 
   it('refuses to move an immutable tag before copying anything', async () => {
     await putImage(
