@@ -14,7 +14,7 @@
  * limitations under the License.
  */
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
@@ -66,6 +66,15 @@ describe('image-promotion CLI against real registries', () => {
   const user = { username: 'ci', password: 's3cret-pass-123' };
 
   beforeAll(async () => {
+    // The bin runs dist-cli/ when it exists (yarn install builds it): test
+    // that bundle, built from the sources as they are now, not a stale one.
+    const build = spawnSync('yarn', ['build:cli'], {
+      cwd: resolve(BIN, '../..'),
+      encoding: 'utf8',
+    });
+    if (build.status !== 0) {
+      throw new Error(`yarn build:cli failed: ${build.stderr}${build.stdout}`);
+    }
     layout = await createOciLayout();
     image = await layout.addImage({
       layers: 3,
