@@ -23,7 +23,13 @@
 // e2e-test-report/. Prints "N passed, N failed" and exits non-zero on failure.
 
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
@@ -383,7 +389,22 @@ async function main() {
   }
   const passed = results.filter(r => r.ok).length;
   const failed = results.length - passed;
-  if (failed) console.log(`backend log tail:\n${logText.slice(-4000)}`);
+  if (failed) {
+    // The whole log goes to the report; the console gets what explains a
+    // failed promotion (the tail is mostly the tracking loop).
+    writeFileSync(join(REPORT, 'backend.log'), logText);
+    const promotionLines = logText
+      .split('\n')
+      .filter(line => /Promotion |\bwarn\b|\berror\b/i.test(line))
+      .slice(-40)
+      .join('\n');
+    console.log(
+      `backend log, promotion lines and warnings:\n${promotionLines}\n(all of it: ${join(
+        REPORT,
+        'backend.log',
+      )})`,
+    );
+  }
   console.log(`screenshots: ${REPORT}`);
   console.log(`e2e: ${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
