@@ -14,6 +14,7 @@
  * limitations under the License.
  */
 
+import { normalizeRegistryHost } from '../auth/credentials';
 import { isDigest } from '../digest';
 import type {
   BlobOutcome,
@@ -87,17 +88,6 @@ export async function resolveImage(
 }
 
 /**
- * Registries whose pull limits count manifest GETs but not HEADs (Docker
- * Hub): there the source is resolved with a HEAD first, so a promotion that
- * is already done costs no pull.
- */
-const HEAD_FIRST_REGISTRIES = new Set([
-  'docker.io',
-  'index.docker.io',
-  'registry-1.docker.io',
-]);
-
-/**
  * The source's root manifest. Fetched by GET straight away, which saves the
  * HEAD round trip every copy would otherwise start with, except on registries
  * that count GETs as pulls: there only the descriptor is resolved now.
@@ -107,9 +97,12 @@ async function fetchSourceRoot(
   reference: string,
   signal?: AbortSignal,
 ): Promise<{ descriptor: Descriptor; manifest?: FetchedManifest }> {
+  // Docker Hub's pull limits count manifest GETs but not HEADs: there the
+  // source is resolved with a HEAD first, so a promotion that is already
+  // done costs no pull.
   if (
     source.registryHost !== undefined &&
-    HEAD_FIRST_REGISTRIES.has(source.registryHost)
+    normalizeRegistryHost(source.registryHost) === 'docker.io'
   ) {
     return { descriptor: await resolveImage(source, reference, signal) };
   }
