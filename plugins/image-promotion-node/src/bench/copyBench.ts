@@ -21,15 +21,9 @@
 // a copy fails.
 
 import { spawn, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   createOciLayout,
   pushWithSkopeo,
@@ -57,15 +51,8 @@ const STORAGE_ROOT =
   (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
 
 /** A registry on fresh storage under STORAGE_ROOT; stopping it removes the storage. */
-async function benchRegistry(): Promise<TestRegistry> {
-  const storageDir = mkdtempSync(join(STORAGE_ROOT, 'image-promotion-bench-'));
-  const registry = await startRegistry({ storageDir });
-  const stop = registry.stop.bind(registry);
-  registry.stop = async () => {
-    await stop();
-    rmSync(storageDir, { recursive: true, force: true });
-  };
-  return registry;
+function benchRegistry(): Promise<TestRegistry> {
+  return startRegistry({ tempRoot: STORAGE_ROOT });
 }
 
 interface RunResult {

@@ -41,6 +41,8 @@ export interface StartRegistryOptions {
   auth?: RegistryAuth;
   /** Reuse this storage directory (kept on stop); default is a fresh temp dir (removed on stop). */
   storageDir?: string;
+  /** Where the fresh temp dir goes (default: the OS temp dir), e.g. a tmpfs for benchmarks. */
+  tempRoot?: string;
   /** How long to wait for `GET /v2/` to answer (default 30 s). */
   readyTimeoutMs?: number;
 }
@@ -191,7 +193,7 @@ export async function startRegistry(
   options: StartRegistryOptions = {},
 ): Promise<TestRegistry> {
   installExitHook();
-  const workDir = makeTempDir('registry');
+  const workDir = makeTempDir('registry', options.tempRoot);
   const storageDir = options.storageDir ?? join(workDir, 'storage');
   mkdirSync(storageDir, { recursive: true });
 

@@ -39,10 +39,13 @@ function installExitHook() {
   });
 }
 
-/** Creates a throw-away directory under the OS temp dir, removed on process exit at the latest. */
-export function makeTempDir(prefix: string): string {
+/**
+ * Creates a throw-away directory under `root` (default: the OS temp dir),
+ * removed on process exit at the latest.
+ */
+export function makeTempDir(prefix: string, root: string = tmpdir()): string {
   installExitHook();
-  const dir = mkdtempSync(join(tmpdir(), `image-promotion-${prefix}-`));
+  const dir = mkdtempSync(join(root, `image-promotion-${prefix}-`));
   liveDirs.add(dir);
   return dir;
 }
