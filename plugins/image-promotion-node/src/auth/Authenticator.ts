@@ -68,11 +68,6 @@ export class Authenticator {
     private readonly credentials?: CredentialProvider,
   ) {}
 
-  /** Whether the host's auth requirements are known (from a 401 challenge). */
-  knows(apiHost: string): boolean {
-    return this.challenges.has(apiHost);
-  }
-
   /** Records what a 401 told us; a missing header means no auth is needed. */
   learn(
     apiHost: string,

@@ -119,9 +119,6 @@ export class RegistryClient {
     request: HttpRequest,
     scopes: string[],
   ): Promise<HttpResponse> {
-    // No separate `GET /v2/` ping: the first request goes out anonymously and
-    // a 401 teaches the host's challenge, which saves a round trip per host on
-    // every CLI run (anonymous registries never send one).
     // An upload Location may point at another host: credentials stay with
     // the registry they belong to.
     const ownHost = request.url.host === this.baseUrl(target).host;
@@ -132,6 +129,9 @@ export class RegistryClient {
           ? { ...request.headers, authorization }
           : { ...request.headers },
     });
+    // No separate `GET /v2/` ping: until a host has sent a 401 challenge, its
+    // requests go out anonymously, which saves a round trip per host on every
+    // CLI run (and anonymous registries never send one).
     const first = await this.authenticator.authorization(
       target,
       scopes,
