@@ -23,7 +23,7 @@ import type { CopyProgressEvent, Descriptor, Platform } from '../engine/types';
 import { AbortError, ImmutableTagError, RegistryError } from '../errors';
 import { OciLayoutRepository } from '../layout/OciLayoutRepository';
 import { MediaTypes } from '../mediaTypes';
-import { copyImage, resolveImage } from './copyImage';
+import { copyImage, resolveImage, transferOrder } from './copyImage';
 
 async function putBlob(
   repo: OciLayoutRepository,
@@ -150,6 +150,54 @@ describe('copyImage', () => {
       uploaded: 0,
     });
     expect(again.bytes.transferred).toBe(0);
+  });
+
+  it('checks the biggest blobs first and, among equal sizes, the later layers', async () => {
+    // The config (about 40 bytes) is smaller than every layer here.
+    const layers = [
+      'a'.repeat(100),
+      'b'.repeat(300),
+      'c'.repeat(100),
+      'd'.repeat(200),
+    ];
+    const image = await putImage(
+      source,
+      { os: 'linux', architecture: 'amd64' },
+      layers,
+      'v1',
+    );
+    const checked: string[] = [];
+    const hasBlob = target.hasBlob.bind(target);
+    jest.spyOn(target, 'hasBlob').mockImplementation((digest: string) => {
+      checked.push(digest);
+      return hasBlob(digest);
+    });
+    await copyImage(source, 'v1', target, 'v1');
+    const layerDigests = layers.map(l => sha256Digest(Buffer.from(l)));
+    expect(checked).toHaveLength(5);
+    expect(checked.slice(0, 4)).toEqual([
+      layerDigests[1],
+      layerDigests[3],
+      layerDigests[2],
+      layerDigests[0],
+    ]);
+    expect((await resolveImage(target, 'v1')).digest).toBe(image.digest);
+  });
+
+  it('orders equal sizes later-first without losing or repeating a blob', () => {
+    const blob = (name: string, size: number): Descriptor => ({
+      mediaType: 'application/octet-stream',
+      digest: `sha256:${name.repeat(64)}`,
+      size,
+    });
+    const blobs = [blob('a', 5), blob('b', 9), blob('c', 5), blob('d', 1)];
+    expect(transferOrder(blobs).map(b => b.digest[7])).toEqual([
+      'b',
+      'c',
+      'a',
+      'd',
+    ]);
+    expect(transferOrder([])).toEqual([]);
   });
 
   it('returns upToDate without copying when the target tag already has the digest', async () => {

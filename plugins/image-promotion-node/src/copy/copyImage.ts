@@ -430,7 +430,7 @@ async function copyBlobs(
   };
 
   const settled = await Promise.allSettled(
-    graph.blobs.map(blob =>
+    transferOrder(graph.blobs).map(blob =>
       copyOne(blob).catch(error => {
         internal.abort(error);
         throw error;
@@ -446,6 +446,20 @@ async function copyBlobs(
     throw root.reason;
   }
   return settled.map(s => (s as PromiseFulfilledResult<BlobResult>).value);
+}
+
+/**
+ * The order blobs are checked and copied in: the copy ends when its longest
+ * transfer does, so the biggest blobs start first. Among blobs of one size,
+ * later layers go first: a new version usually shares its base layers with
+ * the last one and differs in the layers on top, so those are the likeliest
+ * to need a transfer, and their check should not queue behind the others.
+ */
+export function transferOrder(blobs: Descriptor[]): Descriptor[] {
+  return blobs
+    .map((blob, index) => ({ blob, index }))
+    .sort((a, b) => b.blob.size - a.blob.size || b.index - a.index)
+    .map(entry => entry.blob);
 }
 
 /** Pushes child manifests by digest (siblings in parallel), then the root under the tag. */
