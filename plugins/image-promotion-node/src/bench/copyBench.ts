@@ -374,12 +374,17 @@ async function main() {
       engine: [],
       skopeo: [],
     };
+    /** A fresh target that already holds v1, the version v2 builds on. */
+    const targetWithV1 = async () => {
+      const t = await freshTarget();
+      await pushWithSkopeo(layout.dir, 'v1', `${t.host}/bench/app:v1`);
+      return t;
+    };
     for (let i = 0; i < RUNS; i++) {
       await inTurn(
         i,
         async () => {
-          const t = await freshTarget();
-          await pushWithSkopeo(layout.dir, 'v1', `${t.host}/bench/app:v1`);
+          const t = await targetWithV1();
           const r = await ours(
             `${source.host}/bench/app:v2`,
             `${t.host}/bench/app:v2`,
@@ -390,8 +395,7 @@ async function main() {
           c.engine.push(parseOurs(r).seconds);
         },
         async () => {
-          const t = await freshTarget();
-          await pushWithSkopeo(layout.dir, 'v1', `${t.host}/bench/app:v1`);
+          const t = await targetWithV1();
           const r = await skopeo(
             `${source.host}/bench/app:v2`,
             `${t.host}/bench/app:v2`,
