@@ -337,6 +337,121 @@ describe('ImagePromotionStore', () => {
       });
     });
 
+    /**
+     * A promotion of D2 to qa under `tag`, claimed by "worker" at t(1), that
+     * recorded its tag at t(2) and has not pushed it yet.
+     */
+    async function runningPromotionRecorded(
+      store: ImagePromotionStore,
+      tag: string,
+    ) {
+      const promotion = await store.createPromotion(
+        promotionInput({ digest: D2, targetTag: tag, now: t(1) }),
+      );
+      await store.claimNextPromotion({
+        owner: 'worker',
+        leaseMs: 60 * 60_000,
+        now: t(1),
+      });
+      await store.recordPromotedTag({
+        entityRef: REF,
+        environment: 'qa',
+        tag,
+        digest: D2,
+        promotionId: promotion.id,
+        now: t(2),
+      });
+      return promotion;
+    }
+
+    it('does not report the move of an unfinished or just-finished promotion as drift', async () => {
+      const { store } = await createStore(databaseId);
+      const snapshot = (digest: string, observedAt: Date, now: Date) =>
+        store.applyTagSnapshot({
+          entityRef: REF,
+          environment: 'qa',
+          observed: [{ tag: 'qa', digest }],
+          observedAt,
+          now,
+        });
+      await snapshot(D1, t(0), t(0));
+      const promotion = await runningPromotionRecorded(store, 'qa');
+      // listed after the tag was recorded, before the push landed
+      expect((await snapshot(D1, t(3), t(3))).driftEvents).toEqual([]);
+      expect(
+        (await store.getCurrent(REF, 'qa', { currentTag: 'qa' }))?.digest,
+      ).toBe(D2);
+
+      await store.completePromotion(promotion.id, 'worker', 'succeeded', {
+        now: t(5),
+      });
+      // listed before the promotion finished, applied after it
+      expect((await snapshot(D1, t(4), t(6))).driftEvents).toEqual([]);
+      expect(await store.listDriftEvents()).toEqual([]);
+
+      // listed after it finished: somebody moved the tag back
+      const moved = await snapshot(D1, t(7), t(7));
+      expect(moved.driftEvents).toEqual([
+        expect.objectContaining({
+          tag: 'qa',
+          previousDigest: D2,
+          newDigest: D1,
+        }),
+      ]);
+    });
+
+    it('keeps a new tag that a running promotion recorded and has not pushed yet', async () => {
+      const { store, knex } = await createStore(databaseId);
+      await runningPromotionRecorded(store, '2.0.0');
+      // listed after the tag was recorded, before the push landed
+      await store.applyTagSnapshot({
+        entityRef: REF,
+        environment: 'qa',
+        observed: [{ tag: '1.0.0', digest: D1 }],
+        observedAt: t(3),
+        now: t(3),
+      });
+      expect(
+        await knex('tag_states')
+          .where({ entity_ref: REF, environment: 'qa' })
+          .orderBy('tag')
+          .select('tag', 'digest'),
+      ).toEqual([
+        { tag: '1.0.0', digest: D1 },
+        { tag: '2.0.0', digest: D2 },
+      ]);
+    });
+
+    it('follows the registry again, without drift, when the promotion that recorded a tag failed', async () => {
+      const { store } = await createStore(databaseId);
+      await store.applyTagSnapshot({
+        entityRef: REF,
+        environment: 'qa',
+        observed: [{ tag: 'qa', digest: D1 }],
+        now: t(0),
+      });
+      const promotion = await runningPromotionRecorded(store, 'qa');
+      await store.completePromotion(promotion.id, 'worker', 'failed', {
+        failureReason: 'the push was refused',
+        now: t(3),
+      });
+      const result = await store.applyTagSnapshot({
+        entityRef: REF,
+        environment: 'qa',
+        observed: [{ tag: 'qa', digest: D1 }],
+        observedAt: t(4),
+        now: t(4),
+      });
+      expect(result.driftEvents).toEqual([]);
+      expect(await store.listDriftEvents()).toEqual([]);
+      expect(
+        (await store.getCurrent(REF, 'qa', { currentTag: 'qa' }))?.digest,
+      ).toBe(D1);
+      expect(await store.getVersion(REF, 'qa', D1)).toMatchObject({
+        tags: ['qa'],
+      });
+    });
+
     it('resolves the current digest per the rule: current tag, then promotion, then newest', async () => {
       const { store } = await createStore(databaseId);
       expect(await store.getCurrent(REF, 'qa')).toBeUndefined();

@@ -165,6 +165,29 @@ export class ImagePromotionStore {
     return /^(pg|postgres)/.test(String(this.db.client.config.client));
   }
 
+  /** The status and finishing time of the given promotions, by id. */
+  private async promotionOutcomes(
+    tx: Knex.Transaction,
+    ids: string[],
+  ): Promise<Map<string, { status: PromotionStatus; finishedAt?: Date }>> {
+    const outcomes = new Map<
+      string,
+      { status: PromotionStatus; finishedAt?: Date }
+    >();
+    for (const chunk of chunks([...new Set(ids)])) {
+      const rows = await tx<PromotionRow>('promotions')
+        .whereIn('id', chunk)
+        .select('id', 'status', 'finished_at');
+      for (const row of rows) {
+        outcomes.set(row.id, {
+          status: row.status,
+          finishedAt: row.finished_at ? toDate(row.finished_at) : undefined,
+        });
+      }
+    }
+    return outcomes;
+  }
+
   /**
    * Serialises writers of one environment's versions and tags (a scheduled
    * refresh, a webhook refresh and a finishing promotion may overlap) for the
@@ -288,6 +311,38 @@ export class ImagePromotionStore {
           .filter(s => toDate(s.since).getTime() > observedAt.getTime())
           .map(s => s.tag),
       );
+      // A promotion records its tags before it pushes, so a listing made
+      // before the promotion finished may still show the old digest, or not
+      // show a new tag yet: that is the move in flight, neither drift nor a
+      // deleted tag. A promotion that failed or was cancelled never moved
+      // the tag: the state follows the registry again, without a drift event.
+      const promotions = await this.promotionOutcomes(
+        tx,
+        states
+          .filter(
+            s =>
+              s.promotion_id &&
+              !frozenTags.has(s.tag) &&
+              observed.get(s.tag) !== s.digest,
+          )
+          .map(s => s.promotion_id!),
+      );
+      const unfinishedMove = (state: TagStateRow | undefined) => {
+        const promotion = state?.promotion_id
+          ? promotions.get(state.promotion_id)
+          : undefined;
+        if (!promotion) return undefined;
+        if (
+          !promotion.finishedAt ||
+          promotion.finishedAt.getTime() > observedAt.getTime()
+        ) {
+          return 'in-flight';
+        }
+        return promotion.status === 'succeeded' ? undefined : 'abandoned';
+      };
+      for (const s of states) {
+        if (unfinishedMove(s) === 'in-flight') frozenTags.add(s.tag);
+      }
 
       const driftEvents: DriftEvent[] = [];
       const newStates: TagStateRow[] = [];
@@ -315,10 +370,12 @@ export class ImagePromotionStore {
           });
         } else if (
           previous.digest !== digest &&
-          snapshot.movableTags?.includes(tag)
+          (snapshot.movableTags?.includes(tag) ||
+            unfinishedMove(previous) === 'abandoned')
         ) {
           // A tag CI is expected to move (the first environment's current
-          // tag): record the move, it is not drift.
+          // tag), or one a failed promotion recorded but never moved: record
+          // what the registry holds, it is not drift.
           await tx<TagStateRow>('tag_states')
             .where({ ...key, tag })
             .update({ digest, since: now, promotion_id: null });
