@@ -16,7 +16,10 @@
 
 import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
 import knexFactory, { Knex } from 'knex';
-import { ImagePromotionStore } from './ImagePromotionStore';
+import {
+  ImagePromotionStore,
+  MAX_PROMOTION_ATTEMPTS,
+} from './ImagePromotionStore';
 import { DuplicateApprovalError, OpenPromotionExistsError } from './errors';
 import { NewPromotion } from './types';
 
@@ -789,6 +792,48 @@ describe('ImagePromotionStore', () => {
           now: t(10),
         }),
       ).toBeUndefined();
+    });
+
+    it('gives a promotion up when every attempt ended with its lease expiring, and releases its target', async () => {
+      const { store } = await createStore(databaseId);
+      const promotion = await store.createPromotion(promotionInput());
+      const other = await store.createPromotion(
+        promotionInput({ targetEnvironment: 'staging', now: t(0.5) }),
+      );
+      // Each attempt's replica dies: the lease (one minute) expires before the next claim.
+      for (let attempt = 1; attempt <= MAX_PROMOTION_ATTEMPTS; attempt++) {
+        const claimed = await store.claimNextPromotion({
+          owner: `replica-${attempt}`,
+          leaseMs: 60_000,
+          now: t(attempt * 10),
+        });
+        expect(claimed).toMatchObject({ id: promotion.id, attempts: attempt });
+      }
+      // The next claim fails it and moves on to the next queued promotion.
+      const next = await store.claimNextPromotion({
+        owner: 'replica-x',
+        leaseMs: 60_000,
+        now: t(100),
+      });
+      expect(next?.id).toBe(other.id);
+      const failed = await store.getPromotion(promotion.id);
+      expect(failed).toMatchObject({
+        status: 'failed',
+        leaseOwner: null,
+        finishedAt: t(100),
+        attempts: MAX_PROMOTION_ATTEMPTS,
+      });
+      expect(failed?.failureReason).toContain(
+        `Gave up after ${MAX_PROMOTION_ATTEMPTS} attempts`,
+      );
+      expect(failed?.failureReason).toContain(
+        `replica-${MAX_PROMOTION_ATTEMPTS}`,
+      );
+      expect(await store.getOpenPromotion(REF, 'qa')).toBeUndefined();
+      // The target is free for a new request.
+      await expect(
+        store.createPromotion(promotionInput({ now: t(101) })),
+      ).resolves.toMatchObject({ status: 'queued' });
     });
 
     it('reclaims an expired lease for another replica; the old owner can no longer act', async () => {

@@ -75,6 +75,13 @@ const migrationsDir = resolvePackagePath(
 const CHUNK_SIZE = 200;
 /** How many claimable promotions one claim attempt looks at. */
 const CLAIM_CANDIDATES = 25;
+/**
+ * How many times a promotion is started before it is given up. A replica that
+ * dies mid-copy leaves its lease to expire and another one finishes the job;
+ * a job that takes every replica down with it (say, one too big for memory)
+ * must not do so forever.
+ */
+export const MAX_PROMOTION_ATTEMPTS = 5;
 const EXECUTING_STATUSES: PromotionStatus[] = ['copying', 'verifying'];
 
 /** Lost a race against a lock being released; creating again will succeed or see the new holder. */
@@ -1108,23 +1115,22 @@ export class ImagePromotionStore {
         { column: 'id', order: 'asc' },
       ])
       .limit(CLAIM_CANDIDATES)
-      .select('id', 'status', 'lease_owner');
+      .select('id', 'status', 'lease_owner', 'attempts');
 
     for (const candidate of candidates) {
+      if (Number(candidate.attempts) >= MAX_PROMOTION_ATTEMPTS) {
+        await this.giveUp(candidate, options.owner, now);
+        continue;
+      }
       const claimed = await this.db.transaction(async tx => {
-        const updated = await tx<PromotionRow>('promotions')
-          .where({ id: candidate.id, status: candidate.status })
-          .where(q =>
-            q.whereNull('lease_owner').orWhere('lease_expires_at', '<', now),
-          )
-          .update({
-            status: 'copying',
-            lease_owner: options.owner,
-            lease_expires_at: new Date(now.getTime() + options.leaseMs),
-            attempts: tx.raw('attempts + 1'),
-            started_at: tx.raw('coalesce(started_at, ?)', [now]),
-            updated_at: now,
-          });
+        const updated = await this.stillClaimable(tx, candidate, now).update({
+          status: 'copying',
+          lease_owner: options.owner,
+          lease_expires_at: new Date(now.getTime() + options.leaseMs),
+          attempts: tx.raw('attempts + 1'),
+          started_at: tx.raw('coalesce(started_at, ?)', [now]),
+          updated_at: now,
+        });
         if (updated !== 1) {
           return false;
         }
@@ -1148,6 +1154,52 @@ export class ImagePromotionStore {
       }
     }
     return undefined;
+  }
+
+  /** A listed candidate's row, as long as it is unchanged and nobody holds a live lease on it. */
+  private stillClaimable(
+    tx: Knex.Transaction,
+    candidate: Pick<PromotionRow, 'id' | 'status'>,
+    now: Date,
+  ) {
+    return tx<PromotionRow>('promotions')
+      .where({ id: candidate.id, status: candidate.status })
+      .where(q =>
+        q.whereNull('lease_owner').orWhere('lease_expires_at', '<', now),
+      );
+  }
+
+  /** Fails a promotion whose every attempt ended with its lease expiring. */
+  private async giveUp(
+    candidate: Pick<PromotionRow, 'id' | 'status' | 'lease_owner' | 'attempts'>,
+    actor: string,
+    now: Date,
+  ): Promise<void> {
+    const reason = `Gave up after ${
+      candidate.attempts
+    } attempts: each time, the replica running it (last ${
+      candidate.lease_owner ?? 'unknown'
+    }) stopped before it finished. Check the backend logs for a crash or a restart during the copy, then request the promotion again.`;
+    await this.db.transaction(async tx => {
+      const updated = await this.stillClaimable(tx, candidate, now).update({
+        status: 'failed',
+        failure_reason: reason,
+        lease_owner: null,
+        lease_expires_at: null,
+        finished_at: now,
+        updated_at: now,
+      });
+      if (updated === 1) {
+        await this.finishTransition(tx, {
+          id: candidate.id,
+          from: candidate.status,
+          to: 'failed',
+          actor,
+          message: reason,
+          now,
+        });
+      }
+    });
   }
 
   /**
