@@ -340,6 +340,20 @@ describe('ImagePromotionStore', () => {
       });
     });
 
+    /** Tracking listed qa holding `digest` at its tag "qa". */
+    function listedQa(
+      store: ImagePromotionStore,
+      digest: string,
+      times: { observedAt?: Date; now: Date },
+    ) {
+      return store.applyTagSnapshot({
+        entityRef: REF,
+        environment: 'qa',
+        observed: [{ tag: 'qa', digest }],
+        ...times,
+      });
+    }
+
     /**
      * A promotion of D2 to qa under `tag`, claimed by "worker" at t(1), that
      * recorded its tag at t(2) and has not pushed it yet.
@@ -370,13 +384,7 @@ describe('ImagePromotionStore', () => {
     it('does not report the move of an unfinished or just-finished promotion as drift', async () => {
       const { store } = await createStore(databaseId);
       const snapshot = (digest: string, observedAt: Date, now: Date) =>
-        store.applyTagSnapshot({
-          entityRef: REF,
-          environment: 'qa',
-          observed: [{ tag: 'qa', digest }],
-          observedAt,
-          now,
-        });
+        listedQa(store, digest, { observedAt, now });
       await snapshot(D1, t(0), t(0));
       const promotion = await runningPromotionRecorded(store, 'qa');
       // listed after the tag was recorded, before the push landed
@@ -427,21 +435,13 @@ describe('ImagePromotionStore', () => {
 
     it('follows the registry again, without drift, when the promotion that recorded a tag failed', async () => {
       const { store } = await createStore(databaseId);
-      await store.applyTagSnapshot({
-        entityRef: REF,
-        environment: 'qa',
-        observed: [{ tag: 'qa', digest: D1 }],
-        now: t(0),
-      });
+      await listedQa(store, D1, { now: t(0) });
       const promotion = await runningPromotionRecorded(store, 'qa');
       await store.completePromotion(promotion.id, 'worker', 'failed', {
         failureReason: 'the push was refused',
         now: t(3),
       });
-      const result = await store.applyTagSnapshot({
-        entityRef: REF,
-        environment: 'qa',
-        observed: [{ tag: 'qa', digest: D1 }],
+      const result = await listedQa(store, D1, {
         observedAt: t(4),
         now: t(4),
       });
