@@ -29,6 +29,11 @@ import { isRunning } from '../components/shared/format';
 export const RUNNING_POLL_MS = 1000;
 /** Poll interval while promotions only wait for approval; someone else may approve at any time. */
 export const PENDING_POLL_MS = 5000;
+/**
+ * Poll interval when nothing is open: someone else may promote, or tracking
+ * may find a moved tag, and an open tab should show it without a reload.
+ */
+export const IDLE_POLL_MS = 30_000;
 
 /** The open (not finished) promotions of a status, one per environment at most. */
 export function openPromotions(
@@ -45,8 +50,8 @@ export function openPromotions(
 
 /**
  * Loads a component's promotion status and keeps it fresh: every second while a copy runs,
- * every few seconds while something waits for approval, not at all otherwise. A failed poll
- * keeps the last good status on screen and reports the error beside it.
+ * every few seconds while something waits for approval, every half minute otherwise. A failed
+ * poll keeps the last good status on screen and reports the error beside it.
  */
 export function usePromotionStatus(entityRef: string) {
   const api = useApi(imagePromotionApiRef);
@@ -58,7 +63,7 @@ export function usePromotionStatus(entityRef: string) {
   const status = state.value ?? lastGood.current;
 
   const open = openPromotions(status);
-  let pollMs: number | null = null;
+  let pollMs = IDLE_POLL_MS;
   if (open.some(p => isRunning(p.status))) {
     pollMs = RUNNING_POLL_MS;
   } else if (open.length > 0) {

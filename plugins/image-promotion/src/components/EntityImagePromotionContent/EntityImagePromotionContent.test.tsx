@@ -392,7 +392,7 @@ describe('EntityImagePromotionContent', () => {
     );
     expect(screen.getByText(/600 B of 1000 B \(60%\)/)).toBeInTheDocument();
 
-    // Done: the bar goes away, QA runs the new digest, and polling stops.
+    // Done: the bar goes away, QA runs the new digest, and the fast polling stops.
     await waitFor(
       () =>
         expect(
