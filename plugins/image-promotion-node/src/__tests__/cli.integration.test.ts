@@ -19,13 +19,18 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   createOciLayout,
+  FaultProxy,
   ImageFixture,
+  IndexFixture,
+  isBlobGet,
   makeTempDir,
   OciLayoutFixture,
   pushWithSkopeo,
   removeTempDir,
   skopeoCopyToDir,
   skopeoInspectRawDigest,
+  skopeoTags,
+  startFaultProxy,
   startRegistry,
   TestRegistry,
 } from '../testing';
@@ -40,19 +45,25 @@ interface CliRun {
   stderr: string;
 }
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return new Promise((done, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+/** Starts the CLI; `done` settles when it exits. */
+function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const done = new Promise<CliRun>((resolveRun, reject) => {
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', d => (stdout += d));
     child.stderr.on('data', d => (stderr += d));
     child.on('error', reject);
-    child.on('close', code => done({ code, stdout, stderr }));
+    child.on('close', code => resolveRun({ code, stdout, stderr }));
   });
+  return { child, done };
+}
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return startCli(args, env).done;
 }
 
 describe('image-promotion CLI against real registries', () => {
@@ -236,5 +247,137 @@ describe('image-promotion CLI against real registries', () => {
     const run = await cli(['resolve', `${plain.host}/team/app:1.0.0`]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/insecure/i);
+  });
+
+  describe('the other copy cases, each checked with skopeo', () => {
+    let index: IndexFixture;
+    let v1: ImageFixture;
+    let v2: ImageFixture;
+    let target: TestRegistry;
+    let slowSource: FaultProxy;
+    const hosts = () => [
+      '--insecure-registry',
+      plain.host,
+      '--insecure-registry',
+      target.host,
+      '--insecure-registry',
+      slowSource.host,
+    ];
+
+    beforeAll(async () => {
+      index = await layout.addIndex({ layers: 1, layerSize: 64 * 1024 });
+      await layout.tag('multi', index.index);
+      v1 = await layout.addImage({
+        layers: 10,
+        layerSize: 32 * 1024,
+        tag: 'v1',
+      });
+      v2 = await layout.addImage({
+        layers: 10,
+        layerSize: 32 * 1024,
+        reuseLayers: v1.layers.slice(0, 9),
+        tag: 'v2',
+      });
+      for (const tag of ['multi', 'v1', 'v2']) {
+        await pushWithSkopeo(layout.dir, tag, `${plain.host}/team/app:${tag}`);
+      }
+      target = await startRegistry();
+      slowSource = await startFaultProxy(plain.host);
+    });
+
+    afterAll(async () => {
+      await slowSource?.stop();
+      await target?.stop();
+    });
+
+    it('copies a multi-platform index with every platform', async () => {
+      const run = await cli([
+        'copy',
+        `${plain.host}/team/app:multi`,
+        `${target.host}/prod/app:multi`,
+        ...hosts(),
+      ]);
+      expect(run.code).toBe(0);
+      expect(run.stdout.trim().split('\n').pop()).toBe(index.digest);
+      await expect(
+        skopeoInspectRawDigest(`${target.host}/prod/app:multi`),
+      ).resolves.toBe(index.digest);
+      for (const child of index.images) {
+        await expect(
+          skopeoInspectRawDigest(`${target.host}/prod/app@${child.digest}`),
+        ).resolves.toBe(child.digest);
+      }
+    });
+
+    it('uploads only what the target lacks, then reports the tag up to date', async () => {
+      await pushWithSkopeo(layout.dir, 'v1', `${target.host}/team/app:v1`);
+      const copyV2 = () =>
+        cli([
+          'copy',
+          `${plain.host}/team/app:v2`,
+          `${target.host}/team/app:v2`,
+          '--json',
+          ...hosts(),
+        ]);
+      const first = await copyV2();
+      expect(first.code).toBe(0);
+      // the new layer and the new config; the 9 shared layers were there
+      expect(JSON.parse(first.stdout)).toMatchObject({
+        digest: v2.digest,
+        upToDate: false,
+        blobs: { total: 11, exists: 9, uploaded: 2, mounted: 0 },
+      });
+      await expect(
+        skopeoInspectRawDigest(`${target.host}/team/app:v2`),
+      ).resolves.toBe(v2.digest);
+      await skopeoCopyToDir(
+        `${target.host}/team/app:v2`,
+        join(workDir, 'v2-back'),
+      );
+
+      const again = await copyV2();
+      expect(again.code).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({
+        digest: v2.digest,
+        upToDate: true,
+        bytes: { transferred: 0 },
+      });
+    });
+
+    it('stops on SIGINT mid-copy and leaves no target tag', async () => {
+      // Blob downloads hang, so the copy is certainly mid-way when the signal comes.
+      slowSource.addRule({
+        match: isBlobGet,
+        fault: { kind: 'delay', ms: 30_000 },
+        times: Infinity,
+      });
+      try {
+        const { child, done } = startCli([
+          'copy',
+          `${slowSource.host}/team/app:v1`,
+          `${target.host}/cancelled/app:v1`,
+          ...hosts(),
+        ]);
+        const deadline = Date.now() + 20_000;
+        while (
+          !slowSource.log.some(
+            e => e.method === 'GET' && e.path.includes('/blobs/sha256:'),
+          )
+        ) {
+          if (Date.now() > deadline)
+            throw new Error('no blob download started');
+          await new Promise(r => setTimeout(r, 20));
+        }
+        child.kill('SIGINT');
+        const run = await done;
+        expect(run.code).toBe(1);
+        expect(run.stderr).toContain(
+          'cancelled; the target tag was not changed',
+        );
+        expect(await skopeoTags(`${target.host}/cancelled/app`)).toEqual([]);
+      } finally {
+        slowSource.reset();
+      }
+    });
   });
 });

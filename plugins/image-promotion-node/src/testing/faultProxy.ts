@@ -330,9 +330,12 @@ export async function startFaultProxy(
       case 'reset':
         req.socket.destroy();
         return;
-      case 'delay':
-        setTimeout(() => forward(req, res, entry), fault.ms);
+      case 'delay': {
+        const timer = setTimeout(() => forward(req, res, entry), fault.ms);
+        // A client that gives up (or a proxy that stops) ends the wait.
+        res.once('close', () => clearTimeout(timer));
         return;
+      }
       case 'drop':
         forward(req, res, entry, fault.afterBytes);
         return;
