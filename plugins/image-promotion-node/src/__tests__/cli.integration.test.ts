@@ -32,7 +32,9 @@ import {
   skopeoTags,
   startFaultProxy,
   startRegistry,
+  startTokenServer,
   TestRegistry,
+  TokenServer,
 } from '../testing';
 
 jest.setTimeout(120_000);
@@ -64,6 +66,22 @@ function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return startCli(args, env).done;
+}
+
+/** Writes a docker config with Basic credentials for one host into `dir`. */
+function writeDockerConfig(
+  dir: string,
+  host: string,
+  credentials: { username: string; password: string },
+) {
+  mkdirSync(dir, { recursive: true });
+  const auth = Buffer.from(
+    `${credentials.username}:${credentials.password}`,
+  ).toString('base64');
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({ auths: { [host]: { auth } } }),
+  );
 }
 
 describe('image-promotion CLI against real registries', () => {
@@ -98,23 +116,11 @@ describe('image-promotion CLI against real registries', () => {
     workDir = makeTempDir('cli');
     dockerConfigDir = join(workDir, 'docker');
     wrongConfigDir = join(workDir, 'docker-wrong');
-    const auth = (password: string) =>
-      JSON.stringify({
-        auths: {
-          [secured.host]: {
-            auth: Buffer.from(`${user.username}:${password}`).toString(
-              'base64',
-            ),
-          },
-        },
-      });
-    for (const [dir, password] of [
-      [dockerConfigDir, user.password],
-      [wrongConfigDir, 'not-the-password'],
-    ]) {
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'config.json'), auth(password));
-    }
+    writeDockerConfig(dockerConfigDir, secured.host, user);
+    writeDockerConfig(wrongConfigDir, secured.host, {
+      username: user.username,
+      password: 'not-the-password',
+    });
   });
 
   afterAll(async () => {
@@ -131,19 +137,31 @@ describe('image-promotion CLI against real registries', () => {
     secured.host,
   ];
 
-  it('copies to an authenticated registry with docker config credentials and prints the digest last', async () => {
+  /**
+   * Copies the 1.0.0 image to `destination` with the credentials of a docker
+   * config: exit 0, the digest as the last line, no password anywhere.
+   */
+  async function copyWithDockerConfig(
+    destination: string,
+    configDir: string,
+    hostArgs: string[],
+  ) {
     const run = await cli(
-      [
-        'copy',
-        `${plain.host}/team/app:1.0.0`,
-        `${secured.host}/prod/app:1.0.0`,
-        ...insecure(),
-      ],
-      { DOCKER_CONFIG: dockerConfigDir },
+      ['copy', `${plain.host}/team/app:1.0.0`, destination, ...hostArgs],
+      { DOCKER_CONFIG: configDir },
     );
     expect(run.stderr).not.toContain(user.password);
+    expect(run.stdout).not.toContain(user.password);
     expect(run.code).toBe(0);
     expect(run.stdout.trim().split('\n').pop()).toBe(image.digest);
+  }
+
+  it('copies to an authenticated registry with docker config credentials and prints the digest last', async () => {
+    await copyWithDockerConfig(
+      `${secured.host}/prod/app:1.0.0`,
+      dockerConfigDir,
+      insecure(),
+    );
     const creds = { username: user.username, password: user.password };
     await expect(
       skopeoInspectRawDigest(`${secured.host}/prod/app:1.0.0`, { creds }),
@@ -255,6 +273,8 @@ describe('image-promotion CLI against real registries', () => {
     let v2: ImageFixture;
     let target: TestRegistry;
     let slowSource: FaultProxy;
+    let tokenServer: TokenServer;
+    let tokenRegistry: TestRegistry;
     const hosts = () => [
       '--insecure-registry',
       plain.host,
@@ -262,6 +282,8 @@ describe('image-promotion CLI against real registries', () => {
       target.host,
       '--insecure-registry',
       slowSource.host,
+      '--insecure-registry',
+      tokenRegistry.host,
     ];
 
     beforeAll(async () => {
@@ -283,11 +305,39 @@ describe('image-promotion CLI against real registries', () => {
       }
       target = await startRegistry();
       slowSource = await startFaultProxy(plain.host);
+      tokenServer = await startTokenServer({ users: [user] });
+      tokenRegistry = await startRegistry({ auth: { token: tokenServer } });
     });
 
     afterAll(async () => {
       await slowSource?.stop();
       await target?.stop();
+      await tokenRegistry?.stop();
+      await tokenServer?.stop();
+    });
+
+    it('exchanges docker config credentials for a Bearer token and pushes with it', async () => {
+      const configDir = join(workDir, 'docker-token');
+      writeDockerConfig(configDir, tokenRegistry.host, user);
+      await copyWithDockerConfig(
+        `${tokenRegistry.host}/prod/app:1.0.0`,
+        configDir,
+        hosts(),
+      );
+      expect(
+        tokenServer.requests.some(
+          r =>
+            r.username === user.username &&
+            r.granted.some(
+              a => a.name === 'prod/app' && a.actions.includes('push'),
+            ),
+        ),
+      ).toBe(true);
+      await expect(
+        skopeoInspectRawDigest(`${tokenRegistry.host}/prod/app:1.0.0`, {
+          creds: user,
+        }),
+      ).resolves.toBe(image.digest);
     });
 
     it('copies a multi-platform index with every platform', async () => {
