@@ -84,6 +84,26 @@ function writeDockerConfig(
   );
 }
 
+let copyBacks = 0;
+
+/**
+ * The independent check of a copy: skopeo reads `ref`'s manifest with the
+ * expected digest, and copies the image back out (every blob present and
+ * valid) into a directory under `workDir`.
+ */
+async function expectSkopeoVerified(
+  ref: string,
+  digest: string,
+  workDir: string,
+  creds?: { username: string; password: string },
+) {
+  await expect(skopeoInspectRawDigest(ref, { creds })).resolves.toBe(digest);
+  copyBacks += 1;
+  await skopeoCopyToDir(ref, join(workDir, `copy-back-${copyBacks}`), {
+    creds,
+  });
+}
+
 describe('image-promotion CLI against real registries', () => {
   let layout: OciLayoutFixture;
   let image: ImageFixture;
@@ -162,14 +182,11 @@ describe('image-promotion CLI against real registries', () => {
       dockerConfigDir,
       insecure(),
     );
-    const creds = { username: user.username, password: user.password };
-    await expect(
-      skopeoInspectRawDigest(`${secured.host}/prod/app:1.0.0`, { creds }),
-    ).resolves.toBe(image.digest);
-    await skopeoCopyToDir(
+    await expectSkopeoVerified(
       `${secured.host}/prod/app:1.0.0`,
-      join(workDir, 'copy-back'),
-      { creds },
+      image.digest,
+      workDir,
+      { username: user.username, password: user.password },
     );
   });
 
@@ -309,6 +326,13 @@ describe('image-promotion CLI against real registries', () => {
       tokenRegistry = await startRegistry({ auth: { token: tokenServer } });
     });
 
+    /** Copies with the CLI: exit 0 and `digest` as the last line of stdout. */
+    async function copies(source: string, destination: string, digest: string) {
+      const run = await cli(['copy', source, destination, ...hosts()]);
+      expect(run.code).toBe(0);
+      expect(run.stdout.trim().split('\n').pop()).toBe(digest);
+    }
+
     afterAll(async () => {
       await slowSource?.stop();
       await target?.stop();
@@ -341,14 +365,11 @@ describe('image-promotion CLI against real registries', () => {
     });
 
     it('copies a multi-platform index with every platform', async () => {
-      const run = await cli([
-        'copy',
+      await copies(
         `${plain.host}/team/app:multi`,
         `${target.host}/prod/app:multi`,
-        ...hosts(),
-      ]);
-      expect(run.code).toBe(0);
-      expect(run.stdout.trim().split('\n').pop()).toBe(index.digest);
+        index.digest,
+      );
       await expect(
         skopeoInspectRawDigest(`${target.host}/prod/app:multi`),
       ).resolves.toBe(index.digest);
@@ -377,12 +398,10 @@ describe('image-promotion CLI against real registries', () => {
         upToDate: false,
         blobs: { total: 11, exists: 9, uploaded: 2, mounted: 0 },
       });
-      await expect(
-        skopeoInspectRawDigest(`${target.host}/team/app:v2`),
-      ).resolves.toBe(v2.digest);
-      await skopeoCopyToDir(
+      await expectSkopeoVerified(
         `${target.host}/team/app:v2`,
-        join(workDir, 'v2-back'),
+        v2.digest,
+        workDir,
       );
 
       const again = await copyV2();
@@ -392,6 +411,38 @@ describe('image-promotion CLI against real registries', () => {
         upToDate: true,
         bytes: { transferred: 0 },
       });
+    });
+
+    it('survives a 503, a 429 with Retry-After and a connection dropped mid-blob', async () => {
+      const faults = [
+        slowSource.addRule({
+          match: isBlobGet,
+          fault: { kind: 'status', status: 503 },
+        }),
+        slowSource.addRule({
+          match: isBlobGet,
+          fault: { kind: 'status', status: 429, retryAfterSeconds: 1 },
+        }),
+        slowSource.addRule({
+          match: isBlobGet,
+          fault: { kind: 'drop', afterBytes: 8 * 1024 },
+        }),
+      ];
+      try {
+        await copies(
+          `${slowSource.host}/team/app:v1`,
+          `${target.host}/faults/app:v1`,
+          v1.digest,
+        );
+        expect(faults.map(f => f.injected)).toEqual([1, 1, 1]);
+        await expectSkopeoVerified(
+          `${target.host}/faults/app:v1`,
+          v1.digest,
+          workDir,
+        );
+      } finally {
+        slowSource.reset();
+      }
     });
 
     it('stops on SIGINT mid-copy and leaves no target tag', async () => {
