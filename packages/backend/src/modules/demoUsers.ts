@@ -54,11 +54,15 @@ export function demoUserFromCookie(
   return undefined;
 }
 
+/** Who the demo may sign in as when `auth.providers.guest.users` is not set. */
+const DEFAULT_DEMO_USERS = ['guest'];
+
 function demoUsers(config: {
   getOptionalStringArray(key: string): string[] | undefined;
 }): string[] {
   return (
-    config.getOptionalStringArray('auth.providers.guest.users') ?? ['guest']
+    config.getOptionalStringArray('auth.providers.guest.users') ??
+    DEFAULT_DEMO_USERS
   );
 }
 
@@ -70,7 +74,7 @@ const demoAuthenticator = createProxyAuthenticator({
     return {
       enabled: process.env.NODE_ENV === 'development',
       // `auth.providers.guest.users`: who the guest button may sign in as.
-      allowed: config.getOptionalStringArray('users') ?? ['guest'],
+      allowed: config.getOptionalStringArray('users') ?? DEFAULT_DEMO_USERS,
     };
   },
   async authenticate({ req }, { enabled, allowed }) {
@@ -93,20 +97,16 @@ export const demoUsersAuthModule = createBackendModule({
     reg.registerInit({
       deps: {
         providers: authProvidersExtensionPoint,
-        config: coreServices.rootConfig,
       },
-      async init({ providers, config }) {
-        const allowed = demoUsers(config);
+      async init({ providers }) {
         providers.registerProvider({
           providerId: 'guest',
           factory: createProxyAuthProviderFactory({
             authenticator: demoAuthenticator,
+            // authenticate() only ever returns one of the configured demo users.
             async signInResolver(info, ctx) {
-              const name = allowed.includes(info.result.user)
-                ? info.result.user
-                : allowed[0];
               return ctx.signInWithCatalogUser({
-                entityRef: `user:default/${name}`,
+                entityRef: `user:default/${info.result.user}`,
               });
             },
           }),

@@ -172,27 +172,46 @@ export class ImagePromotionStore {
     return /^(pg|postgres)/.test(String(this.db.client.config.client));
   }
 
-  /** The status and finishing time of the given promotions, by id. */
-  private async promotionOutcomes(
+  /**
+   * The tags of `states` that a promotion recorded and the listing does not
+   * show (yet): `in-flight` when the promotion had not finished before the
+   * listing started, `abandoned` when it finished without succeeding.
+   */
+  private async unfinishedMoves(
     tx: Knex.Transaction,
-    ids: string[],
-  ): Promise<Map<string, { status: PromotionStatus; finishedAt?: Date }>> {
-    const outcomes = new Map<
+    states: TagStateRow[],
+    observed: Map<string, string>,
+    observedAt: Date,
+  ): Promise<Map<string, 'in-flight' | 'abandoned'>> {
+    const recorded = states.filter(
+      s => s.promotion_id && observed.get(s.tag) !== s.digest,
+    );
+    const promotions = new Map<
       string,
-      { status: PromotionStatus; finishedAt?: Date }
+      Pick<PromotionRow, 'status' | 'finished_at'>
     >();
-    for (const chunk of chunks([...new Set(ids)])) {
+    for (const chunk of chunks([
+      ...new Set(recorded.map(s => s.promotion_id!)),
+    ])) {
       const rows = await tx<PromotionRow>('promotions')
         .whereIn('id', chunk)
         .select('id', 'status', 'finished_at');
-      for (const row of rows) {
-        outcomes.set(row.id, {
-          status: row.status,
-          finishedAt: row.finished_at ? toDate(row.finished_at) : undefined,
-        });
+      for (const row of rows) promotions.set(row.id, row);
+    }
+    const moves = new Map<string, 'in-flight' | 'abandoned'>();
+    for (const state of recorded) {
+      const promotion = promotions.get(state.promotion_id!);
+      if (!promotion) continue;
+      if (
+        !promotion.finished_at ||
+        toDate(promotion.finished_at).getTime() > observedAt.getTime()
+      ) {
+        moves.set(state.tag, 'in-flight');
+      } else if (promotion.status !== 'succeeded') {
+        moves.set(state.tag, 'abandoned');
       }
     }
-    return outcomes;
+    return moves;
   }
 
   /**
@@ -323,32 +342,14 @@ export class ImagePromotionStore {
       // show a new tag yet: that is the move in flight, neither drift nor a
       // deleted tag. A promotion that failed or was cancelled never moved
       // the tag: the state follows the registry again, without a drift event.
-      const promotions = await this.promotionOutcomes(
+      const moves = await this.unfinishedMoves(
         tx,
-        states
-          .filter(
-            s =>
-              s.promotion_id &&
-              !frozenTags.has(s.tag) &&
-              observed.get(s.tag) !== s.digest,
-          )
-          .map(s => s.promotion_id!),
+        states.filter(s => !frozenTags.has(s.tag)),
+        observed,
+        observedAt,
       );
-      const unfinishedMove = (state: TagStateRow | undefined) => {
-        const promotion = state?.promotion_id
-          ? promotions.get(state.promotion_id)
-          : undefined;
-        if (!promotion) return undefined;
-        if (
-          !promotion.finishedAt ||
-          promotion.finishedAt.getTime() > observedAt.getTime()
-        ) {
-          return 'in-flight';
-        }
-        return promotion.status === 'succeeded' ? undefined : 'abandoned';
-      };
-      for (const s of states) {
-        if (unfinishedMove(s) === 'in-flight') frozenTags.add(s.tag);
+      for (const [tag, move] of moves) {
+        if (move === 'in-flight') frozenTags.add(tag);
       }
 
       const driftEvents: DriftEvent[] = [];
@@ -378,7 +379,7 @@ export class ImagePromotionStore {
         } else if (
           previous.digest !== digest &&
           (snapshot.movableTags?.includes(tag) ||
-            unfinishedMove(previous) === 'abandoned')
+            moves.get(tag) === 'abandoned')
         ) {
           // A tag CI is expected to move (the first environment's current
           // tag), or one a failed promotion recorded but never moved: record
