@@ -349,36 +349,33 @@ async function main() {
       });
     });
 
-    await step(
-      'at 1280×800 the Production lane is fully visible',
-      async () => {
-        const small = await browser!.newContext({
-          viewport: { width: 1280, height: 800 },
-        });
-        const smallPage = await signIn(small);
-        await openTab(smallPage);
-        await waitForCurrent(smallPage, 'Production', '1.1.0');
-        const box = await smallPage
-          .getByRole('region', { name: 'Production environment' })
-          .boundingBox();
-        await smallPage.screenshot({
-          path: join(REPORT, 'promotion-tab-1280x800.png'),
-        });
-        if (!box || box.x < 0 || box.x + box.width > 1280) {
-          throw new Error(
-            `the Production lane is cut off at 1280 px: ${JSON.stringify(box)}`,
-          );
-        }
-        if (box.y + box.height > 800) {
-          throw new Error(
-            `the Production lane runs below the fold at 800 px: ${JSON.stringify(
-              box,
-            )}`,
-          );
-        }
-        await small.close();
-      },
-    );
+    await step('at 1280×800 the Production lane is fully visible', async () => {
+      const small = await browser!.newContext({
+        viewport: { width: 1280, height: 800 },
+      });
+      const smallPage = await signIn(small);
+      await openTab(smallPage);
+      await waitForCurrent(smallPage, 'Production', '1.1.0');
+      const box = await smallPage
+        .getByRole('region', { name: 'Production environment' })
+        .boundingBox();
+      await smallPage.screenshot({
+        path: join(REPORT, 'promotion-tab-1280x800.png'),
+      });
+      if (!box || box.x < 0 || box.x + box.width > 1280) {
+        throw new Error(
+          `the Production lane is cut off at 1280 px: ${JSON.stringify(box)}`,
+        );
+      }
+      if (box.y + box.height > 800) {
+        throw new Error(
+          `the Production lane runs below the fold at 800 px: ${JSON.stringify(
+            box,
+          )}`,
+        );
+      }
+      await small.close();
+    });
 
     await step('the overview page lists the services', async () => {
       await page.goto(`${BASE}/image-promotion`);

@@ -56,7 +56,6 @@ export const RejectDialog = (props: {
           fullWidth
           multiline
           minRows={2}
-          autoFocus
         />
       </DialogContent>
       <DialogActions>
