@@ -188,7 +188,12 @@ export function watchUpload(
     blockedSince = undefined;
   };
   req.on('drain', onDrain);
-  const timer = setInterval(() => {
+  let timer: NodeJS.Timeout | undefined = undefined;
+  const stop = () => {
+    clearInterval(timer);
+    req.off('drain', onDrain);
+  };
+  timer = setInterval(() => {
     // Waiting for a pooled socket or for the connection is not an upload
     // stall (the connect timeout covers the latter).
     if (!req.writableNeedDrain || !req.socket || req.socket.connecting) {
@@ -203,10 +208,6 @@ export function watchUpload(
     }
   }, tickFor(idleMs));
   timer.unref();
-  const stop = () => {
-    clearInterval(timer);
-    req.off('drain', onDrain);
-  };
   req.once('close', stop);
   return stop;
 }
