@@ -33,6 +33,8 @@ describe('parseCommandLine', () => {
         '8',
         '--insecure-registry',
         'localhost:5001',
+        '--cloud-auth',
+        'ecr.internal.example:5000=ecr',
         '--json',
       ]),
     ).toEqual({
@@ -44,6 +46,7 @@ describe('parseCommandLine', () => {
       platforms: ['linux/arm64', 'linux/arm/v7'],
       concurrency: 8,
       insecureRegistries: ['localhost:5001'],
+      cloudAuth: { 'ecr.internal.example:5000': 'ecr' },
       json: true,
       quiet: false,
     });
@@ -84,6 +87,11 @@ describe('parseCommandLine', () => {
       ['copy', 'a', 'b', '--insecure-registry', 'http://x'],
       /HOST or HOST:PORT/,
     ],
+    [
+      ['copy', 'a', 'b', '--cloud-auth', 'host=azure'],
+      /HOST\[:PORT\]=ecr\|gar/,
+    ],
+    [['copy', 'a', 'b', '--cloud-auth', 'ecr'], /--cloud-auth expects/],
     [['copy', 'a', 'b', '--bogus'], /bogus/],
   ])('rejects %j with a message that says what to fix', (argv, message) => {
     expect(() => parseCommandLine(argv as string[])).toThrow(UsageError);
