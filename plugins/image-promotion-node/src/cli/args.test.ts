@@ -35,6 +35,12 @@ describe('parseCommandLine', () => {
         'localhost:5001',
         '--cloud-auth',
         'ecr.internal.example:5000=ecr',
+        '--connect-timeout',
+        '5',
+        '--response-timeout',
+        '2.5',
+        '--idle-timeout',
+        '90',
         '--json',
       ]),
     ).toEqual({
@@ -47,6 +53,7 @@ describe('parseCommandLine', () => {
       concurrency: 8,
       insecureRegistries: ['localhost:5001'],
       cloudAuth: { 'ecr.internal.example:5000': 'ecr' },
+      timeouts: { connectMs: 5000, responseHeadersMs: 2500, idleMs: 90_000 },
       json: true,
       quiet: false,
     });
@@ -61,6 +68,11 @@ describe('parseCommandLine', () => {
       referrers: false,
       concurrency: undefined,
       insecureRegistries: [],
+      timeouts: {
+        connectMs: undefined,
+        responseHeadersMs: undefined,
+        idleMs: undefined,
+      },
     });
   });
 
@@ -93,6 +105,9 @@ describe('parseCommandLine', () => {
     ],
     [['copy', 'a', 'b', '--cloud-auth', 'ecr'], /--cloud-auth expects/],
     [['copy', 'a', 'b', '--bogus'], /bogus/],
+    [['copy', 'a', 'b', '--idle-timeout', '0'], /--idle-timeout expects/],
+    [['tags', 'a', '--connect-timeout=-1'], /--connect-timeout expects/],
+    [['resolve', 'a', '--response-timeout', '1m'], /number of seconds/],
   ])('rejects %j with a message that says what to fix', (argv, message) => {
     expect(() => parseCommandLine(argv as string[])).toThrow(UsageError);
     expect(() => parseCommandLine(argv as string[])).toThrow(message);
