@@ -264,6 +264,19 @@ async function main() {
     let page!: Page;
     await step('guest signs in and opens the Promotion tab', async () => {
       page = await signIn(developer);
+      // Sign-in (and every demo-user switch) lands on "/": it must open a
+      // real page, the overview, not the app's 404.
+      await page.waitForURL(url => url.pathname === '/image-promotion', {
+        timeout: 30_000,
+      });
+      await page
+        .getByRole('heading', { name: /image promotion/i })
+        .first()
+        .waitFor({ timeout: 30_000 });
+      if (await page.getByText(/dropped the mic|ERROR 404/i).count()) {
+        throw new Error('signing in landed on the 404 page');
+      }
+      await page.screenshot({ path: join(REPORT, 'after-sign-in.png') });
       await openTab(page);
       // Demo data: dev holds 1.1.0, qa 1.0.0 (tracking may need a moment).
       await waitForCurrent(page, 'Development', '1.1.0');

@@ -33,6 +33,12 @@ describe('parseCommandLine', () => {
         '8',
         '--insecure-registry',
         'localhost:5001',
+        '--connect-timeout',
+        '5',
+        '--response-timeout',
+        '2.5',
+        '--idle-timeout',
+        '90',
         '--json',
       ]),
     ).toEqual({
@@ -44,6 +50,7 @@ describe('parseCommandLine', () => {
       platforms: ['linux/arm64', 'linux/arm/v7'],
       concurrency: 8,
       insecureRegistries: ['localhost:5001'],
+      timeouts: { connectMs: 5000, responseHeadersMs: 2500, idleMs: 90_000 },
       json: true,
       quiet: false,
     });
@@ -58,6 +65,11 @@ describe('parseCommandLine', () => {
       referrers: false,
       concurrency: undefined,
       insecureRegistries: [],
+      timeouts: {
+        connectMs: undefined,
+        responseHeadersMs: undefined,
+        idleMs: undefined,
+      },
     });
   });
 
@@ -85,6 +97,9 @@ describe('parseCommandLine', () => {
       /HOST or HOST:PORT/,
     ],
     [['copy', 'a', 'b', '--bogus'], /bogus/],
+    [['copy', 'a', 'b', '--idle-timeout', '0'], /--idle-timeout expects/],
+    [['tags', 'a', '--connect-timeout=-1'], /--connect-timeout expects/],
+    [['resolve', 'a', '--response-timeout', '1m'], /number of seconds/],
   ])('rejects %j with a message that says what to fix', (argv, message) => {
     expect(() => parseCommandLine(argv as string[])).toThrow(UsageError);
     expect(() => parseCommandLine(argv as string[])).toThrow(message);
