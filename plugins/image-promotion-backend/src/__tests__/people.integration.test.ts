@@ -14,12 +14,11 @@
  * limitations under the License.
  */
 
-import { createServiceFactory } from '@backstage/backend-plugin-api';
 import {
-  mockCredentials,
-  mockServices,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import type {
   NotificationSendOptions,
   NotificationService,
@@ -29,7 +28,6 @@ import {
   signalsServiceRef,
   type SignalPayload,
 } from '@backstage/plugin-signals-node';
-import { coreServices } from '@backstage/backend-plugin-api';
 import {
   component,
   createLayouts,
