@@ -37,7 +37,9 @@ exports.up = async function up(knex) {
       .comment('What the person who acknowledged the drift wrote');
   });
   await knex.schema.createTable('promotion_copy_figures', table => {
-    table.comment('What the copy of a promotion did, as the copy engine counted it');
+    table.comment(
+      'What the copy of a promotion did, as the copy engine counted it',
+    );
     table
       .string('promotion_id', 36)
       .primary()

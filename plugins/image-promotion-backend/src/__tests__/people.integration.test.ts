@@ -70,7 +70,12 @@ function peopleConfig(layouts: TestLayouts) {
         default: true,
         environments: [
           { id: 'dev', registry: 'dev', repository: 'team/{{ image }}' },
-          { id: 'qa', title: 'QA', registry: 'qa', repository: 'team/{{ image }}' },
+          {
+            id: 'qa',
+            title: 'QA',
+            registry: 'qa',
+            repository: 'team/{{ image }}',
+          },
           {
             id: 'prod',
             title: 'Production',
