@@ -35,6 +35,11 @@ backend.add(
   import('@backstage/plugin-permission-backend-module-allow-all-policy'),
 );
 
+// Approvers, requesters and owners are told through notifications (the bell in the app);
+// signals push every promotion change to open pages.
+backend.add(import('@backstage/plugin-notifications-backend'));
+backend.add(import('@backstage/plugin-signals-backend'));
+
 backend.add(import('@image-promotion/plugin-image-promotion-backend'));
 // Writes demo images into the dev and qa layouts on first start (see app-config.yaml).
 backend.add(import('./modules/demoSeed'));

@@ -17,3 +17,9 @@
 export { ImagePromotionStore } from './ImagePromotionStore';
 export { DuplicateApprovalError, OpenPromotionExistsError } from './errors';
 export type * from './types';
+export { ApprovalInboxStore } from './ApprovalInboxStore';
+export type { WaitingPromotion } from './ApprovalInboxStore';
+export { DriftHistoryStore } from './DriftHistoryStore';
+export { PromotionCopyFiguresStore } from './PromotionCopyFiguresStore';
+export type { CopyFigures } from './PromotionCopyFiguresStore';
+export { PromotionScheduleStore } from './PromotionScheduleStore';
