@@ -27,12 +27,19 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import {
+  Browser,
+  BrowserContext,
+  chromium,
+  Locator,
+  Page,
+} from 'playwright-core';
 
 const ROOT = resolve(__dirname, '..');
 const REPORT = join(ROOT, 'e2e-test-report');
@@ -43,6 +50,71 @@ const SERVICE = 'checkout-service';
 const TAB = `${BASE}/catalog/default/component/${SERVICE}/promotion`;
 
 const results: { name: string; ok: boolean; detail?: string }[] = [];
+const INBOX = `${BASE}/image-promotion/approvals`;
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+/**
+ * Runs axe-core in the page on what the plugin renders (`include`: CSS selectors of its roots),
+ * writes every violation to the report, and fails on serious or critical ones.
+ */
+async function runAxe(page: Page, name: string, include: string[]) {
+  // Evaluated over the DevTools protocol: the app's Content-Security-Policy refuses inline scripts.
+  if (!(await page.evaluate(() => Boolean((window as any).axe)))) {
+    await page.evaluate(AXE_SOURCE);
+  }
+  const violations: AxeViolation[] = await page.evaluate(async selectors => {
+    const axe = (window as any).axe;
+    const result = await axe.run(
+      { include: selectors.map((s: string) => [s]) },
+      { resultTypes: ['violations'] },
+    );
+    return result.violations.map((v: any) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map(
+        (n: any) => `${n.target.join(' ')} :: ${String(n.html).slice(0, 200)}`,
+      ),
+    }));
+  }, include);
+  writeFileSync(
+    join(REPORT, `axe-${name}.json`),
+    JSON.stringify(violations, null, 2),
+  );
+  const serious = violations.filter(
+    v => v.impact === 'serious' || v.impact === 'critical',
+  );
+  console.log(
+    `    axe ${name}: ${violations.length} violation(s), ${serious.length} serious or critical`,
+  );
+  if (serious.length) {
+    throw new Error(
+      `axe-core on ${name}: ${serious
+        .map(
+          v =>
+            `${v.id} (${v.impact}): ${v.help}\n      ${v.nodes.join(
+              '\n      ',
+            )}`,
+        )
+        .join('\n')}`,
+    );
+  }
+}
+
+/** Opens the detail view from the first button matching `label` (History, lanes). */
+async function openDetails(page: Page, label: RegExp) {
+  await page.getByRole('button', { name: label }).first().click();
+  const details = page.getByRole('dialog', { name: /^Promotion of / });
+  await details.waitFor({ timeout: 30_000 });
+  return details;
+}
 const timings: Record<string, number> = {};
 
 async function step(name: string, fn: () => Promise<void>) {
@@ -163,6 +235,10 @@ async function promote(
   to: string,
   tag: string,
   confirmLabel: RegExp,
+  options: {
+    reason?: string;
+    beforeConfirm?: (dialog: Locator) => Promise<void>;
+  } = {},
 ) {
   // The button says what is ready ("Promote 1.1.0 ready: from QA to Staging").
   await page
@@ -186,6 +262,10 @@ async function promote(
     }
     await page.waitForTimeout(250);
   }
+  if (options.reason) {
+    await dialog.getByLabel('Reason').fill(options.reason);
+  }
+  await options.beforeConfirm?.(dialog);
   await confirm.click();
   await dialog.waitFor({ state: 'detached', timeout: 30_000 });
 }
@@ -308,14 +388,30 @@ async function main() {
     await step(
       'prod waits for approval; the requester cannot approve',
       async () => {
-        // Production's soak time in this run is 3 s.
-        await page.waitForTimeout(3500);
+        // Requested during Production's soak time: accepted now, started when the soak ends.
         await promote(
           page,
           'Staging',
           'Production',
           '1.1.0',
           /Request approval/,
+          {
+            reason: 'Release 1.1.0 before the sale',
+            beforeConfirm: async dialog => {
+              const when = dialog.getByRole('alert', {
+                name: 'When it starts',
+              });
+              await when.waitFor({ timeout: 30_000 });
+              const text = (await when.textContent()) ?? '';
+              if (!/starts by itself at .*\d{1,2}:\d{2}:\d{2}/.test(text)) {
+                throw new Error(`no exact start time in: ${text}`);
+              }
+              await runAxe(page, 'promote-dialog', ['[role="dialog"]']);
+              await page.screenshot({
+                path: join(REPORT, 'promote-dialog-during-soak.png'),
+              });
+            },
+          },
         );
         await page
           .getByLabel(/Pending promotion of 1\.1\.0 to Production/)
@@ -333,18 +429,118 @@ async function main() {
       },
     );
 
+    let approver!: Page;
+    await step(
+      'the release manager rejects from the inbox with a comment; the requester reads it and retries',
+      async () => {
+        approver = await signIn(approverContext);
+        await approver.goto(INBOX);
+        const request = approver.getByRole('article', {
+          name: /Approval request: 1\.1\.0 of checkout-service to Production/,
+        });
+        await request.waitFor({ timeout: 60_000 });
+        await request.getByRole('button', { name: /^Reject/ }).click();
+        const confirm = approver.getByRole('dialog', { name: /^Reject / });
+        await confirm
+          .getByRole('textbox', { name: /Why/ })
+          .fill('Not during the sale freeze talks');
+        await confirm.getByRole('button', { name: 'Reject' }).click();
+        await request.waitFor({ state: 'detached', timeout: 30_000 });
+
+        await openTab(page);
+        const details = await openDetails(
+          page,
+          /Details of 1\.1\.0 to Production/,
+        );
+        await details
+          .getByText(
+            /Rejected by release-manager .*Not during the sale freeze talks/,
+          )
+          .waitFor({ timeout: 30_000 });
+        await page.screenshot({ path: join(REPORT, 'detail-rejected.png') });
+        await details.getByRole('button', { name: 'Retry' }).click();
+        await details
+          .getByText(/Waiting for approval/)
+          .first()
+          .waitFor({ timeout: 30_000 });
+        await details.getByRole('button', { name: 'Close' }).click();
+      },
+    );
+
+    await step(
+      'the release manager is notified and approves from the inbox with a comment',
+      async () => {
+        await approver.goto(`${BASE}/notifications`);
+        await approver
+          .getByText(/Approval needed: checkout-service 1\.1\.0 → Production/)
+          .first()
+          .waitFor({ timeout: 60_000 });
+        await approver.screenshot({
+          path: join(REPORT, 'notifications-release-manager.png'),
+          fullPage: true,
+        });
+        await approver.goto(INBOX);
+        const request = approver.getByRole('article', {
+          name: /Approval request: 1\.1\.0 of checkout-service to Production/,
+        });
+        await request.waitFor({ timeout: 60_000 });
+        await runAxe(approver, 'inbox', ['main']);
+        await request
+          .getByRole('textbox', { name: 'Comment for the requester' })
+          .fill('Ship it after the soak');
+        await approver.screenshot({
+          path: join(REPORT, 'inbox.png'),
+          fullPage: true,
+        });
+        await request.getByRole('button', { name: /^Approve/ }).click();
+        await request.waitFor({ state: 'detached', timeout: 30_000 });
+      },
+    );
+
     await step('another user approves and prod succeeds', async () => {
-      const approver = await signIn(approverContext);
+      // The worker starts it once the soak time has passed.
       await openTab(approver);
-      await approver
-        .getByRole('button', {
-          name: /Approve promotion of 1\.1\.0 to Production/,
-        })
-        .click({ timeout: 30_000 });
       await waitForCurrent(approver, 'Production', '1.1.0');
       await waitForCurrent(page, 'Production', '1.1.0');
       await page.screenshot({
         path: join(REPORT, 'promotion-tab.png'),
+        fullPage: true,
+      });
+    });
+
+    await step(
+      "the requester sees the approver's comment in the detail view",
+      async () => {
+        const details = await openDetails(
+          page,
+          /Details of the promotion into Production/,
+        );
+        await details
+          .getByText(/Approved by release-manager .*Ship it after the soak/)
+          .waitFor({ timeout: 30_000 });
+        await details.getByText('Release 1.1.0 before the sale').waitFor();
+        await page.screenshot({ path: join(REPORT, 'detail-approved.png') });
+        await details.getByRole('button', { name: 'Close' }).click();
+      },
+    );
+
+    await step('QA rolls back to 1.0.0 from its lane', async () => {
+      await page
+        .getByRole('button', { name: 'Roll back to 1.0.0 in QA' })
+        .click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByText(/This is a rollback/).waitFor({ timeout: 30_000 });
+      const confirm = dialog.getByRole('button', { name: /^Promote$/ });
+      const deadline = Date.now() + 30_000;
+      while (!(await confirm.isEnabled())) {
+        if (Date.now() > deadline) throw new Error('rollback stayed disabled');
+        await page.waitForTimeout(250);
+      }
+      await confirm.click();
+      await waitForCurrent(page, 'QA', '1.0.0');
+      await runAxe(page, 'promotion-tab', ['[data-image-promotion="tab"]']);
+      await page.screenshot({
+        path: join(REPORT, 'promotion-tab-after-rollback.png'),
         fullPage: true,
       });
     });
@@ -398,6 +594,7 @@ async function main() {
       if ((await page.locator('main').count()) === 0) {
         throw new Error('the overview has no <main> landmark');
       }
+      await runAxe(page, 'overview', ['main']);
       await page.screenshot({
         path: join(REPORT, 'overview.png'),
         fullPage: true,
@@ -423,8 +620,20 @@ async function main() {
       if (!(r + g + b < 200)) {
         throw new Error(`expected a dark page background, got ${background}`);
       }
+      await runAxe(darkPage, 'promotion-tab-dark', [
+        '[data-image-promotion="tab"]',
+      ]);
       await darkPage.screenshot({
         path: join(REPORT, 'promotion-tab-dark.png'),
+        fullPage: true,
+      });
+      await darkPage.goto(`${BASE}/image-promotion`);
+      await darkPage.getByText('payments-service').first().waitFor({
+        timeout: 60_000,
+      });
+      await runAxe(darkPage, 'overview-dark', ['main']);
+      await darkPage.screenshot({
+        path: join(REPORT, 'overview-dark.png'),
         fullPage: true,
       });
     });

@@ -26,6 +26,7 @@ export {
   EntityImagePromotionContent,
   EntityImagePromotionCard,
   ImagePromotionPage,
+  ImagePromotionApprovalsPage,
 } from './plugin';
 export {
   imagePromotionApiRef,

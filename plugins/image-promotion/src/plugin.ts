@@ -23,7 +23,11 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { imagePromotionApiRef, ImagePromotionClient } from './api';
-import { entityContentRouteRef, rootRouteRef } from './routes';
+import {
+  approvalsRouteRef,
+  entityContentRouteRef,
+  rootRouteRef,
+} from './routes';
 
 export { isImagePromotionAvailable } from './isImagePromotionAvailable';
 
@@ -45,8 +49,24 @@ export const imagePromotionPlugin = createPlugin({
   routes: {
     root: rootRouteRef,
     entityContent: entityContentRouteRef,
+    approvals: approvalsRouteRef,
   },
 });
+
+/**
+ * The approvals inbox: everything the signed-in user may approve, across components. Mount it at
+ * `/image-promotion/approvals`, where notifications to approvers link.
+ *
+ * @public
+ */
+export const ImagePromotionApprovalsPage = imagePromotionPlugin.provide(
+  createRoutableExtension({
+    name: 'ImagePromotionApprovalsPage',
+    component: () =>
+      import('./components/ApprovalsInbox').then(m => m.ApprovalsInboxPage),
+    mountPoint: approvalsRouteRef,
+  }),
+);
 
 /**
  * The entity Promotion tab; mount it on entity pages of components that pass

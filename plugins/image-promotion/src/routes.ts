@@ -25,3 +25,8 @@ export const rootRouteRef = createRouteRef({
 export const entityContentRouteRef = createRouteRef({
   id: 'image-promotion:entity-content',
 });
+
+/** The route of the approvals inbox page (`/image-promotion/approvals` in the app). */
+export const approvalsRouteRef = createRouteRef({
+  id: 'image-promotion:approvals',
+});

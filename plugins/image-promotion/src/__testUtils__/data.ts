@@ -235,6 +235,9 @@ export function fakeApi(
     ),
     getOverview: jest.fn(async () => ({ items: [], totalCount: 0 })),
     getMetrics: unexpected('getMetrics'),
+    retryPromotion: unexpected('retryPromotion'),
+    getApprovalInbox: jest.fn(async () => ({ items: [], totalCount: 0 })),
+    getDriftHistory: jest.fn(async () => ({ items: [] })),
     ...overrides,
   } as jest.Mocked<ImagePromotionApi>;
 }

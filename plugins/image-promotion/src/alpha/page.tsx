@@ -15,8 +15,10 @@
  */
 
 import { PageBlueprint } from '@backstage/frontend-plugin-api';
+import { APPROVALS_INBOX_PATH } from '@image-promotion/plugin-image-promotion-common';
 import PublishIcon from '@material-ui/icons/Publish';
-import { rootRouteRef } from '../routes';
+import AssignmentTurnedInIcon from '@material-ui/icons/AssignmentTurnedIn';
+import { approvalsRouteRef, rootRouteRef } from '../routes';
 
 /**
  * The overview page at /image-promotion. Its route ref, title and icon make the app put it in the
@@ -31,6 +33,24 @@ export const imagePromotionPage = PageBlueprint.make({
     loader: () =>
       import('../components/ImagePromotionPage').then(m => (
         <m.ImagePromotionOverviewPage />
+      )),
+  },
+});
+
+/**
+ * The approvals inbox at /image-promotion/approvals, in the sidebar as "Approvals": everything
+ * the signed-in user may approve. Notifications to approvers link here.
+ */
+export const imagePromotionApprovalsPage = PageBlueprint.make({
+  name: 'approvals',
+  params: {
+    path: APPROVALS_INBOX_PATH,
+    routeRef: approvalsRouteRef,
+    title: 'Approvals',
+    icon: <AssignmentTurnedInIcon fontSize="inherit" />,
+    loader: () =>
+      import('../components/ApprovalsInbox').then(m => (
+        <m.ApprovalsInboxPage />
       )),
   },
 });

@@ -16,11 +16,15 @@
 
 import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
 import PublishIcon from '@material-ui/icons/Publish';
-import { entityContentRouteRef, rootRouteRef } from '../routes';
+import {
+  approvalsRouteRef,
+  entityContentRouteRef,
+  rootRouteRef,
+} from '../routes';
 import { imagePromotionApi } from './api';
 import { imagePromotionEntityCard } from './entityCard';
 import { imagePromotionEntityContent } from './entityContent';
-import { imagePromotionPage } from './page';
+import { imagePromotionApprovalsPage, imagePromotionPage } from './page';
 
 /**
  * The image promotion frontend plugin, for apps on the new frontend system.
@@ -34,10 +38,12 @@ export const imagePromotionPlugin = createFrontendPlugin({
   routes: {
     root: rootRouteRef,
     entityContent: entityContentRouteRef,
+    approvals: approvalsRouteRef,
   },
   extensions: [
     imagePromotionApi,
     imagePromotionPage,
+    imagePromotionApprovalsPage,
     imagePromotionEntityContent,
     imagePromotionEntityCard,
   ],

@@ -16,9 +16,11 @@
 
 import { createApiRef } from '@backstage/core-plugin-api';
 import type {
+  ApprovalInbox,
   CreatePromotionRequest,
   DeliveryMetrics,
   DriftEvent,
+  DriftHistory,
   EntityPromotionStatus,
   OverviewQuery,
   OverviewResponse,
@@ -57,8 +59,17 @@ export interface ImagePromotionApi {
     decision?: PromotionDecisionRequest,
   ): Promise<Promotion>;
   cancelPromotion(id: string): Promise<Promotion>;
-  /** Marks a drift event as seen; answers it with who acknowledged it and when. */
-  acknowledgeDrift(id: string): Promise<DriftEvent>;
+  /** Requests a failed, rejected or cancelled promotion again: same digest, source, target and tag. */
+  retryPromotion(id: string, options?: { reason?: string }): Promise<Promotion>;
+  /** Everything the signed-in user may approve, across components, oldest request first. */
+  getApprovalInbox(): Promise<ApprovalInbox>;
+  /** Marks a drift event as seen, with what the person wrote; answers who acknowledged it and when. */
+  acknowledgeDrift(
+    id: string,
+    options?: { comment?: string },
+  ): Promise<DriftEvent>;
+  /** Every drift event of a component, acknowledged or not, newest first. */
+  getDriftHistory(entityRef: string): Promise<DriftHistory>;
   /** Every tracked component × environment. */
   getOverview(query?: OverviewQuery): Promise<OverviewResponse>;
   /** Delivery metrics over the last `days` days (default 90), of the given owners' components only when given. */

@@ -18,9 +18,11 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
+  ApprovalInbox,
   CreatePromotionRequest,
   DeliveryMetrics,
   DriftEvent,
+  DriftHistory,
   EntityPromotionStatus,
   GateResult,
   OverviewQuery,
@@ -110,8 +112,34 @@ export class ImagePromotionClient implements ImagePromotionApi {
     return this.request('POST', `/promotions/${encodeURIComponent(id)}/cancel`);
   }
 
-  async acknowledgeDrift(id: string): Promise<DriftEvent> {
-    return this.request('POST', `/drift/${encodeURIComponent(id)}/acknowledge`);
+  async retryPromotion(
+    id: string,
+    options: { reason?: string } = {},
+  ): Promise<Promotion> {
+    return this.request(
+      'POST',
+      `/promotions/${encodeURIComponent(id)}/retry`,
+      options,
+    );
+  }
+
+  async getApprovalInbox(): Promise<ApprovalInbox> {
+    return this.request('GET', '/approvals');
+  }
+
+  async acknowledgeDrift(
+    id: string,
+    options: { comment?: string } = {},
+  ): Promise<DriftEvent> {
+    return this.request(
+      'POST',
+      `/drift/${encodeURIComponent(id)}/acknowledge`,
+      options,
+    );
+  }
+
+  async getDriftHistory(entityRef: string): Promise<DriftHistory> {
+    return this.request('GET', `${entityPath(entityRef)}/drift`);
   }
 
   async getOverview(query: OverviewQuery = {}): Promise<OverviewResponse> {

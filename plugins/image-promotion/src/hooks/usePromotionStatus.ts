@@ -24,6 +24,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
 import { imagePromotionApiRef } from '../api';
 import { isRunning } from '../components/shared/format';
+import { usePromotionSignals } from './usePromotionSignals';
 
 /** Poll interval while a copy runs, so progress moves without a reload. */
 export const RUNNING_POLL_MS = 1000;
@@ -49,13 +50,28 @@ export function openPromotions(
 }
 
 /**
- * Loads a component's promotion status and keeps it fresh: every second while a copy runs,
- * every few seconds while something waits for approval, every half minute otherwise. A failed
- * poll keeps the last good status on screen and reports the error beside it.
+ * With signals, the backend announces every change of state; polling remains only while a copy
+ * runs, for the bytes-copied figure, which is not announced.
+ */
+export const SIGNALLED_RUNNING_POLL_MS = 2000;
+
+/**
+ * Loads a component's promotion status and keeps it fresh. With the signals plugin, it reloads
+ * on each announced change of the component (and every two seconds while a copy runs, for its
+ * progress). Without it, it polls: every second while a copy runs, every few seconds while
+ * something waits for approval, every half minute otherwise. A failed poll keeps the last good
+ * status on screen and reports the error beside it.
  */
 export function usePromotionStatus(entityRef: string) {
   const api = useApi(imagePromotionApiRef);
-  const state = useAsyncRetry(() => api.getStatus(entityRef), [api, entityRef]);
+  const { signal, isSignalsAvailable } = usePromotionSignals({
+    entityRef,
+    pollMs: null,
+  });
+  const state = useAsyncRetry(
+    () => api.getStatus(entityRef),
+    [api, entityRef, signal],
+  );
   const lastGood = useRef<EntityPromotionStatus | undefined>(undefined);
   if (state.value) {
     lastGood.current = state.value;
@@ -63,8 +79,11 @@ export function usePromotionStatus(entityRef: string) {
   const status = state.value ?? lastGood.current;
 
   const open = openPromotions(status);
-  let pollMs = IDLE_POLL_MS;
-  if (open.some(p => isRunning(p.status))) {
+  const running = open.some(p => isRunning(p.status));
+  let pollMs: number | null = IDLE_POLL_MS;
+  if (isSignalsAvailable) {
+    pollMs = running ? SIGNALLED_RUNNING_POLL_MS : null;
+  } else if (running) {
     pollMs = RUNNING_POLL_MS;
   } else if (open.length > 0) {
     pollMs = PENDING_POLL_MS;
@@ -78,5 +97,7 @@ export function usePromotionStatus(entityRef: string) {
     error: state.error,
     retry: state.retry,
     open,
+    /** Moves on every announced change; views that show more of the component reload on it. */
+    signal,
   };
 }

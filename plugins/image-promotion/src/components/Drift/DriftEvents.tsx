@@ -18,13 +18,61 @@ import { InfoCard } from '@backstage/core-components';
 import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import type { EnvironmentStatus } from '@image-promotion/plugin-image-promotion-common';
 import Button from '@material-ui/core/Button';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogContentText from '@material-ui/core/DialogContentText';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import TextField from '@material-ui/core/TextField';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemSecondaryAction from '@material-ui/core/ListItemSecondaryAction';
 import ListItemText from '@material-ui/core/ListItemText';
 import { useState } from 'react';
 import { imagePromotionApiRef } from '../../api';
-import { errorMessage, formatAge, shortDigest } from '../shared/format';
+import { formatAge, plainErrorMessage, shortDigest } from '../shared/format';
+
+/** Asks what the person found before the drift leaves the lane: the comment stays in the history. */
+const AcknowledgeDialog = (props: {
+  what: string;
+  busy: boolean;
+  onCancel: () => void;
+  onConfirm: (comment: string) => void;
+}) => {
+  const [comment, setComment] = useState('');
+  return (
+    <Dialog open onClose={props.onCancel} aria-labelledby="ack-drift-title">
+      <DialogTitle id="ack-drift-title">Acknowledge {props.what}</DialogTitle>
+      <DialogContent>
+        <DialogContentText>
+          Say why the move is fine, or what you did about it. The comment is
+          kept in the drift history.
+        </DialogContentText>
+        <TextField
+          id="ack-drift-comment"
+          label="Comment (required)"
+          value={comment}
+          onChange={e => setComment(e.target.value)}
+          required
+          fullWidth
+          multiline
+          minRows={2}
+        />
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={props.onCancel}>Cancel</Button>
+        <Button
+          color="primary"
+          variant="contained"
+          disabled={!comment.trim() || props.busy}
+          onClick={() => props.onConfirm(comment.trim())}
+        >
+          Acknowledge
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+};
 
 /**
  * Tags that moved without a promotion ("image changed without intent"), each with Acknowledge;
@@ -38,6 +86,9 @@ export const DriftEvents = (props: {
   const api = useApi(imagePromotionApiRef);
   const alertApi = useApi(alertApiRef);
   const [busy, setBusy] = useState<string | undefined>();
+  const [asking, setAsking] = useState<
+    { id: string; what: string } | undefined
+  >();
   const events = environments.flatMap(env =>
     env.drift.map(event => ({ env, event })),
   );
@@ -45,14 +96,15 @@ export const DriftEvents = (props: {
     return null;
   }
 
-  const acknowledge = async (id: string) => {
+  const acknowledge = async (id: string, comment: string) => {
     setBusy(id);
     try {
-      await api.acknowledgeDrift(id);
+      await api.acknowledgeDrift(id, { comment });
+      setAsking(undefined);
       onChanged();
     } catch (e) {
       alertApi.post({
-        message: `Could not acknowledge the drift: ${errorMessage(e)}`,
+        message: `Could not acknowledge the drift: ${plainErrorMessage(e)}`,
         severity: 'error',
       });
     } finally {
@@ -80,7 +132,12 @@ export const DriftEvents = (props: {
                 size="small"
                 variant="outlined"
                 disabled={busy === event.id}
-                onClick={() => acknowledge(event.id)}
+                onClick={() =>
+                  setAsking({
+                    id: event.id,
+                    what: `the drift of tag ${event.tag} in ${env.title}`,
+                  })
+                }
                 aria-label={`Acknowledge drift of tag ${event.tag} in ${env.title}`}
               >
                 Acknowledge
@@ -89,6 +146,14 @@ export const DriftEvents = (props: {
           </ListItem>
         ))}
       </List>
+      {asking && (
+        <AcknowledgeDialog
+          what={asking.what}
+          busy={busy === asking.id}
+          onCancel={() => setAsking(undefined)}
+          onConfirm={comment => acknowledge(asking.id, comment)}
+        />
+      )}
     </InfoCard>
   );
 };

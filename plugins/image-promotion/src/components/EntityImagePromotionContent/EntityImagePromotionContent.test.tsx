@@ -568,6 +568,19 @@ describe('EntityImagePromotionContent', () => {
         SLOW,
       ),
     );
-    expect(api.acknowledgeDrift).toHaveBeenCalledWith('d-7');
+    // It asks what the person found; the comment goes to the drift history.
+    const ask = await screen.findByRole('dialog', {
+      name: 'Acknowledge the drift of tag latest in Production',
+    });
+    const confirm = within(ask).getByRole('button', { name: 'Acknowledge' });
+    expect(confirm).toBeDisabled();
+    await userEvent.type(
+      within(ask).getByRole('textbox', { name: /Comment/ }),
+      'Ops hotfix, same build',
+    );
+    await userEvent.click(confirm);
+    expect(api.acknowledgeDrift).toHaveBeenCalledWith('d-7', {
+      comment: 'Ops hotfix, same build',
+    });
   });
 });

@@ -27,6 +27,7 @@ import {
 } from '@backstage/plugin-catalog-react';
 import {
   ANNOTATION_IMAGE,
+  PROMOTION_QUERY_PARAMETER,
   EnvironmentStatus,
   EnvironmentVersion,
   Promotion,
@@ -38,6 +39,7 @@ import Typography from '@material-ui/core/Typography';
 import RefreshIcon from '@material-ui/icons/Refresh';
 import Alert from '@material-ui/lab/Alert';
 import { useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { imagePromotionApiRef } from '../../api';
 import { useNow, useUserEntityRef } from '../../hooks/useClock';
@@ -45,9 +47,11 @@ import { usePromotionStatus } from '../../hooks/usePromotionStatus';
 import { isImagePromotionAvailable } from '../../isImagePromotionAvailable';
 import { PendingApprovals } from '../Approvals/PendingApprovals';
 import { DriftEvents } from '../Drift/DriftEvents';
+import { DriftHistory } from '../Drift/DriftHistory';
 import { PromotionHistory } from '../History/PromotionHistory';
 import { LaneBoard } from '../Lanes/LaneBoard';
 import { PromoteDialog } from '../PromoteDialog/PromoteDialog';
+import { PromotionDetailsDialog } from '../PromotionDetails/PromotionDetailsDialog';
 import { StatusErrorPanel } from '../shared/StatusErrorPanel';
 import { errorMessage } from '../shared/format';
 
@@ -111,9 +115,26 @@ const PromotionView = (props: { entityRef: string }) => {
   const alertApi = useApi(alertApiRef);
   const now = useNow();
   const userEntityRef = useUserEntityRef();
-  const { status, loading, error, retry, open } = usePromotionStatus(entityRef);
+  const { status, loading, error, retry, open, signal } =
+    usePromotionStatus(entityRef);
   const [dialog, setDialog] = useState<DialogTarget | undefined>();
   const [refreshing, setRefreshing] = useState(false);
+  // The open detail view lives in the URL, so notifications and the inbox can link to it.
+  const [searchParams, setSearchParams] = useSearchParams();
+  const shownPromotion = searchParams.get(PROMOTION_QUERY_PARAMETER);
+  const showPromotion = (id: string | undefined) =>
+    setSearchParams(
+      params => {
+        const next = new URLSearchParams(params);
+        if (id) {
+          next.set(PROMOTION_QUERY_PARAMETER, id);
+        } else {
+          next.delete(PROMOTION_QUERY_PARAMETER);
+        }
+        return next;
+      },
+      { replace: !id },
+    );
 
   // Reload the history whenever an open promotion appears, moves on or finishes.
   const historyKey = open.map(p => `${p.id}:${p.status}`).join(',');
@@ -122,12 +143,18 @@ const PromotionView = (props: { entityRef: string }) => {
     .join(',');
   const history = useAsyncRetry(
     () => api.listPromotions({ entityRef, limit: HISTORY_LIMIT }),
-    [api, entityRef, historyKey, currentKey],
+    [api, entityRef, historyKey, currentKey, signal],
+  );
+
+  const driftHistory = useAsyncRetry(
+    () => api.getDriftHistory(entityRef),
+    [api, entityRef, signal],
   );
 
   const reload = () => {
     retry();
     history.retry();
+    driftHistory.retry();
   };
 
   const refresh = async () => {
@@ -205,7 +232,8 @@ const PromotionView = (props: { entityRef: string }) => {
   );
 
   return (
-    <>
+    // The plugin's root on the entity page: accessibility checks scope to it.
+    <div data-image-promotion="tab">
       <ContentHeader
         title="Promotion"
         description={`Image ${status.image}, pipeline ${status.pipeline}`}
@@ -246,6 +274,7 @@ const PromotionView = (props: { entityRef: string }) => {
               onPromote={(source, target) => openDialog(source, target)}
               failures={laneFailures(history.value?.items ?? [], environments)}
               onRollBack={rollBackLane}
+              onShowPromotion={showPromotion}
             />
           </Grid>
           {pending.length > 0 && (
@@ -277,10 +306,28 @@ const PromotionView = (props: { entityRef: string }) => {
                 environments={environments}
                 loading={history.loading && !history.value}
                 onRollBack={rollBack}
+                onShowPromotion={showPromotion}
               />
             )}
           </Grid>
+          {driftHistory.value && (
+            <Grid item xs={12}>
+              <DriftHistory
+                events={driftHistory.value.items}
+                environments={environments}
+              />
+            </Grid>
+          )}
         </Grid>
+      )}
+      {shownPromotion && (
+        <PromotionDetailsDialog
+          promotionId={shownPromotion}
+          onClose={() => showPromotion(undefined)}
+          onChanged={reload}
+          onShowPromotion={showPromotion}
+          refreshKey={`${historyKey}-${signal}`}
+        />
       )}
       {dialog && (
         <PromoteDialog
@@ -310,7 +357,7 @@ const PromotionView = (props: { entityRef: string }) => {
           }}
         />
       )}
-    </>
+    </div>
   );
 };
 

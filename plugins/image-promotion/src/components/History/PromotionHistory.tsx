@@ -73,8 +73,10 @@ export const PromotionHistory = (props: {
   environments: EnvironmentStatus[];
   loading?: boolean;
   onRollBack: (promotion: Promotion) => void;
+  onShowPromotion?: (promotionId: string) => void;
 }) => {
-  const { promotions, environments, loading, onRollBack } = props;
+  const { promotions, environments, loading, onRollBack, onShowPromotion } =
+    props;
   const title = (id: string) =>
     environments.find(e => e.id === id)?.title ?? id;
 
@@ -120,19 +122,33 @@ export const PromotionHistory = (props: {
     { title: 'Duration', render: p => promotionDuration(p) },
     {
       title: 'Actions',
-      render: p =>
-        canRollBack(p, environments) ? (
-          <Button
-            size="small"
-            variant="outlined"
-            onClick={() => onRollBack(p)}
-            aria-label={`Roll back ${title(p.targetEnvironment)} to ${
-              p.targetTag
-            } (${shortDigest(p.digest)})`}
-          >
-            Roll back
-          </Button>
-        ) : null,
+      render: p => (
+        <>
+          {onShowPromotion && (
+            <Button
+              size="small"
+              onClick={() => onShowPromotion(p.id)}
+              aria-label={`Details of ${p.targetTag} to ${title(
+                p.targetEnvironment,
+              )}, ${formatAge(p.createdAt)}`}
+            >
+              Details
+            </Button>
+          )}
+          {canRollBack(p, environments) && (
+            <Button
+              size="small"
+              variant="outlined"
+              onClick={() => onRollBack(p)}
+              aria-label={`Roll back ${title(p.targetEnvironment)} to ${
+                p.targetTag
+              } (${shortDigest(p.digest)})`}
+            >
+              Roll back
+            </Button>
+          )}
+        </>
+      ),
     },
   ];
 

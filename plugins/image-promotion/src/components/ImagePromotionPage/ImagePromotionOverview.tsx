@@ -27,10 +27,12 @@ import {
   entityRouteRef,
   humanizeEntityRef,
 } from '@backstage/plugin-catalog-react';
-import type {
+import {
+  APPROVALS_INBOX_PATH,
   OverviewItem,
   OverviewStatus,
 } from '@image-promotion/plugin-image-promotion-common';
+import { Link as RouterLink } from 'react-router-dom';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import MenuItem from '@material-ui/core/MenuItem';
@@ -41,6 +43,7 @@ import GetAppIcon from '@material-ui/icons/GetApp';
 import { useMemo, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { imagePromotionApiRef } from '../../api';
+import { usePromotionSignals } from '../../hooks/usePromotionSignals';
 import { StatusErrorPanel } from '../shared/StatusErrorPanel';
 import { formatDateTime, humanizeUserRef, shortDigest } from '../shared/format';
 import { DeliveryMetricsPanel, METRICS_DAYS } from './DeliveryMetricsPanel';
@@ -347,7 +350,9 @@ export const ImagePromotionOverview = () => {
   const api = useApi(imagePromotionApiRef);
   const classes = useStyles();
   // Filters apply in the browser: they stay instant, and the menus list every value.
-  const overview = useAsyncRetry(() => api.getOverview(), [api]);
+  // With signals, a change anywhere reloads the table; without, it stays as loaded.
+  const { signal } = usePromotionSignals({ pollMs: null });
+  const overview = useAsyncRetry(() => api.getOverview(), [api, signal]);
   // The owner filter narrows the metrics too: a team lead reads their team's numbers.
   const [filters, setFilters] = useState<OverviewFilters>({});
   return (
@@ -355,7 +360,15 @@ export const ImagePromotionOverview = () => {
       <ContentHeader
         title="Components across environments"
         description="What runs where, what waits, what drifted"
-      />
+      >
+        <Button
+          variant="outlined"
+          component={RouterLink}
+          to={APPROVALS_INBOX_PATH}
+        >
+          Your approvals
+        </Button>
+      </ContentHeader>
       {overview.loading && !overview.value && <Progress />}
       {overview.error && (
         <StatusErrorPanel

@@ -68,6 +68,7 @@ const useStyles = makeStyles(theme => ({
     textOverflow: 'ellipsis',
   },
   lock: { color: theme.palette.warning.main },
+  details: { padding: theme.spacing(0, 0.5), minWidth: 0 },
   drift: { color: theme.palette.warning.main },
 }));
 
@@ -269,6 +270,20 @@ export const EnvironmentLane = (props: {
                     now,
                   )} by ${humanizeUserRef(env.current.by)}`
                 : `Discovered ${formatAge(env.current.since, now)}`}
+              {onShowPromotion && env.current.promotionId && (
+                <Button
+                  size="small"
+                  variant="text"
+                  className={classes.details}
+                  onClick={() =>
+                    env.current?.promotionId &&
+                    onShowPromotion(env.current.promotionId)
+                  }
+                  aria-label={`Details of the promotion into ${env.title}`}
+                >
+                  Details
+                </Button>
+              )}
             </Typography>
           )}
         </div>

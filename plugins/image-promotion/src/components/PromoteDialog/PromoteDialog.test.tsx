@@ -152,6 +152,7 @@ describe('PromoteDialog', () => {
       previewPromotion: jest.fn(async () =>
         preview({
           allowed: false,
+          canRequest: false,
           gates: [
             {
               gate: 'order',
@@ -209,6 +210,47 @@ describe('PromoteDialog', () => {
       targetTag: undefined,
     });
     expect(api.createPromotion).not.toHaveBeenCalled();
+  });
+
+  it('accepts a request during the soak and says exactly when it starts', async () => {
+    const eligibleAt = '2026-12-01T21:46:21.000Z';
+    const api = fakeApi({
+      previewPromotion: jest.fn(async () =>
+        preview({
+          allowed: false,
+          needsApproval: true,
+          canRequest: true,
+          eligibleAt,
+          gates: [
+            { gate: 'approvals', passed: false, message: '0 of 1 approvals.' },
+            {
+              gate: 'soak',
+              passed: false,
+              message: 'Soaked 2h of 24h in QA.',
+              eligibleAt,
+            },
+          ],
+        }),
+      ),
+    });
+    await renderDialog(api);
+
+    const when = await screen.findByRole(
+      'alert',
+      { name: 'When it starts' },
+      SLOW,
+    );
+    expect(when).toHaveTextContent(
+      new Date(eligibleAt).toLocaleString(undefined, {
+        dateStyle: 'medium',
+        timeStyle: 'medium',
+      }),
+    );
+    expect(when).toHaveTextContent(/when the soak time ends/);
+    expect(when).toHaveTextContent(/Approvers can review it meanwhile/);
+    expect(
+      screen.getByRole('button', { name: 'Request approval' }),
+    ).toBeEnabled();
   });
 
   it('blocks confirm with the reason when the user may not promote', async () => {

@@ -106,6 +106,7 @@ function blockedReason(options: {
   failedGates: GateResult[];
   allowed: boolean;
   needsApproval: boolean;
+  canRequest: boolean;
 }): string | undefined {
   if (options.permissionLoading) {
     return 'Checking your permissions…';
@@ -124,12 +125,40 @@ function blockedReason(options: {
       options.previewError,
     )}`;
   }
-  if (!options.allowed && !options.needsApproval) {
+  if (!options.allowed && !options.needsApproval && !options.canRequest) {
     return `Policy refuses this promotion: ${options.failedGates
       .map(g => g.message)
       .join(' ')}`;
   }
   return undefined;
+}
+
+/** An instant to the second in the reader's locale, e.g. `1 Dec 2026, 21:46:21`. */
+export function formatExactTime(iso: string): string {
+  const at = new Date(iso);
+  return Number.isNaN(at.getTime())
+    ? iso
+    : at.toLocaleString(undefined, {
+        dateStyle: 'medium',
+        timeStyle: 'medium',
+      });
+}
+
+/** "the soak time ends" / "the freeze window ends", for the time gates that hold a request back. */
+function describeTimeGates(failed: GateResult[]): string {
+  const parts = [];
+  if (failed.some(g => g.gate === 'soak')) parts.push('the soak time ends');
+  if (failed.some(g => g.gate === 'freeze')) {
+    parts.push('the freeze window ends');
+  }
+  return parts.length ? parts.join(' and ') : 'its time gates pass';
+}
+
+function confirmLabel(needsApproval: boolean | undefined, later: boolean) {
+  if (needsApproval) {
+    return 'Request approval';
+  }
+  return later ? 'Request' : 'Promote';
 }
 
 /** Props of {@link PromoteDialog}. */
@@ -203,7 +232,13 @@ export const PromoteDialog = (props: PromoteDialogProps) => {
     failedGates: failed,
     allowed: preview.value?.allowed ?? false,
     needsApproval: preview.value?.needsApproval ?? false,
+    canRequest: preview.value?.canRequest ?? false,
   });
+  // Accepted now but started later, when the soak time or freeze window ends.
+  const waitsUntil =
+    preview.value && !preview.value.allowed && preview.value.canRequest
+      ? preview.value.eligibleAt
+      : null;
   const needsApproval = preview.value?.needsApproval && !preview.value.allowed;
   // Waiting states (loading, choosing) are not errors; refusals and failures are.
   const blockedIsError = Boolean(
@@ -371,7 +406,17 @@ export const PromoteDialog = (props: PromoteDialogProps) => {
                 </Typography>
               )}
               <GateSummary gates={gates} />
-              {needsApproval && (
+              {waitsUntil && (
+                <Alert severity="info" aria-label="When it starts">
+                  You can request it now: it starts by itself at{' '}
+                  <strong>{formatExactTime(waitsUntil)}</strong>, when{' '}
+                  {describeTimeGates(failed)}
+                  {needsApproval
+                    ? ', once someone other than you has approved it. Approvers can review it meanwhile.'
+                    : '.'}
+                </Alert>
+              )}
+              {needsApproval && !waitsUntil && (
                 <Alert severity="info">
                   {target.title} needs approval: the promotion will wait until
                   someone other than you approves it.
@@ -418,7 +463,7 @@ export const PromoteDialog = (props: PromoteDialogProps) => {
           disabled={Boolean(blocked) || submitting}
           aria-describedby={blocked ? blockedId : undefined}
         >
-          {needsApproval ? 'Request approval' : 'Promote'}
+          {confirmLabel(needsApproval, Boolean(waitsUntil))}
         </Button>
       </DialogActions>
     </Dialog>
