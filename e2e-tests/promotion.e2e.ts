@@ -116,6 +116,7 @@ async function openDetails(page: Page, label: RegExp) {
   return details;
 }
 const timings: Record<string, number> = {};
+let activeBrowser: Browser | undefined;
 
 async function step(name: string, fn: () => Promise<void>) {
   const started = Date.now();
@@ -124,6 +125,13 @@ async function step(name: string, fn: () => Promise<void>) {
     results.push({ name, ok: true });
     console.log(`  ✓ ${name} (${Date.now() - started} ms)`);
   } catch (error) {
+    // What every open page showed when the step failed.
+    const pages = (activeBrowser?.contexts() ?? []).flatMap(c => c.pages());
+    for (const [i, open] of pages.entries()) {
+      await open
+        .screenshot({ path: join(REPORT, `failure-${i}.png`), fullPage: true })
+        .catch(() => undefined);
+    }
     results.push({ name, ok: false, detail: String(error) });
     console.log(`  ✗ ${name}\n    ${String(error).split('\n').join('\n    ')}`);
     throw error;
@@ -328,6 +336,7 @@ async function main() {
         '--no-first-run',
       ],
     });
+    activeBrowser = browser;
     const developer = await browser.newContext({
       viewport: { width: 1440, height: 1000 },
     });
@@ -365,10 +374,25 @@ async function main() {
     });
 
     await step('promote dev → qa succeeds and shows in history', async () => {
-      const clicked = Date.now();
-      await promote(page, 'Development', 'QA', '1.1.0', /^Promote$/);
-      await waitForCurrent(page, 'QA', '1.1.0');
+      // Click-to-done: from the dialog's Promote to the QA lane showing the version, watched
+      // in the page itself (no test-side polling interval in the number).
+      let clicked = 0;
+      const shown = page.waitForFunction(
+        () =>
+          document
+            .querySelector('[aria-label="Current tag in QA"]')
+            ?.textContent?.includes('1.1.0') ?? false,
+        undefined,
+        { polling: 'raf', timeout: 90_000 },
+      );
+      await promote(page, 'Development', 'QA', '1.1.0', /^Promote$/, {
+        beforeConfirm: async () => {
+          clicked = Date.now();
+        },
+      });
+      await shown;
       timings.devToQaMs = Date.now() - clicked;
+      await waitForCurrent(page, 'QA', '1.1.0');
       const history = page.getByRole('table').filter({ hasText: 'QA' });
       await history
         .getByText(/succeeded/i)

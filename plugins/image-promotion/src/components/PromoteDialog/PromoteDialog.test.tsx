@@ -214,6 +214,7 @@ describe('PromoteDialog', () => {
 
   it('accepts a request during the soak and says exactly when it starts', async () => {
     const eligibleAt = '2026-12-01T21:46:21.000Z';
+    // 21:46:21.000 exactly: no rounding up needed.
     const api = fakeApi({
       previewPromotion: jest.fn(async () =>
         preview({

@@ -133,9 +133,10 @@ function blockedReason(options: {
   return undefined;
 }
 
-/** An instant to the second in the reader's locale, e.g. `1 Dec 2026, 21:46:21`. */
+/** An instant to the second in the reader's locale, e.g. `1 Dec 2026, 21:46:22`. */
 export function formatExactTime(iso: string): string {
-  const at = new Date(iso);
+  // Rounded up to the whole second: never shows a moment before the gates actually pass.
+  const at = new Date(Math.ceil(Date.parse(iso) / 1000) * 1000);
   return Number.isNaN(at.getTime())
     ? iso
     : at.toLocaleString(undefined, {
