@@ -164,8 +164,9 @@ async function promote(
   tag: string,
   confirmLabel: RegExp,
 ) {
+  // The button says what is ready ("Promote 1.1.0 ready: from QA to Staging").
   await page
-    .getByRole('button', { name: `Promote from ${from} to ${to}` })
+    .getByRole('button', { name: new RegExp(`: from ${from} to ${to}$`) })
     .click();
   const dialog = page.getByRole('dialog');
   await dialog.waitFor();
@@ -348,12 +349,55 @@ async function main() {
       });
     });
 
+    await step('at 1280×800 the Production lane is fully visible', async () => {
+      const small = await browser!.newContext({
+        viewport: { width: 1280, height: 800 },
+      });
+      const smallPage = await signIn(small);
+      await openTab(smallPage);
+      await waitForCurrent(smallPage, 'Production', '1.1.0');
+      const box = await smallPage
+        .getByRole('region', { name: 'Production environment' })
+        .boundingBox();
+      await smallPage.screenshot({
+        path: join(REPORT, 'promotion-tab-1280x800.png'),
+      });
+      if (!box || box.x < 0 || box.x + box.width > 1280) {
+        throw new Error(
+          `the Production lane is cut off at 1280 px: ${JSON.stringify(box)}`,
+        );
+      }
+      if (box.y + box.height > 800) {
+        throw new Error(
+          `the Production lane runs below the fold at 800 px: ${JSON.stringify(
+            box,
+          )}`,
+        );
+      }
+      await small.close();
+    });
+
     await step('the overview page lists the services', async () => {
       await page.goto(`${BASE}/image-promotion`);
       await page.getByText('payments-service').first().waitFor({
         timeout: 60_000,
       });
       await page.getByText('inventory-service').first().waitFor();
+      // The version a manager knows, not the environment's own tag.
+      const row = page.getByRole('row').filter({ hasText: SERVICE });
+      await row
+        .getByLabel('Production: 1.1.0', { exact: true })
+        .waitFor({ timeout: 30_000 });
+      // The row opens the component's Promotion tab.
+      const link = row.getByRole('link', { name: /open its Promotion tab/ });
+      if (
+        !(await link.getAttribute('href'))?.endsWith(`${SERVICE}/promotion`)
+      ) {
+        throw new Error(`the row links to ${await link.getAttribute('href')}`);
+      }
+      if ((await page.locator('main').count()) === 0) {
+        throw new Error('the overview has no <main> landmark');
+      }
       await page.screenshot({
         path: join(REPORT, 'overview.png'),
         fullPage: true,
