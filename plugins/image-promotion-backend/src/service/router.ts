@@ -500,6 +500,15 @@ export async function createRouter(
     );
   });
 
+  // A path no route matches (an empty or mistyped segment) gets a sentence
+  // too, not a bare 404.
+  router.use((req, _res, next) => {
+    next(
+      new NotFoundError(
+        `No API route ${req.method} ${req.path}; see the plugin's OpenAPI description for the routes and their paths`,
+      ),
+    );
+  });
   router.use(createErrorHandler(logger));
   return router;
 }
