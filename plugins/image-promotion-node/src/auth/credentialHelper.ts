@@ -70,13 +70,14 @@ export function runCredentialHelper(
     let stdout = '';
     let stderr = '';
     let settled = false;
+    let timer: NodeJS.Timeout | undefined = undefined;
     const settle = (outcome: () => void) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       outcome();
     };
-    const timer = setTimeout(() => {
+    timer = setTimeout(() => {
       child.kill('SIGKILL');
       settle(() =>
         reject(
