@@ -51,7 +51,9 @@ describe('CloudCredentialProvider', () => {
       },
     });
     expect(created).toBe(0);
-    await provider.getCredentials('123456789012.dkr.ecr.eu-west-1.amazonaws.com');
+    await provider.getCredentials(
+      '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+    );
     await provider.getCredentials('proxy.example.com:8443');
     await provider.getCredentials('europe-west3-docker.pkg.dev');
     await expect(
@@ -75,7 +77,8 @@ describe('CloudCredentialProvider', () => {
     beforeEach(() => {
       dir = mkdtempSync(path.join(os.tmpdir(), 'no-cloud-'));
       for (const name of Object.keys(process.env)) {
-        if (/^(AWS_|GOOGLE_|CLOUDSDK_|GCE_)/.test(name)) delete process.env[name];
+        if (/^(AWS_|GOOGLE_|CLOUDSDK_|GCE_)/.test(name))
+          delete process.env[name];
       }
       process.env.HOME = dir;
       process.env.AWS_EC2_METADATA_DISABLED = 'true';
