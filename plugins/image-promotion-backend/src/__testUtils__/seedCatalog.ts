@@ -16,6 +16,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Entity } from '@backstage/catalog-model';
+import type { Knex } from 'knex';
 import type { ImagePromotionStore } from '../database';
 import { mapWithConcurrency } from '../tracking/concurrency';
 
@@ -219,4 +220,78 @@ export async function seedGeneratedComponents(
       });
     }
   });
+}
+
+/**
+ * Inserts generated components with one version per environment straight
+ * into the tables, a few batched statements for thousands of components (the
+ * scale test needs the rows, not the writes that made them; the per-row and
+ * bulk reads are compared on {@link seedGeneratedComponents}' data). The
+ * first environment holds 1.0.1, the others 1.0.0, so every component is
+ * one version behind.
+ */
+export async function insertGeneratedComponents(
+  knex: Knex,
+  options: { count: number; environments: string[]; now?: Date },
+): Promise<void> {
+  const now = options.now ?? new Date();
+  const at = (days: number) => new Date(now.getTime() - days * DAY_MS);
+  const entities = generatedEntities(0, options.count);
+  const batch = async (table: string, rows: Record<string, unknown>[]) => {
+    for (let i = 0; i < rows.length; i += 500) {
+      await knex(table).insert(rows.slice(i, i + 500));
+    }
+  };
+  await batch(
+    'tracked_components',
+    entities.map(entity => ({
+      entity_ref: `component:default/${entity.metadata.name}`,
+      image: entity.metadata.name,
+      pipeline: 'default',
+      tag_pattern: null,
+      title: null,
+      owner: String(entity.spec!.owner),
+      system: `system:default/${entity.spec!.system}`,
+      lifecycle: String(entity.spec!.lifecycle),
+      updated_at: now,
+    })),
+  );
+  const versions: Record<string, unknown>[] = [];
+  const tags: Record<string, unknown>[] = [];
+  for (const entity of entities) {
+    const entityRef = `component:default/${entity.metadata.name}`;
+    options.environments.forEach((environment, e) => {
+      // [version, days since first seen]
+      const held: Array<[number, number]> =
+        e === 0
+          ? [
+              [0, 7],
+              [1, 1],
+            ]
+          : [[0, 5]];
+      for (const [m, days] of held) {
+        const digest = fakeDigest(`${entityRef}#${m}`);
+        versions.push({
+          entity_ref: entityRef,
+          environment,
+          digest,
+          tags: JSON.stringify([`1.0.${m}`]),
+          first_seen: at(days),
+          last_seen: now,
+          origin: 'discovered',
+          promotion_id: null,
+        });
+        tags.push({
+          entity_ref: entityRef,
+          environment,
+          tag: `1.0.${m}`,
+          digest,
+          since: at(days),
+          promotion_id: null,
+        });
+      }
+    });
+  }
+  await batch('image_versions', versions);
+  await batch('tag_states', tags);
 }

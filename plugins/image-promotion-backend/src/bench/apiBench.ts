@@ -15,6 +15,9 @@
  */
 
 /* eslint-disable no-console */
+// A benchmark run from the sources only, never part of the build: it starts a
+// test backend with the test helpers and the real permission backend.
+/* eslint-disable @backstage/no-undeclared-imports, no-restricted-imports */
 
 // Read API latency at catalog scale: a backend on PostgreSQL with generated
 // components, timing the overview (all rows), metrics, status and preview.
@@ -29,15 +32,19 @@
 // allow-all policy, the default; `mock`: an in-process allow-all permission
 // service, which has no request size limit),
 // BENCH_SAVE (write the results as JSON to this file),
-// BENCH_BASELINE (JSON written by BENCH_SAVE, printed beside the results;
-// defaults to apiBench.baseline.json next to this file).
+// BENCH_BASELINE (figures printed beside the results: apiBench.baseline.json
+// next to this file by default, the runs of the code before the bulk read
+// models, with both permission set-ups).
 
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DatabaseService } from '@backstage/backend-plugin-api';
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
 import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
 import {
   mockCredentials,
@@ -45,7 +52,9 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { knex as createKnex, Knex } from 'knex';
+import { actorAuthServiceFactory } from '../__testUtils__/actorAuth';
 import {
   fakeDigest,
   generatedEntities,
@@ -65,7 +74,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 60);
 const PERMISSIONS = process.env.BENCH_PERMISSIONS ?? 'backend';
 const BASELINE =
-  process.env.BENCH_BASELINE ?? join(__dirname, 'apiBench.baseline.json');
+  process.env.BENCH_BASELINE ??
+  resolvePackagePath(
+    '@image-promotion/plugin-image-promotion-backend',
+    'src/bench/apiBench.baseline.json',
+  );
 const ENVIRONMENTS = ['dev', 'qa', 'staging', 'prod'];
 const USER = mockCredentials.user.header('user:default/bench');
 
@@ -125,8 +138,13 @@ function config(root: string) {
 }
 
 async function permissionFeatures() {
-  if (PERMISSIONS === 'mock') return [mockServices.permissions.factory()];
+  if (PERMISSIONS === 'mock') {
+    return [
+      mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+    ];
+  }
   return [
+    actorAuthServiceFactory,
     permissionsServiceFactory,
     import('@backstage/plugin-permission-backend'),
     import('@backstage/plugin-permission-backend-module-allow-all-policy'),
