@@ -52,6 +52,7 @@ export {
   parseDockerConfig,
   type DockerConfigCredentials,
 } from './auth/dockerConfig';
+export * from './auth/cloud';
 export {
   parseWwwAuthenticate,
   type AuthChallenge,
@@ -62,6 +63,11 @@ export {
   HttpTransport,
   type HttpTransportOptions,
 } from './transport/HttpTransport';
+export {
+  DEFAULT_REGISTRY_TIMEOUTS,
+  resolveTimeouts,
+  type RegistryTimeouts,
+} from './transport/deadlines';
 export {
   DEFAULT_RETRY_POLICY,
   parseRetryAfter,

@@ -33,6 +33,14 @@ describe('parseCommandLine', () => {
         '8',
         '--insecure-registry',
         'localhost:5001',
+        '--cloud-auth',
+        'ecr.internal.example:5000=ecr',
+        '--connect-timeout',
+        '5',
+        '--response-timeout',
+        '2.5',
+        '--idle-timeout',
+        '90',
         '--json',
       ]),
     ).toEqual({
@@ -44,6 +52,8 @@ describe('parseCommandLine', () => {
       platforms: ['linux/arm64', 'linux/arm/v7'],
       concurrency: 8,
       insecureRegistries: ['localhost:5001'],
+      cloudAuth: { 'ecr.internal.example:5000': 'ecr' },
+      timeouts: { connectMs: 5000, responseHeadersMs: 2500, idleMs: 90_000 },
       json: true,
       quiet: false,
     });
@@ -58,6 +68,11 @@ describe('parseCommandLine', () => {
       referrers: false,
       concurrency: undefined,
       insecureRegistries: [],
+      timeouts: {
+        connectMs: undefined,
+        responseHeadersMs: undefined,
+        idleMs: undefined,
+      },
     });
   });
 
@@ -84,7 +99,15 @@ describe('parseCommandLine', () => {
       ['copy', 'a', 'b', '--insecure-registry', 'http://x'],
       /HOST or HOST:PORT/,
     ],
+    [
+      ['copy', 'a', 'b', '--cloud-auth', 'host=azure'],
+      /HOST\[:PORT\]=ecr\|gar/,
+    ],
+    [['copy', 'a', 'b', '--cloud-auth', 'ecr'], /--cloud-auth expects/],
     [['copy', 'a', 'b', '--bogus'], /bogus/],
+    [['copy', 'a', 'b', '--idle-timeout', '0'], /--idle-timeout expects/],
+    [['tags', 'a', '--connect-timeout=-1'], /--connect-timeout expects/],
+    [['resolve', 'a', '--response-timeout', '1m'], /number of seconds/],
   ])('rejects %j with a message that says what to fix', (argv, message) => {
     expect(() => parseCommandLine(argv as string[])).toThrow(UsageError);
     expect(() => parseCommandLine(argv as string[])).toThrow(message);

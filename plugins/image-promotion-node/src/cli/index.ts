@@ -16,7 +16,11 @@
 
 import { copyImage } from '../copy';
 import { openImageRepository } from '../copy/openImageRepository';
-import { DockerConfigCredentialProvider } from '../auth';
+import {
+  ChainCredentialProvider,
+  CloudCredentialProvider,
+  DockerConfigCredentialProvider,
+} from '../auth';
 import { parseCommandLine, USAGE, UsageError, Command } from './args';
 import { ProgressRenderer, formatBytes } from './progress';
 import { InvalidImageReferenceError } from '@image-promotion/plugin-image-promotion-common';
@@ -34,6 +38,13 @@ const defaultIO = (): CliIO => ({
   stderr: process.stderr,
   env: process.env,
 });
+
+/** The entries of an object that are set, so unset flags keep the engine's defaults. */
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
+}
 
 /** Runs the CLI and resolves to its exit code: 0 done, 1 failed, 2 bad usage. */
 export async function runCli(
@@ -69,10 +80,21 @@ export async function runCli(
     io.signal.addEventListener('abort', onSignal, { once: true });
   }
 
-  const credentials = new DockerConfigCredentialProvider({ env: io.env });
+  // The docker config first (what `docker login` and CI set up), then the
+  // cloud identity a registry's host name points to.
+  const credentials = new ChainCredentialProvider([
+    new DockerConfigCredentialProvider({ env: io.env }),
+    new CloudCredentialProvider({
+      hosts: command.cloudAuth,
+      onWarning: message => {
+        if (!command.quiet) io.stderr.write(`image-promotion: ${message}\n`);
+      },
+    }),
+  ]);
   const options = {
     credentials,
     insecureRegistries: command.insecureRegistries,
+    timeouts: definedOnly(command.timeouts),
   };
 
   try {

@@ -59,12 +59,18 @@ export class ProgressRenderer {
           this.blobsDone++;
         }
         break;
+      case 'warning':
+        this.clear();
+        this.out.write(`warning: ${event.message}\n`);
+        break;
       case 'retry':
         this.clear();
         this.out.write(
-          `retrying (attempt ${event.attempt}, in ${Math.round(
-            event.delayMs,
-          )} ms): ${event.reason}\n`,
+          `retrying ${event.subject ?? event.url}${
+            event.registry ? ` at ${event.registry}` : ''
+          } (attempt ${event.attempt}, in ${Math.round(event.delayMs)} ms): ${
+            event.reason
+          }\n`,
         );
         break;
       default:

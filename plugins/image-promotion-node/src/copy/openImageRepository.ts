@@ -21,6 +21,7 @@ import { isDigest } from '../digest';
 import type { ImageRepository } from '../engine/types';
 import { OciLayoutRepository } from '../layout/OciLayoutRepository';
 import { RegistryClient } from '../registry/RegistryClient';
+import type { RegistryTimeouts } from '../transport/deadlines';
 
 /** Prefix of layout references: `oci-layout:/path/to/dir[:tag|@digest]`. */
 export const OCI_LAYOUT_PREFIX = 'oci-layout:';
@@ -31,6 +32,8 @@ export interface OpenImageRepositoryOptions {
   /** `host[:port]` of registries spoken to over plain http. */
   insecureRegistries?: string[];
   userAgent?: string;
+  /** Deadlines of registry requests; defaults in {@link DEFAULT_REGISTRY_TIMEOUTS}. */
+  timeouts?: Partial<RegistryTimeouts>;
   /**
    * Client to create registry repositories with. Pass the same one for source
    * and target so they share connections and tokens; by default one client is
@@ -60,6 +63,7 @@ function clientFor(options: OpenImageRepositoryOptions): RegistryClient {
   const key = JSON.stringify([
     [...(options.insecureRegistries ?? [])].sort(),
     options.userAgent ?? '',
+    options.timeouts ?? {},
   ]);
   let client = clients.get(key);
   if (!client) {
@@ -67,6 +71,7 @@ function clientFor(options: OpenImageRepositoryOptions): RegistryClient {
       credentials: options.credentials,
       insecureRegistries: options.insecureRegistries,
       userAgent: options.userAgent,
+      timeouts: options.timeouts,
     });
     clients.set(key, client);
   }

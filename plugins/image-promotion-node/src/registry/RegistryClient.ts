@@ -23,6 +23,7 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from '../transport/HttpTransport';
+import type { RegistryTimeouts } from '../transport/deadlines';
 import type { RetryEvent, RetryPolicy } from '../transport/retry';
 import { RegistryRepository } from './RegistryRepository';
 
@@ -35,8 +36,11 @@ export interface RegistryClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Bound on parallel connections to one host (default 16). */
   maxSocketsPerHost?: number;
-  /** Idle timeout of a connection before the request is failed and retried (default 60 s). */
-  timeoutMs?: number;
+  /**
+   * Deadlines of every registry request (connect, response headers, body
+   * idle); see {@link DEFAULT_REGISTRY_TIMEOUTS} for the defaults.
+   */
+  timeouts?: Partial<RegistryTimeouts>;
   /** Receives every retry made by this client. */
   onRetry?: (event: RetryEvent) => void;
 }
@@ -67,7 +71,7 @@ export class RegistryClient {
       userAgent: options.userAgent,
       retry: options.retry,
       maxSocketsPerHost: options.maxSocketsPerHost,
-      timeoutMs: options.timeoutMs,
+      timeouts: options.timeouts,
       onRetry: options.onRetry,
     });
     this.authenticator = new Authenticator(this.transport, options.credentials);
@@ -160,7 +164,23 @@ export class RegistryClient {
         code: 'UNAUTHORIZED',
       });
     }
-    return this.transport.request(withAuth(next));
+    const retried = await this.transport.request(withAuth(next));
+    if (retried.status !== 401 || first !== undefined) return retried;
+    // The first request went anonymously to learn the challenge, so the
+    // credentials just sent were refused for the first time: a cloud
+    // provider's cached token may have expired or been revoked early. One
+    // more round lets the provider renew it; without a new header the 401
+    // goes to the caller as before.
+    const renewed = await this.authenticator.refresh(
+      target,
+      retried.headers['www-authenticate'],
+      scopes,
+      next,
+      request.signal,
+    );
+    if (renewed === undefined) return retried;
+    discardBody(retried);
+    return this.transport.request(withAuth(renewed));
   }
 
   /** Closes pooled connections (tests, CLI exit); the client stays usable. */

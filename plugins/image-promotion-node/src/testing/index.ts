@@ -37,6 +37,7 @@ export type {
 } from './tokenServer';
 export {
   startFaultProxy,
+  isAnyRequest,
   isBlobGet,
   isBlobUpload,
   isManifestPut,
@@ -70,6 +71,16 @@ export type {
   PushOptions,
   SignatureFixture,
 } from './fixtures';
+export { startEcrStandIn } from './ecrStandIn';
+export type {
+  AwsStandInRequest,
+  EcrStandIn,
+  EcrStandInOptions,
+  StandInAwsKey,
+} from './ecrStandIn';
+export { startGoogleStandIn } from './googleStandIn';
+export type { GoogleStandIn, GoogleStandInOptions } from './googleStandIn';
+export { letGaxiosUseNodeFetch } from './jestGaxios';
 export { pushRaw } from './rawPush';
 export type { RawPushOptions } from './rawPush';
 export {
