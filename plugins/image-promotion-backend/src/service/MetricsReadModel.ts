@@ -23,6 +23,7 @@ import type {
 } from '../database';
 import { EntityScope, inScope } from '../permissions';
 import { durationStats, isoWeek } from './readModelMath';
+import { normalizeOwner } from './OverviewReadModel';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -45,12 +46,14 @@ export class MetricsReadModel {
   /**
    * Metrics over the last `days` days, counting only components `scope` lets
    * through (it is given the candidates, for a policy that can only be asked
-   * per component). A fixed number of statements: four, plus one per
-   * distinct first environment of the configured pipelines.
+   * per component) and, when `owner` is given, only the components those
+   * owners own. A fixed number of statements: four, plus one per distinct
+   * first environment of the configured pipelines.
    */
   async metrics(
     days: number,
     scope: (candidates: () => Promise<string[]>) => Promise<EntityScope>,
+    filter: { owner?: string[] } = {},
   ): Promise<DeliveryMetrics> {
     const { store } = this.deps;
     const until = this.deps.now?.() ?? new Date();
@@ -67,8 +70,24 @@ export class MetricsReadModel {
         ...waitsAll.map(w => w.entityRef),
       ]),
     ]);
-    const succeeded = succeededAll.filter(p => inScope(readable, p.entityRef));
-    const waits = waitsAll.filter(w => inScope(readable, w.entityRef));
+    // With an owner filter, only tracked components of those owners count
+    // (promotions of components no longer tracked have no known owner).
+    const owners = filter.owner?.length
+      ? new Set(filter.owner.map(normalizeOwner))
+      : undefined;
+    const owned = owners
+      ? new Set(
+          components
+            .filter(
+              c => c.owner !== null && owners.has(normalizeOwner(c.owner)),
+            )
+            .map(c => c.entityRef),
+        )
+      : undefined;
+    const counts = (entityRef: string) =>
+      inScope(readable, entityRef) && (!owned || owned.has(entityRef));
+    const succeeded = succeededAll.filter(p => counts(p.entityRef));
+    const waits = waitsAll.filter(w => counts(w.entityRef));
     const pipelineOf = new Map(components.map(c => [c.entityRef, c.pipeline]));
 
     return {

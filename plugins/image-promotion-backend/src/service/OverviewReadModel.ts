@@ -34,7 +34,8 @@ import { toCurrentResponse } from './mappers';
 import { behindPrevious } from './readModelMath';
 import type { OverviewQuery } from './schemas';
 
-function normalizeOwner(owner: string): string {
+/** An owner as a full entity ref (`team-a` → `group:default/team-a`), so filters match either spelling. */
+export function normalizeOwner(owner: string): string {
   try {
     return stringifyEntityRef(
       parseEntityRef(owner, {
@@ -151,10 +152,17 @@ export class OverviewReadModel {
       ({ environment, state }, index) => {
         const previous =
           index > 0 ? perEnvironment[index - 1].state : undefined;
+        const { current } = state;
         return {
           id: environment.id,
           title: environment.title,
-          current: toCurrentResponse(state.current),
+          current: toCurrentResponse(current),
+          versionTags: current
+            ? (
+                state.versions.find(v => v.digest === current.digest)?.tags ??
+                []
+              ).filter(t => t !== environment.currentTag)
+            : [],
           behind: previous
             ? behindPrevious({
                 previousVersions: previous.versions,
