@@ -53,6 +53,7 @@ export {
   parseDockerConfig,
   type DockerConfigCredentials,
 } from './auth/dockerConfig';
+export * from './auth/cloud';
 export {
   parseWwwAuthenticate,
   type AuthChallenge,

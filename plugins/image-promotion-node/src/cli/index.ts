@@ -17,9 +17,11 @@
 import { copyImage } from '../copy';
 import { openImageRepository } from '../copy/openImageRepository';
 import {
+  ChainCredentialProvider,
+  CloudCredentialProvider,
   DockerConfigCredentialProvider,
   defaultDockerConfigPath,
-} from '../auth/dockerConfig';
+} from '../auth';
 import { NotFoundError, RegistryError } from '../errors';
 import type { ImageRepository } from '../engine/types';
 import { OciLayoutRepository } from '../layout/OciLayoutRepository';
@@ -119,10 +121,28 @@ export async function runCli(
     io.signal.addEventListener('abort', onSignal, { once: true });
   }
 
-  const credentials = new DockerConfigCredentialProvider({ env: io.env });
+  // The docker config first (what `docker login` and CI set up), then the
+  // cloud identity a registry's host name points to.
+  const cloud = new CloudCredentialProvider({
+    hosts: command.cloudAuth,
+    onWarning: message => {
+      if (!command.quiet) io.stderr.write(`image-promotion: ${message}\n`);
+    },
+  });
+  const credentials = new ChainCredentialProvider([
+    new DockerConfigCredentialProvider({ env: io.env }),
+    cloud,
+  ]);
+  const dockerConfig = `docker config ${defaultDockerConfigPath(io.env)}`;
   const options = {
     credentials,
-    credentialSource: `docker config ${defaultDockerConfigPath(io.env)}`,
+    // Named in the hint when a registry refuses the credentials.
+    credentialSource: (registry: string) => {
+      const kind = cloud.kindFor(registry);
+      return kind
+        ? `${dockerConfig}, or else the ${kind} cloud identity of this machine`
+        : dockerConfig;
+    },
     insecureRegistries: command.insecureRegistries,
     timeouts: definedOnly(command.timeouts),
   };
