@@ -33,8 +33,8 @@ describe('redactCredentials', () => {
   });
 
   it.each([
-    'localhost:5000/team/app:1.0@sha256:' + 'a'.repeat(64),
-    'app:1.0@sha256:' + 'b'.repeat(64),
+    `localhost:5000/team/app:1.0@sha256:${'a'.repeat(64)}`,
+    `app:1.0@sha256:${'b'.repeat(64)}`,
     'registry 127.0.0.1:5001 refused the connection',
     'oci-layout:/data/app:1.0',
   ])('leaves %j alone', text => {
