@@ -64,6 +64,9 @@ export class NotFoundError extends RegistryError {
 
 /** The registry refused our credentials (401) or refused the operation for them (403). */
 export class AuthenticationError extends RegistryError {
+  /** True when the message is {@link AuthenticationError.forHost}'s generic hint, which a caller may re-issue naming the credential source. */
+  credentialHint = false;
+
   constructor(message: string, context: RegistryErrorContext = {}) {
     super(message, context);
     this.name = 'AuthenticationError';
@@ -92,12 +95,14 @@ export class AuthenticationError extends RegistryError {
               ? ` (some registries also answer this way for ${context.repository} when it does not exist or is not yours to read)`
               : ''
           }`;
-    return new AuthenticationError(
+    const error = new AuthenticationError(
       `authentication to ${host} failed: ${hint}${
         context.code ? ` (${context.code})` : ''
       }`,
       { ...context, registry: host },
     );
+    error.credentialHint = true;
+    return error;
   }
 }
 

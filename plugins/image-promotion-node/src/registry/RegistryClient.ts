@@ -94,7 +94,13 @@ export class RegistryClient {
   /** Re-issues an authentication failure with the hint naming where the credentials came from. */
   private withCredentialHint(target: AuthTarget, error: unknown): unknown {
     const source = this.credentialSourceFor(target.credentialHost);
-    if (!(error instanceof AuthenticationError) || source === undefined) {
+    // Only the generic hint is re-issued: a credential provider's own error
+    // (ECR, GAR) already says what to fix.
+    if (
+      !(error instanceof AuthenticationError) ||
+      !error.credentialHint ||
+      source === undefined
+    ) {
       return error;
     }
     return AuthenticationError.forHost(
