@@ -29,6 +29,7 @@ import {
   ImagePromotionStore,
   PromotionCopyFiguresStore,
   PromotionScheduleStore,
+  ReadModelQueries,
 } from './database';
 import { Announcer } from './notify';
 import { PromotionService } from './promotion/PromotionService';
@@ -69,6 +70,9 @@ export const imagePromotionPlugin = createBackendPlugin({
         const { httpRouter, logger, lifecycle, scheduler } = deps;
         const config = readImagePromotionConfig(deps.rootConfig);
         const store = await ImagePromotionStore.create({
+          database: deps.database,
+        });
+        const readModels = await ReadModelQueries.create({
           database: deps.database,
         });
         // The stores of the smaller aggregates share the migrated client.
@@ -135,10 +139,12 @@ export const imagePromotionPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             userInfo: deps.userInfo,
             permissions: deps.permissions,
+            auth: deps.auth,
             auditor: deps.auditor,
             catalog: deps.catalog,
             config,
             store,
+            readModels,
             access,
             tracker,
             service,

@@ -23,6 +23,7 @@
 
 export * from './engine/types';
 export * from './errors';
+export { redactCredentials } from './redact';
 export {
   DigestVerifier,
   isDigest,
@@ -52,6 +53,11 @@ export {
   parseDockerConfig,
   type DockerConfigCredentials,
 } from './auth/dockerConfig';
+export {
+  DEFAULT_CREDENTIAL_HELPER_TIMEOUT_MS,
+  runCredentialHelper,
+  type CredentialHelperOptions,
+} from './auth/credentialHelper';
 export * from './auth/cloud';
 export {
   parseWwwAuthenticate,

@@ -50,6 +50,8 @@ export interface PromotionWorkerOptions {
   copyFigures?: PromotionCopyFiguresStore;
   /** Told about every status change, for notifications and live updates. */
   listener?: PromotionListener;
+  /** The clock that decides when a queued promotion is eligible; default the system clock. */
+  now?: () => Date;
 }
 
 /**
@@ -136,6 +138,7 @@ export class PromotionWorker {
     const promotion = await this.options.store.claimNextPromotion({
       owner: this.owner,
       leaseMs: this.leaseMs,
+      ...(this.options.now ? { now: this.options.now() } : {}),
     });
     if (!promotion) return false;
     await this.execute(promotion);
@@ -200,8 +203,9 @@ export class PromotionWorker {
           verdict.eligibleAt,
           `waiting until ${formatInstant(
             verdict.eligibleAt,
-            new Date(),
+            this.options.now?.() ?? new Date(),
           )}: ${failed.map(g => g.message).join(' ')}`,
+          this.options.now?.(),
         );
         if (deferred) await this.announce(promotion.id, 'copying');
         return;

@@ -52,6 +52,7 @@ import type {
   DriftHistoryStore,
   ImagePromotionStore,
   PromotionCopyFiguresStore,
+  ReadModelQueries,
 } from '../database';
 import type { PromotionService } from '../promotion/PromotionService';
 import type { RegistryAccess } from '../registry/RegistryAccess';
@@ -397,6 +398,7 @@ describe('openapi.yaml', () => {
       httpAuth: mockServices.httpAuth.mock(),
       userInfo: mockServices.userInfo.mock(),
       permissions: mockServices.permissions.mock(),
+      auth: mockServices.auth.mock(),
       auditor: mockServices.auditor.mock(),
       catalog: catalogServiceMock(),
       config: {
@@ -404,6 +406,7 @@ describe('openapi.yaml', () => {
         registries: new Map(),
       } as unknown as ImagePromotionConfig,
       store: {} as ImagePromotionStore,
+      readModels: {} as ReadModelQueries,
       access: {} as RegistryAccess,
       tracker: {} as Tracker,
       service: {} as PromotionService,

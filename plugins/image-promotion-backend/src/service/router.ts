@@ -16,6 +16,7 @@
 
 import type {
   AuditorService,
+  AuthService,
   HttpAuthService,
   LoggerService,
   PermissionsService,
@@ -35,9 +36,10 @@ import type {
   DriftHistoryStore,
   ImagePromotionStore,
   PromotionCopyFiguresStore,
+  ReadModelQueries,
 } from '../database';
 import type { PromotionListener } from '../notify';
-import { PermissionGuard } from '../permissions';
+import { PermissionGuard, PermittedEntities } from '../permissions';
 import type { PromotionService } from '../promotion/PromotionService';
 import type { RegistryAccess } from '../registry/RegistryAccess';
 import type { Tracker } from '../tracking/Tracker';
@@ -89,10 +91,12 @@ export interface RouterOptions {
   httpAuth: HttpAuthService;
   userInfo: UserInfoService;
   permissions: PermissionsService;
+  auth: AuthService;
   auditor: AuditorService;
   catalog: CatalogService;
   config: ImagePromotionConfig;
   store: ImagePromotionStore;
+  readModels: ReadModelQueries;
   access: RegistryAccess;
   tracker: Tracker;
   service: PromotionService;
@@ -110,6 +114,7 @@ export async function createRouter(
   const { logger, auditor, config, store, service } = options;
   const callers = new CallerResolver(options.httpAuth, options.userInfo);
   const guard = new PermissionGuard(options.permissions);
+  const permitted = new PermittedEntities(options);
   const status = new StatusReadModel(options);
   const overview = new OverviewReadModel(options);
   const metrics = new MetricsReadModel(options);
@@ -281,7 +286,7 @@ export async function createRouter(
     // caller may not read (totalCount still counts them).
     const readable = query.entityRef
       ? undefined
-      : await guard.filter(
+      : await permitted.filter(
           'read',
           page.items.map(p => p.entityRef),
           credentials,
@@ -482,8 +487,8 @@ export async function createRouter(
     const query = parseInput(overviewQuerySchema, req.query, 'query');
     const credentials = await callers.credentials(req);
     res.json(
-      await overview.overview(query, refs =>
-        guard.filter('read', refs, credentials),
+      await overview.overview(query, candidates =>
+        permitted.scope('read', credentials, { candidates }),
       ),
     );
   });
@@ -494,12 +499,21 @@ export async function createRouter(
     res.json(
       await metrics.metrics(
         days,
-        refs => guard.filter('read', refs, credentials),
+        candidates => permitted.scope('read', credentials, { candidates }),
         { owner },
       ),
     );
   });
 
+  // A path no route matches (an empty or mistyped segment) gets a sentence
+  // too, not a bare 404.
+  router.use((req, _res, next) => {
+    next(
+      new NotFoundError(
+        `No API route ${req.method} ${req.path}; see the plugin's OpenAPI description for the routes and their paths`,
+      ),
+    );
+  });
   router.use(createErrorHandler(logger));
   return router;
 }

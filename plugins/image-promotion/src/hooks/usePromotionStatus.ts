@@ -19,7 +19,7 @@ import type {
   EntityPromotionStatus,
   Promotion,
 } from '@image-promotion/plugin-image-promotion-common';
-import { useRef } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
 import { imagePromotionApiRef } from '../api';
@@ -54,6 +54,13 @@ export function openPromotions(
  * runs, for the bytes-copied figure, which is not announced.
  */
 export const SIGNALLED_RUNNING_POLL_MS = 2000;
+/**
+ * Right after the user started a promotion, most copies finish within a second or two: look
+ * often for that long, so the lane shows the result at once instead of at the next slow poll.
+ */
+export const JUST_STARTED_POLL_MS = 200;
+/** How long after the user's action the fast polling lasts. */
+export const JUST_STARTED_WINDOW_MS = 5000;
 
 /**
  * Loads a component's promotion status and keeps it fresh. With the signals plugin, it reloads
@@ -80,8 +87,12 @@ export function usePromotionStatus(entityRef: string) {
 
   const open = openPromotions(status);
   const running = open.some(p => isRunning(p.status));
+  const [fastUntil, setFastUntil] = useState(0);
+  const fast = running && Date.now() < fastUntil;
   let pollMs: number | null = IDLE_POLL_MS;
-  if (isSignalsAvailable) {
+  if (fast) {
+    pollMs = JUST_STARTED_POLL_MS;
+  } else if (isSignalsAvailable) {
     pollMs = running ? SIGNALLED_RUNNING_POLL_MS : null;
   } else if (running) {
     pollMs = RUNNING_POLL_MS;
@@ -96,6 +107,11 @@ export function usePromotionStatus(entityRef: string) {
     loading: state.loading && !status,
     error: state.error,
     retry: state.retry,
+    /** Call after the user started a promotion: reloads now and looks often for a few seconds. */
+    expectChange: useCallback(() => {
+      setFastUntil(Date.now() + JUST_STARTED_WINDOW_MS);
+      state.retry();
+    }, [state]),
     open,
     /** Moves on every announced change; views that show more of the component reload on it. */
     signal,

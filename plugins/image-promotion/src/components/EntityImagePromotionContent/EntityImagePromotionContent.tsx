@@ -115,7 +115,7 @@ const PromotionView = (props: { entityRef: string }) => {
   const alertApi = useApi(alertApiRef);
   const now = useNow();
   const userEntityRef = useUserEntityRef();
-  const { status, loading, error, retry, open, signal } =
+  const { status, loading, error, retry, open, signal, expectChange } =
     usePromotionStatus(entityRef);
   const [dialog, setDialog] = useState<DialogTarget | undefined>();
   const [refreshing, setRefreshing] = useState(false);
@@ -353,7 +353,8 @@ const PromotionView = (props: { entityRef: string }) => {
                 display: 'transient',
               });
             }
-            reload();
+            expectChange();
+            history.retry();
           }}
         />
       )}
