@@ -542,7 +542,10 @@ async function main() {
         await details
           .getByText(/Approved by release-manager .*Ship it after the soak/)
           .waitFor({ timeout: 30_000 });
-        await details.getByText('Release 1.1.0 before the sale').waitFor();
+        await details
+          .getByText('Release 1.1.0 before the sale', { exact: true })
+          .first()
+          .waitFor();
         await page.screenshot({ path: join(REPORT, 'detail-approved.png') });
         await details.getByRole('button', { name: 'Close' }).click();
       },

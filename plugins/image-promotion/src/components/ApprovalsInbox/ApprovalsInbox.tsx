@@ -118,7 +118,10 @@ const InboxItem = (props: {
       aria-label={`Approval request: ${what}`}
     >
       <Typography variant="h6" component="h2">
-        <Link to={entityPromotionPath(promotion.entityRef, promotion.id)}>
+        <Link
+          to={entityPromotionPath(promotion.entityRef, promotion.id)}
+          underline="always"
+        >
           {component}
         </Link>
         : {promotion.targetTag} from {item.sourceEnvironmentTitle} to{' '}
