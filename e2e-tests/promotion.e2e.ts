@@ -108,6 +108,16 @@ async function runAxe(page: Page, name: string, include: string[]) {
   }
 }
 
+/** Opens `url`; when the full page load could not restore the session, signs in again. */
+async function gotoSignedIn(page: Page, url: string) {
+  await page.goto(url);
+  const enter = page.getByRole('button', { name: /enter/i });
+  if (await enter.isVisible({ timeout: 3_000 }).catch(() => false)) {
+    await enter.click();
+    await page.goto(url);
+  }
+}
+
 /** Opens the detail view from the first button matching `label` (History, lanes). */
 async function openDetails(page: Page, label: RegExp) {
   await page.getByRole('button', { name: label }).first().click();
@@ -458,7 +468,7 @@ async function main() {
       'the release manager rejects from the inbox with a comment; the requester reads it and retries',
       async () => {
         approver = await signIn(approverContext);
-        await approver.goto(INBOX);
+        await gotoSignedIn(approver, INBOX);
         const request = approver.getByRole('article', {
           name: /Approval request: 1\.1\.0 of checkout-service to Production/,
         });
@@ -494,7 +504,7 @@ async function main() {
     await step(
       'the release manager is notified and approves from the inbox with a comment',
       async () => {
-        await approver.goto(`${BASE}/notifications`);
+        await gotoSignedIn(approver, `${BASE}/notifications`);
         await approver
           .getByText(/Approval needed: checkout-service 1\.1\.0 → Production/)
           .first()
@@ -503,7 +513,7 @@ async function main() {
           path: join(REPORT, 'notifications-release-manager.png'),
           fullPage: true,
         });
-        await approver.goto(INBOX);
+        await gotoSignedIn(approver, INBOX);
         const request = approver.getByRole('article', {
           name: /Approval request: 1\.1\.0 of checkout-service to Production/,
         });
