@@ -240,7 +240,7 @@ const PromotionView = (props: { entityRef: string }) => {
       >
         {refreshButton}
       </ContentHeader>
-      <Typography variant="body2" color="textSecondary" paragraph>
+      <Typography variant="body2" paragraph>
         Image <code>{status.image}</code> on pipeline{' '}
         <code>{status.pipeline}</code>: the same digest moves from left to
         right.

@@ -160,6 +160,7 @@ export const PromotionHistory = (props: {
       data={promotions}
       options={{
         search: false,
+        sorting: false,
         paging: promotions.length > 10,
         pageSize: 10,
         padding: 'dense',

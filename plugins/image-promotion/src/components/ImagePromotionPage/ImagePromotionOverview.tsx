@@ -323,6 +323,7 @@ export const OverviewTable = (props: {
         data={visible}
         options={{
           search: false,
+          sorting: false,
           paging: visible.length > 20,
           pageSize: 20,
           padding: 'dense',
