@@ -235,6 +235,33 @@ export interface Config {
       concurrency?: number;
       /** Delay before the first run after start-up; default 15 seconds. */
       initialDelay?: ImagePromotionDuration;
+      /**
+       * Bound on one registry operation of a run (listing a repository's
+       * tags, looking up one tag); default 60 seconds. A registry that misses
+       * it, or refuses connections, is left alone for the rest of the run
+       * (its environments keep their last known state) and holds up no other
+       * registry.
+       */
+      registryTimeout?: ImagePromotionDuration;
+    };
+
+    /**
+     * Deadlines of every registry call. None bounds a whole transfer: a slow
+     * but moving copy is never cut off, only silence is.
+     */
+    timeouts?: {
+      /** TCP connect and TLS handshake of a new connection; default 10 seconds. */
+      connect?: ImagePromotionDuration;
+      /** From a request sent to the registry's response headers; default 20 seconds. */
+      response?: ImagePromotionDuration;
+      /** No body byte received or accepted for this long; default 20 seconds. */
+      idle?: ImagePromotionDuration;
+      /**
+       * How long a preview, a promotion request, an approval or a refresh
+       * waits on registries before the API answers 504 naming the
+       * environment and registry; default 10 seconds.
+       */
+      apiRequest?: ImagePromotionDuration;
     };
 
     /** The registry-notification webhook (distribution's notification envelope); disabled when absent. */

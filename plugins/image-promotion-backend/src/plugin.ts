@@ -77,7 +77,13 @@ export const imagePromotionPlugin = createBackendPlugin({
           access,
           onQueued: () => wakeWorker(),
         });
-        const worker = new PromotionWorker({ store, service, access, logger });
+        const worker = new PromotionWorker({
+          store,
+          service,
+          access,
+          logger,
+          planTimeoutMs: config.timeouts.apiRequestMs,
+        });
         wakeWorker = () => worker.wake();
         lifecycle.addStartupHook(() => worker.start());
         lifecycle.addShutdownHook(() => worker.stop());

@@ -22,6 +22,7 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
+import type { JsonObject } from '@backstage/config';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
@@ -148,6 +149,8 @@ export interface StartApiOptions {
   entities: Entity[];
   webhook?: boolean;
   extraFeatures?: ServiceFactory[];
+  /** Replaces the whole `imagePromotion` config (registries, pipelines, timeouts). */
+  imagePromotion?: JsonObject;
 }
 
 /** A running test backend. */
@@ -168,9 +171,11 @@ export async function startApi(options: StartApiOptions): Promise<TestApi> {
       imagePromotionPlugin,
       mockServices.database.factory({ knex }),
       mockServices.rootConfig.factory({
-        data: imagePromotionConfig(options.layouts, {
-          webhook: options.webhook,
-        }),
+        data: options.imagePromotion
+          ? { imagePromotion: options.imagePromotion }
+          : imagePromotionConfig(options.layouts, {
+              webhook: options.webhook,
+            }),
       }),
       catalogServiceMock.factory({ entities: options.entities }),
       ...(options.extraFeatures ?? []),

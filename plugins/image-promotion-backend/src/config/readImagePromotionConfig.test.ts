@@ -230,8 +230,16 @@ describe('readImagePromotionConfig', () => {
         timeoutMs: 600_000,
         concurrency: 8,
         initialDelayMs: 15_000,
+        registryTimeoutMs: 60_000,
       });
       expect(config.tracking).toEqual(DEFAULT_TRACKING);
+      // Transport deadlines left to the engine's defaults; the API waits 10 s.
+      expect(config.timeouts).toEqual({
+        connectMs: undefined,
+        responseMs: undefined,
+        idleMs: undefined,
+        apiRequestMs: 10_000,
+      });
       const qa = config.pipelines.get('default')?.environments[1];
       expect(qa?.title).toBe('qa');
       expect(qa?.currentTag).toBeUndefined();
@@ -256,6 +264,13 @@ describe('readImagePromotionConfig', () => {
           timeout: 'PT2M',
           concurrency: 16,
           initialDelay: '5s',
+          registryTimeout: '45s',
+        },
+        timeouts: {
+          connect: '3s',
+          response: { seconds: 15 },
+          idle: 'PT30S',
+          apiRequest: '4s',
         },
         webhook: { secret: 'a-long-enough-shared-secret' },
       });
@@ -264,6 +279,13 @@ describe('readImagePromotionConfig', () => {
         timeoutMs: 120_000,
         concurrency: 16,
         initialDelayMs: 5_000,
+        registryTimeoutMs: 45_000,
+      });
+      expect(config.timeouts).toEqual({
+        connectMs: 3_000,
+        responseMs: 15_000,
+        idleMs: 30_000,
+        apiRequestMs: 4_000,
       });
       expect(config.webhook).toEqual({ secret: 'a-long-enough-shared-secret' });
     });
@@ -487,7 +509,7 @@ describe('readImagePromotionConfig', () => {
       [
         'a misspelt top-level key, suggesting the right one',
         { ...baseConfig(), trackng: {} },
-        'imagePromotion.trackng: unknown key; did you mean "tracking"? (allowed: registries, pipelines, tracking, webhook)',
+        'imagePromotion.trackng: unknown key; did you mean "tracking"? (allowed: registries, pipelines, tracking, timeouts, webhook)',
       ],
       [
         'missing registries',
@@ -882,6 +904,16 @@ describe('readImagePromotionConfig', () => {
         'a tracking schedule given as cron',
         { ...baseConfig(), tracking: { frequency: { cron: '*/5 * * * *' } } },
         'imagePromotion.tracking.frequency: has an unknown unit "cron"; use weeks, days, hours, minutes, seconds, milliseconds',
+      ],
+      [
+        'a zero idle timeout',
+        { ...baseConfig(), timeouts: { idle: '0s' } },
+        'imagePromotion.timeouts.idle: must be longer than zero',
+      ],
+      [
+        'a misspelt timeout',
+        { ...baseConfig(), timeouts: { headers: '5s' } },
+        'imagePromotion.timeouts.headers: unknown key (allowed: connect, response, idle, apiRequest)',
       ],
       [
         'a webhook without a secret',

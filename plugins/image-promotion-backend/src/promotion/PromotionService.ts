@@ -34,6 +34,11 @@ import {
   PolicyGateResult,
 } from '../policy';
 import type { RegistryAccess } from '../registry/RegistryAccess';
+import {
+  CallerGoneError,
+  isDeadline,
+  registryFailure,
+} from '../registry/registryFailure';
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
@@ -76,6 +81,14 @@ export class PolicyRefusedError extends ConflictError {
         .join(' ')}`,
     );
   }
+}
+
+/** How long registry calls made for one request may take, and who can stop them. */
+export interface RegistryCallOptions {
+  /** Fires at the deadline or when the caller goes away. */
+  signal?: AbortSignal;
+  /** The deadline behind `signal`, for messages. */
+  deadlineMs?: number;
 }
 
 /** Who acts, as the router learned from Backstage auth. */
@@ -131,6 +144,7 @@ export class PromotionService {
     request: PromotionRequest,
     requester: string,
     approvals: Promotion | undefined = undefined,
+    call: RegistryCallOptions = {},
   ): Promise<PromotionPlan> {
     const { component, pipeline } = await this.component(request.entityRef);
     const targetIndex = pipeline.environments.findIndex(
@@ -165,6 +179,7 @@ export class PromotionService {
       request,
       component,
       source,
+      call,
     );
     const targetTag = await this.chooseTargetTag(
       request,
@@ -194,6 +209,7 @@ export class PromotionService {
       component,
       target,
       targetTag,
+      call,
     );
     const recorded = approvals ? await store.listApprovals(approvals.id) : [];
     const gates = evaluatePolicy({
@@ -243,6 +259,7 @@ export class PromotionService {
     request: PromotionRequest,
     component: TrackedComponent,
     source: Environment,
+    call: RegistryCallOptions,
   ): Promise<{ digest: string; sourceTag: string | null }> {
     if (request.digest !== undefined) {
       if (!DIGEST.test(request.digest)) {
@@ -265,7 +282,17 @@ export class PromotionService {
       component.image,
       component.entityRef,
     );
-    const descriptor = await repository.resolve(request.sourceTag);
+    let descriptor;
+    try {
+      descriptor = await repository.resolve(request.sourceTag, call.signal);
+    } catch (error) {
+      throw registryFailure(error, {
+        environment: source,
+        endpoint: this.deps.config.registries.get(source.registry),
+        action: `looking up tag ${request.sourceTag} of ${component.image}`,
+        ...call,
+      });
+    }
     if (!descriptor) {
       throw new NotFoundError(
         `tag "${request.sourceTag}" was not found in ${source.id} (${repository.location})`,
@@ -315,6 +342,7 @@ export class PromotionService {
     component: TrackedComponent,
     target: Environment,
     tag: string,
+    call: RegistryCallOptions,
   ): Promise<string | undefined> {
     try {
       const repository = this.deps.access.repository(
@@ -322,10 +350,11 @@ export class PromotionService {
         component.image,
         component.entityRef,
       );
-      return (await repository.resolve(tag))?.digest;
+      return (await repository.resolve(tag, call.signal))?.digest;
     } catch {
-      // An unreachable target registry is not a reason to refuse a preview;
-      // fall back to what tracking last saw, and the worker checks again.
+      // An unreachable (or stalled, past the deadline) target registry is not
+      // a reason to refuse a preview; fall back to what tracking last saw,
+      // and the worker checks again.
       const states = await this.deps.store.listTagStates(
         component.entityRef,
         target.id,
@@ -335,10 +364,19 @@ export class PromotionService {
   }
 
   /** Creates a promotion: queued, or waiting for approvals; refuses with the failed gates otherwise. */
-  async request(request: PromotionRequest, actor: Actor): Promise<Promotion> {
-    const plan = await this.plan(request, actor.userEntityRef);
+  async request(
+    request: PromotionRequest,
+    actor: Actor,
+    call: RegistryCallOptions = {},
+  ): Promise<Promotion> {
+    const plan = await this.plan(request, actor.userEntityRef, undefined, call);
     if (!plan.allowed && !plan.needsApproval) {
       throw new PolicyRefusedError(plan.gates);
+    }
+    // A caller who gave up gets nothing created behind their back (a passed
+    // deadline is different: that caller still waits for the answer).
+    if (call.signal?.aborted && !isDeadline(call.signal)) {
+      throw new CallerGoneError();
     }
     const promotion = await this.deps.store.createPromotion({
       entityRef: plan.component.entityRef,
@@ -359,7 +397,10 @@ export class PromotionService {
   }
 
   /** Re-plans an existing promotion (approvals included), as right before copying. */
-  async replan(promotion: Promotion): Promise<PromotionPlan> {
+  async replan(
+    promotion: Promotion,
+    call: RegistryCallOptions = {},
+  ): Promise<PromotionPlan> {
     return this.plan(
       {
         entityRef: promotion.entityRef,
@@ -371,6 +412,7 @@ export class PromotionService {
       },
       promotion.requestedBy,
       promotion,
+      call,
     );
   }
 
@@ -385,6 +427,7 @@ export class PromotionService {
     id: string,
     actor: Actor,
     comment?: string,
+    call: RegistryCallOptions = {},
   ): Promise<Promotion> {
     const promotion = await this.mustGet(id);
     if (promotion.status !== 'pending_approval') {
@@ -418,7 +461,7 @@ export class PromotionService {
       decision: 'approved',
       comment: comment ?? null,
     });
-    const plan = await this.replan(promotion);
+    const plan = await this.replan(promotion, call);
     const approvals = plan.gates.find(g => g.gate === 'approvals');
     if (approvals?.passed) {
       const moved = await this.deps.store.transition(id, {

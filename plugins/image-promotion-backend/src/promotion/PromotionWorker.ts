@@ -21,6 +21,7 @@ import { copyImage } from '@image-promotion/plugin-image-promotion-node';
 import type { ImagePromotionStore, Promotion } from '../database';
 import { failedGates } from '../policy';
 import type { RegistryAccess } from '../registry/RegistryAccess';
+import { copyFailureReason, RegistryPlace } from '../registry/registryFailure';
 import type { PromotionService } from './PromotionService';
 
 /** Options of {@link PromotionWorker}. */
@@ -35,6 +36,8 @@ export interface PromotionWorkerOptions {
   leaseMs?: number;
   /** How often an idle worker looks for work. */
   pollMs?: number;
+  /** Bound on the registry lookups of the policy check before copying (default 10 s); the copy itself is bounded by the transport's deadlines. */
+  planTimeoutMs?: number;
   /** Test hook: called with the promotion id once bytes started flowing. */
   onCopyStarted?: (promotionId: string) => void;
 }
@@ -151,8 +154,16 @@ export class PromotionWorker {
         failureReason: reason,
       });
     };
+    let places: { source: RegistryPlace; target: RegistryPlace } | undefined;
     try {
-      const plan = await service.replan(promotion);
+      const planTimeoutMs = this.options.planTimeoutMs ?? 10_000;
+      const plan = await service.replan(promotion, {
+        signal: AbortSignal.any([
+          abort.signal,
+          AbortSignal.timeout(planTimeoutMs),
+        ]),
+        deadlineMs: planTimeoutMs,
+      });
       const failed = failedGates(plan.gates);
       if (failed.length) {
         await fail(
@@ -163,6 +174,10 @@ export class PromotionWorker {
         return;
       }
       const { component, source, target } = plan;
+      places = {
+        source: { environment: source, endpoint: access.endpoint(source) },
+        target: { environment: target, endpoint: access.endpoint(target) },
+      };
       const from = access.repository(
         source,
         component.image,
@@ -268,7 +283,14 @@ export class PromotionWorker {
         );
         return;
       }
-      await fail((error as Error).message);
+      await fail(
+        places
+          ? copyFailureReason(error, {
+              ...places,
+              action: `copying ${promotion.digest} from ${promotion.sourceEnvironment} to ${promotion.targetEnvironment}`,
+            })
+          : (error as Error).message,
+      );
     } finally {
       clearInterval(renew);
       this.aborts.delete(abort);

@@ -96,7 +96,24 @@ export class RegistryAccess {
       ]),
       insecureRegistries: insecure,
       userAgent: options.userAgent ?? 'backstage-image-promotion',
+      // Unset values keep the engine's defaults.
+      timeouts: {
+        ...(config.timeouts.connectMs !== undefined
+          ? { connectMs: config.timeouts.connectMs }
+          : {}),
+        ...(config.timeouts.responseMs !== undefined
+          ? { responseHeadersMs: config.timeouts.responseMs }
+          : {}),
+        ...(config.timeouts.idleMs !== undefined
+          ? { idleMs: config.timeouts.idleMs }
+          : {}),
+      },
     });
+  }
+
+  /** The configured endpoint an environment's images live in. */
+  endpoint(environment: Environment): RegistryEndpoint | undefined {
+    return this.registries.get(environment.registry);
   }
 
   /** The repository path of a component's image in an environment. */

@@ -77,6 +77,7 @@ export class ComponentRefresher {
   async refreshOne(
     entityRef: string,
     credentials: BackstageCredentials,
+    call: { signal?: AbortSignal; deadlineMs?: number } = {},
   ): Promise<RefreshResult> {
     const { store, catalog, config, tracker } = this.deps;
     // The catalog read uses the caller's credentials, so nobody learns of an
@@ -92,7 +93,10 @@ export class ComponentRefresher {
       );
     }
     await store.upsertComponents([component]);
-    return tracker.refreshComponent(component);
+    return tracker.refreshComponent(component, {
+      signal: call.signal,
+      timeoutMs: call.deadlineMs,
+    });
   }
 
   /**

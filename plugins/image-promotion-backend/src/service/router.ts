@@ -55,6 +55,7 @@ import {
 import { MetricsReadModel } from './MetricsReadModel';
 import { OverviewReadModel } from './OverviewReadModel';
 import { parseInput } from './parse';
+import { requestDeadline } from './requestSignal';
 import {
   decisionBodySchema,
   emptyBodySchema,
@@ -170,7 +171,12 @@ export async function createRouter(
     await audited(
       auditor,
       { eventId: 'component-refresh', request: req, meta: { entityRef } },
-      () => refresher.refreshOne(entityRef, credentials),
+      () =>
+        refresher.refreshOne(
+          entityRef,
+          credentials,
+          requestDeadline(res, config.timeouts.apiRequestMs),
+        ),
       result => ({
         environments: result.environments.map(e => ({
           id: e.id,
@@ -189,7 +195,12 @@ export async function createRouter(
     const { credentials, actor } = await callers.caller(req);
     await guard.require('read', body.entityRef, credentials);
     const [plan, permission] = await Promise.all([
-      service.plan(body, actor.userEntityRef),
+      service.plan(
+        body,
+        actor.userEntityRef,
+        undefined,
+        requestDeadline(res, config.timeouts.apiRequestMs),
+      ),
       guard.check('promote', body.entityRef, credentials),
     ]);
     const response: PromotionPreview = {
@@ -236,7 +247,11 @@ export async function createRouter(
       },
       async () => {
         await guard.require('promote', body.entityRef, credentials);
-        return service.request(body, actor);
+        return service.request(
+          body,
+          actor,
+          requestDeadline(res, config.timeouts.apiRequestMs),
+        );
       },
       created => ({
         promotionId: created.id,
@@ -325,7 +340,12 @@ export async function createRouter(
         async () => {
           await guard.require('approve', promotion.entityRef, credentials);
           return decision === 'approve'
-            ? service.approve(id, actor, comment)
+            ? service.approve(
+                id,
+                actor,
+                comment,
+                requestDeadline(res, config.timeouts.apiRequestMs),
+              )
             : service.reject(id, actor, comment);
         },
         result => ({ status: result.status }),
