@@ -19,3 +19,4 @@ export * from './dockerConfig';
 export * from './scopes';
 export * from './wwwAuthenticate';
 export { Authenticator, type AuthTarget } from './Authenticator';
+export * from './cloud';
