@@ -124,7 +124,11 @@ describe('registries that stall or are down', () => {
       const refreshed = await api.http
         .post(`${API}/entities/default/component/service-a/refresh`)
         .set('Authorization', alice);
-      expect(refreshed.status).toBe(200);
+      if (refreshed.status !== 200) {
+        throw new Error(
+          `refresh answered ${refreshed.status}: ${refreshed.text}`,
+        );
+      }
     });
 
     afterAll(() => api?.stop());
@@ -262,6 +266,50 @@ describe('registries that stall or are down', () => {
       }
     } finally {
       await api.stop();
+    }
+  });
+
+  it('names the app-config credentials, never the docker config or the password, when a registry refuses them', async () => {
+    const secured = await startRegistry({
+      auth: { htpasswd: [{ username: 'robot', password: 'the-right-one' }] },
+    });
+    const config = imagePromotion({ apiRequest: '10s' }, secured.host);
+    const api = await startApi({
+      databaseId: 'SQLITE_3',
+      databases,
+      layouts,
+      entities: [component('service-a')],
+      imagePromotion: {
+        ...config,
+        registries: {
+          ...(config.registries as JsonObject),
+          dev: {
+            type: 'registry',
+            url: `http://${secured.host}`,
+            insecure: true,
+            credentials: { username: 'robot', password: 'wrong-password-42' },
+          },
+        },
+      },
+    });
+    try {
+      await api.http
+        .post(`${API}/entities/default/component/service-a/refresh`)
+        .set('Authorization', alice);
+      const res = await api.http
+        .post(`${API}/promotions/preview`)
+        .set('Authorization', alice)
+        .send(previewBody);
+      expect(res.status).toBe(502);
+      expect(res.body.error.message).toMatch(
+        new RegExp(
+          `^the dev registry at ${secured.host} refused the backend's credentials while looking up tag 1.0.0 .*imagePromotion\\.registries\\.dev\\.credentials`,
+        ),
+      );
+      expect(res.text).not.toMatch(/docker config|wrong-password-42/);
+    } finally {
+      await api.stop();
+      await secured.stop();
     }
   });
 

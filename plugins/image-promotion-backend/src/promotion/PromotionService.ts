@@ -287,8 +287,7 @@ export class PromotionService {
       descriptor = await repository.resolve(request.sourceTag, call.signal);
     } catch (error) {
       throw registryFailure(error, {
-        environment: source,
-        endpoint: this.deps.config.registries.get(source.registry),
+        ...this.deps.access.place(source),
         action: `looking up tag ${request.sourceTag} of ${component.image}`,
         ...call,
       });

@@ -175,8 +175,8 @@ export class PromotionWorker {
       }
       const { component, source, target } = plan;
       places = {
-        source: { environment: source, endpoint: access.endpoint(source) },
-        target: { environment: target, endpoint: access.endpoint(target) },
+        source: access.place(source),
+        target: access.place(target),
       };
       const from = access.repository(
         source,
@@ -193,6 +193,19 @@ export class PromotionWorker {
       const perBlob = new Map<string, number>();
       let total: number | null = null;
       let started = false;
+      // One write at a time, in order: a late small figure never overwrites a
+      // later larger one.
+      let progressWrites: Promise<unknown> = Promise.resolve();
+      const writeProgress = (bytesCopied: number) => {
+        progressWrites = progressWrites
+          .then(() =>
+            store.updateProgress(promotion.id, this.owner, {
+              bytesCopied,
+              bytesTotal: total,
+            }),
+          )
+          .catch(() => undefined);
+      };
       // Children and manifests by digest first: idempotent, and nothing a
       // person relies on changes until the tag moves below.
       await copyImage(from, promotion.digest, to, undefined, {
@@ -201,7 +214,12 @@ export class PromotionWorker {
         onProgress: event => {
           if (event.type === 'plan') total = event.bytes;
           if (event.type !== 'blob') return;
-          perBlob.set(event.digest, event.transferred);
+          // A blob that is done is in the target whole, whoever put it there:
+          // after a takeover the blobs the first replica copied count too.
+          perBlob.set(
+            event.digest,
+            event.status === 'done' ? event.size : event.transferred,
+          );
           if (!started && event.transferred > 0) {
             started = true;
             this.options.onCopyStarted?.(promotion.id);
@@ -211,15 +229,13 @@ export class PromotionWorker {
           lastWrite = now;
           let copied = 0;
           for (const v of perBlob.values()) copied += v;
-          store
-            .updateProgress(promotion.id, this.owner, {
-              bytesCopied: copied,
-              bytesTotal: total,
-            })
-            .catch(() => undefined);
+          writeProgress(copied);
         },
       });
       if (abort.signal.aborted) throw new Error('aborted');
+      // Every blob is in the target now.
+      if (total !== null) writeProgress(total);
+      await progressWrites;
       if (!(await store.markVerifying(promotion.id, this.owner))) {
         throw new Error('lease lost before verification');
       }

@@ -56,6 +56,8 @@ export class CallerGoneError extends Error {
 export interface RegistryPlace {
   environment: Pick<Environment, 'id' | 'registry'>;
   endpoint?: RegistryEndpoint;
+  /** Where the backend's credentials for this registry come from, e.g. `the username and password in imagePromotion.registries.dev.credentials`. */
+  credentialSource?: string;
 }
 
 /** "the qa registry at localhost:5002", or with the registry's name when it differs from the environment's. */
@@ -247,8 +249,12 @@ export function registryFailure(
     );
   }
   if (error instanceof AuthenticationError) {
+    // The engine cannot know the credentials came from app-config.
+    const message = context.credentialSource
+      ? error.message.replace(/your docker config/g, context.credentialSource)
+      : error.message;
     return new RegistryUnavailableError(
-      `${where} refused the backend's credentials while ${action}: ${error.message}`,
+      `${where} refused the backend's credentials while ${action}: ${message}`,
       'credentials',
       { cause: error },
     );

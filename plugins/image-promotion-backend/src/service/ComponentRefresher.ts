@@ -31,7 +31,6 @@ import {
   toTrackedComponent,
   Tracker,
 } from '../tracking/Tracker';
-import { mapWithConcurrency } from '../tracking/concurrency';
 
 function isAnnotated(entity: Entity): boolean {
   return Boolean(entity.metadata.annotations?.[ANNOTATION_IMAGE]?.trim());
@@ -129,11 +128,7 @@ export class ComponentRefresher {
       });
       if (hit) matching.push(component);
     }
-    await mapWithConcurrency(
-      matching,
-      Math.max(1, Math.ceil(config.tracking.concurrency / 2)),
-      component => tracker.refreshComponent(component),
-    );
+    await tracker.refreshComponents(matching);
     return matching.map(c => c.entityRef);
   }
 }

@@ -146,14 +146,22 @@ export class Tracker {
     component: TrackedComponent | TrackedComponentInput,
     options: { signal?: AbortSignal; timeoutMs?: number } = {},
   ): Promise<RefreshResult> {
-    const [result] = await this.refreshMany(
-      [component],
+    const [result] = await this.refreshComponents([component], options);
+    return result;
+  }
+
+  /** Refreshes some components as one run: a registry given up on for one is given up on for all. */
+  async refreshComponents(
+    components: ReadonlyArray<TrackedComponent | TrackedComponentInput>,
+    options: { signal?: AbortSignal; timeoutMs?: number } = {},
+  ): Promise<RefreshResult[]> {
+    return this.refreshMany(
+      components,
       new RegistryCircuits(
         options.timeoutMs ?? this.deps.config.tracking.registryTimeoutMs,
         options.signal,
       ),
     );
-    return result;
   }
 
   /**
@@ -236,8 +244,7 @@ export class Tracker {
       return await operation(signal);
     } catch (error) {
       const failure = registryFailure(error, {
-        environment,
-        endpoint: this.deps.config.registries.get(environment.registry),
+        ...this.deps.access.place(environment),
         action,
         signal,
         deadlineMs: circuits.deadlineMs,
