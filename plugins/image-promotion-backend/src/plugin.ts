@@ -21,7 +21,7 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { imagePromotionPermissions } from '@image-promotion/plugin-image-promotion-common';
 import { readImagePromotionConfig } from './config';
-import { ImagePromotionStore } from './database';
+import { ImagePromotionStore, ReadModelQueries } from './database';
 import { PromotionService } from './promotion/PromotionService';
 import { PromotionWorker } from './promotion/PromotionWorker';
 import { RegistryAccess } from './registry/RegistryAccess';
@@ -58,6 +58,9 @@ export const imagePromotionPlugin = createBackendPlugin({
         const { httpRouter, logger, lifecycle, scheduler } = deps;
         const config = readImagePromotionConfig(deps.rootConfig);
         const store = await ImagePromotionStore.create({
+          database: deps.database,
+        });
+        const readModels = await ReadModelQueries.create({
           database: deps.database,
         });
         const access = new RegistryAccess(config);
@@ -107,10 +110,12 @@ export const imagePromotionPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             userInfo: deps.userInfo,
             permissions: deps.permissions,
+            auth: deps.auth,
             auditor: deps.auditor,
             catalog: deps.catalog,
             config,
             store,
+            readModels,
             access,
             tracker,
             service,

@@ -397,6 +397,10 @@ export interface OverviewQuery {
   status?: OverviewStatus[];
   /** Free text matched against the entity ref, title, image, owner and system. */
   q?: string;
+  /** Page size (1 to 10,000); every matching row when absent. */
+  limit?: number;
+  /** Rows to skip, in entity ref order. */
+  offset?: number;
 }
 
 /**

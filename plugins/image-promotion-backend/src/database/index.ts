@@ -15,5 +15,15 @@
  */
 
 export { ImagePromotionStore } from './ImagePromotionStore';
+export {
+  chooseCurrent,
+  EnvironmentStates,
+  ReadModelQueries,
+} from './ReadModelQueries';
+export type {
+  EntityEnvironmentStatus,
+  EnvironmentRef,
+  EnvironmentState,
+} from './ReadModelQueries';
 export { DuplicateApprovalError, OpenPromotionExistsError } from './errors';
 export type * from './types';

@@ -39,7 +39,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ImagePromotionConfig } from '../config';
-import type { ImagePromotionStore } from '../database';
+import type { ImagePromotionStore, ReadModelQueries } from '../database';
 import type { PromotionService } from '../promotion/PromotionService';
 import type { RegistryAccess } from '../registry/RegistryAccess';
 import type { Tracker } from '../tracking/Tracker';
@@ -313,6 +313,7 @@ describe('openapi.yaml', () => {
       httpAuth: mockServices.httpAuth.mock(),
       userInfo: mockServices.userInfo.mock(),
       permissions: mockServices.permissions.mock(),
+      auth: mockServices.auth.mock(),
       auditor: mockServices.auditor.mock(),
       catalog: catalogServiceMock(),
       config: {
@@ -320,6 +321,7 @@ describe('openapi.yaml', () => {
         registries: new Map(),
       } as unknown as ImagePromotionConfig,
       store: {} as ImagePromotionStore,
+      readModels: {} as ReadModelQueries,
       access: {} as RegistryAccess,
       tracker: {} as Tracker,
       service: {} as PromotionService,

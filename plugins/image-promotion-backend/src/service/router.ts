@@ -16,6 +16,7 @@
 
 import type {
   AuditorService,
+  AuthService,
   HttpAuthService,
   LoggerService,
   PermissionsService,
@@ -30,8 +31,8 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import express, { RequestHandler } from 'express';
 import Router from 'express-promise-router';
 import type { ImagePromotionConfig } from '../config';
-import type { ImagePromotionStore } from '../database';
-import { PermissionGuard } from '../permissions';
+import type { ImagePromotionStore, ReadModelQueries } from '../database';
+import { PermissionGuard, PermittedEntities } from '../permissions';
 import type { PromotionService } from '../promotion/PromotionService';
 import type { RegistryAccess } from '../registry/RegistryAccess';
 import type { Tracker } from '../tracking/Tracker';
@@ -85,10 +86,12 @@ export interface RouterOptions {
   httpAuth: HttpAuthService;
   userInfo: UserInfoService;
   permissions: PermissionsService;
+  auth: AuthService;
   auditor: AuditorService;
   catalog: CatalogService;
   config: ImagePromotionConfig;
   store: ImagePromotionStore;
+  readModels: ReadModelQueries;
   access: RegistryAccess;
   tracker: Tracker;
   service: PromotionService;
@@ -101,6 +104,7 @@ export async function createRouter(
   const { logger, auditor, config, store, service } = options;
   const callers = new CallerResolver(options.httpAuth, options.userInfo);
   const guard = new PermissionGuard(options.permissions);
+  const permitted = new PermittedEntities(options);
   const status = new StatusReadModel(options);
   const overview = new OverviewReadModel(options);
   const metrics = new MetricsReadModel(options);
@@ -279,7 +283,7 @@ export async function createRouter(
     // caller may not read (totalCount still counts them).
     const readable = query.entityRef
       ? undefined
-      : await guard.filter(
+      : await permitted.filter(
           'read',
           page.items.map(p => p.entityRef),
           credentials,
@@ -418,8 +422,8 @@ export async function createRouter(
     const query = parseInput(overviewQuerySchema, req.query, 'query');
     const credentials = await callers.credentials(req);
     res.json(
-      await overview.overview(query, refs =>
-        guard.filter('read', refs, credentials),
+      await overview.overview(query, candidates =>
+        permitted.scope('read', credentials, { candidates }),
       ),
     );
   });
@@ -430,7 +434,7 @@ export async function createRouter(
     res.json(
       await metrics.metrics(
         days,
-        refs => guard.filter('read', refs, credentials),
+        candidates => permitted.scope('read', credentials, { candidates }),
         { owner },
       ),
     );

@@ -187,6 +187,21 @@ const integerString = (min: number, max: number, fallback: number) =>
     .optional()
     .transform(v => v ?? fallback);
 
+/** An optional whole number in a query string. */
+const optionalIntegerString = (min: number, max: number) =>
+  z
+    .string({ invalid_type_error: 'expected a whole number' })
+    .regex(/^\d{1,9}$/, `expected a whole number between ${min} and ${max}`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, `expected at least ${min}`)
+        .max(max, `expected at most ${max}`),
+    )
+    .optional();
+
 /** Query of `GET /promotions`. */
 export const promotionListQuerySchema = z
   .object({
@@ -235,6 +250,10 @@ export const overviewQuerySchema = z
       .string({ invalid_type_error: 'expected a search string' })
       .max(200, 'at most 200 characters')
       .optional(),
+    /** Page size; every matching row when absent. */
+    limit: optionalIntegerString(1, 10_000),
+    /** Rows to skip, in entity ref order. */
+    offset: optionalIntegerString(0, 100_000_000),
   })
   .strict();
 
