@@ -15,11 +15,15 @@
  */
 
 import path from 'node:path';
-import { parseImageReference } from '@image-promotion/plugin-image-promotion-common';
+import {
+  InvalidImageReferenceError,
+  parseImageReference,
+} from '@image-promotion/plugin-image-promotion-common';
 import type { CredentialProvider } from '../auth/credentials';
 import { isDigest } from '../digest';
 import type { ImageRepository } from '../engine/types';
 import { OciLayoutRepository } from '../layout/OciLayoutRepository';
+import { redactCredentials } from '../redact';
 import { RegistryClient } from '../registry/RegistryClient';
 import type { RegistryTimeouts } from '../transport/deadlines';
 
@@ -32,6 +36,8 @@ export interface OpenImageRepositoryOptions {
   /** `host[:port]` of registries spoken to over plain http. */
   insecureRegistries?: string[];
   userAgent?: string;
+  /** Where the credentials come from, for the hint when a registry refuses them. */
+  credentialSource?: string | ((registry: string) => string | undefined);
   /** Deadlines of registry requests; defaults in {@link DEFAULT_REGISTRY_TIMEOUTS}. */
   timeouts?: Partial<RegistryTimeouts>;
   /**
@@ -64,6 +70,9 @@ function clientFor(options: OpenImageRepositoryOptions): RegistryClient {
     [...(options.insecureRegistries ?? [])].sort(),
     options.userAgent ?? '',
     options.timeouts ?? {},
+    typeof options.credentialSource === 'string'
+      ? options.credentialSource
+      : '',
   ]);
   let client = clients.get(key);
   if (!client) {
@@ -72,6 +81,7 @@ function clientFor(options: OpenImageRepositoryOptions): RegistryClient {
       insecureRegistries: options.insecureRegistries,
       userAgent: options.userAgent,
       timeouts: options.timeouts,
+      credentialSource: options.credentialSource,
     });
     clients.set(key, client);
   }
@@ -117,7 +127,22 @@ export function openImageRepository(
       reference: ref,
     };
   }
-  const parsed = parseImageReference(reference);
+  let parsed;
+  try {
+    parsed = parseImageReference(reference);
+  } catch (error) {
+    // A password pasted into a reference must not come back in the error.
+    if (
+      error instanceof InvalidImageReferenceError &&
+      redactCredentials(error.input) !== error.input
+    ) {
+      throw new InvalidImageReferenceError(
+        redactCredentials(error.input),
+        redactCredentials(error.reason),
+      );
+    }
+    throw error;
+  }
   return {
     repository: clientFor(options).repository(
       parsed.registry,
