@@ -22,7 +22,6 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
-import type { JsonObject } from '@backstage/config';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
@@ -149,8 +148,8 @@ export interface StartApiOptions {
   entities: Entity[];
   webhook?: boolean;
   extraFeatures?: ServiceFactory[];
-  /** Replaces the whole `imagePromotion` config (registries, pipelines, timeouts). */
-  imagePromotion?: JsonObject;
+  /** Replaces the `imagePromotion` config section (default {@link imagePromotionConfig}). */
+  imagePromotion?: object;
 }
 
 /** A running test backend. */

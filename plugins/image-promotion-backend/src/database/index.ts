@@ -27,3 +27,9 @@ export type {
 } from './ReadModelQueries';
 export { DuplicateApprovalError, OpenPromotionExistsError } from './errors';
 export type * from './types';
+export { ApprovalInboxStore } from './ApprovalInboxStore';
+export type { WaitingPromotion } from './ApprovalInboxStore';
+export { DriftHistoryStore } from './DriftHistoryStore';
+export { PromotionCopyFiguresStore } from './PromotionCopyFiguresStore';
+export type { CopyFigures } from './PromotionCopyFiguresStore';
+export { PromotionScheduleStore } from './PromotionScheduleStore';

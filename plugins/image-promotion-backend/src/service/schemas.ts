@@ -136,6 +136,29 @@ export const decisionBodySchema = z
   })
   .strict();
 
+/** Body of `POST /drift/{id}/acknowledge`. */
+export const driftAcknowledgeBodySchema = decisionBodySchema;
+
+/** Body of `POST /promotions/{id}/retry`. */
+export const retryBodySchema = z
+  .object({
+    reason: z
+      .string({ invalid_type_error: 'expected a string' })
+      .max(1000, 'at most 1000 characters')
+      .optional(),
+  })
+  .strict();
+
+/** Query of `GET /entities/{namespace}/{kind}/{name}/drift`. */
+export const driftHistoryQuerySchema = z
+  .object({
+    environment: z
+      .string({ invalid_type_error: 'give environment once' })
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected an environment id')
+      .optional(),
+  })
+  .strict();
+
 /** Bodies of the endpoints that take none: absent or `{}`. */
 export const emptyBodySchema = z.object({}).strict();
 
