@@ -19,3 +19,8 @@ export * from './dockerConfig';
 export * from './scopes';
 export * from './wwwAuthenticate';
 export { Authenticator, type AuthTarget } from './Authenticator';
+export {
+  AcrCredentialProvider,
+  ACR_SCOPE,
+  type AcrCredentialProviderOptions,
+} from './cloud/acr';

@@ -89,3 +89,23 @@ export { makeTempDir, removeTempDir } from './tempDir';
 export { findFreePort } from './ports';
 export { runCommand } from './run';
 export type { CommandResult, RunCommandOptions } from './run';
+export { startEntraAuthority } from './entraAuthority';
+export type {
+  EntraAuthority,
+  EntraAuthorityOptions,
+  EntraClient,
+  EntraIssuedToken,
+  EntraTokenRequest,
+} from './entraAuthority';
+export { startAcrRegistry } from './acrRegistry';
+export type {
+  AcrExchangeRecord,
+  AcrRegistry,
+  AcrRegistryOptions,
+} from './acrRegistry';
+export { startReverseProxy } from './reverseProxy';
+export type {
+  ReverseProxy,
+  ReverseProxyOptions,
+  UpstreamTarget,
+} from './reverseProxy';
