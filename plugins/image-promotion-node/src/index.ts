@@ -56,6 +56,11 @@ export {
   parseWwwAuthenticate,
   type AuthChallenge,
 } from './auth/wwwAuthenticate';
+export {
+  AcrCredentialProvider,
+  ACR_SCOPE,
+  type AcrCredentialProviderOptions,
+} from './auth/cloud/acr';
 
 export {
   DEFAULT_USER_AGENT,
@@ -73,6 +78,7 @@ export { parseNextLink } from './transport/linkHeader';
 export {
   RegistryClient,
   apiHostFor,
+  normalizePathPrefix,
   type RegistryClientOptions,
 } from './registry/RegistryClient';
 export { RegistryRepository } from './registry/RegistryRepository';

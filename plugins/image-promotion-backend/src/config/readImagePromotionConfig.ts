@@ -185,6 +185,7 @@ export function readImagePromotionConfig(
       name,
       type: 'registry',
       host: entry.host,
+      ...(entry.pathPrefix ? { pathPrefix: entry.pathPrefix } : {}),
       insecure: entry.insecure,
     });
     if (entry.credentials) {

@@ -129,7 +129,9 @@ export class RegistryAccess {
     if (endpoint.type === 'oci-layout') {
       return new OciLayoutRepository(resolve(endpoint.directory, path));
     }
-    return this.client.repository(endpoint.host, path);
+    return this.client.repository(endpoint.host, path, {
+      pathPrefix: endpoint.pathPrefix,
+    });
   }
 
   /** A human-readable location of a component's image, without credentials. */

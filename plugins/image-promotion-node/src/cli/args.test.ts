@@ -33,6 +33,8 @@ describe('parseCommandLine', () => {
         '8',
         '--insecure-registry',
         'localhost:5001',
+        '--registry-prefix',
+        'https://art.example.com/artifactory/api/docker/prod/',
         '--json',
       ]),
     ).toEqual({
@@ -44,6 +46,7 @@ describe('parseCommandLine', () => {
       platforms: ['linux/arm64', 'linux/arm/v7'],
       concurrency: 8,
       insecureRegistries: ['localhost:5001'],
+      registryPrefixes: ['art.example.com/artifactory/api/docker/prod'],
       json: true,
       quiet: false,
     });
@@ -83,6 +86,14 @@ describe('parseCommandLine', () => {
     [
       ['copy', 'a', 'b', '--insecure-registry', 'http://x'],
       /HOST or HOST:PORT/,
+    ],
+    [
+      ['copy', 'a', 'b', '--registry-prefix', 'art.example.com'],
+      /HOST\[:PORT\]\/PATH/,
+    ],
+    [
+      ['copy', 'a', 'b', '--registry-prefix', 'h/a/../b'],
+      /HOST\[:PORT\]\/PATH/,
     ],
     [['copy', 'a', 'b', '--bogus'], /bogus/],
   ])('rejects %j with a message that says what to fix', (argv, message) => {

@@ -26,12 +26,21 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage:
   image-promotion copy SRC DST [--no-clobber] [--referrers] [--platform all|os/arch[/variant]]...
-                       [--concurrency N] [--insecure-registry HOST[:PORT]]... [--json] [--quiet]
-  image-promotion resolve REF [--insecure-registry HOST[:PORT]]... [--json]
-  image-promotion tags REPO [--insecure-registry HOST[:PORT]]... [--json]
+                       [--concurrency N] [REGISTRY OPTIONS] [--json] [--quiet]
+  image-promotion resolve REF [REGISTRY OPTIONS] [--json]
+  image-promotion tags REPO [REGISTRY OPTIONS] [--json]
+
+Registry options (repeatable):
+  --insecure-registry HOST[:PORT]       speak plain http to this registry
+  --registry-prefix HOST[:PORT]/PATH    this registry serves its /v2/ API under /PATH
+                                        (Artifactory, Nexus); references that start
+                                        with HOST[:PORT]/PATH/ name its repositories
 
 References:
   registry:   HOST[:PORT]/REPOSITORY[:TAG|@sha256:HEX]   e.g. localhost:5001/team/app:1.2.0
+  under a path prefix (with --registry-prefix art.example.com/artifactory/api/docker/prod):
+              art.example.com/artifactory/api/docker/prod/team/app:1.2.0
+  Docker Hub: docker.io/library/alpine:3 (or just alpine:3), served by registry-1.docker.io
   OCI layout: oci-layout:DIR[:TAG|@sha256:HEX]            e.g. oci-layout:/data/app:1.2.0
 
 Credentials come from the docker config ($DOCKER_CONFIG/config.json or ~/.docker/config.json).
@@ -40,6 +49,8 @@ Exit codes: 0 done, 1 failed, 2 bad usage.`;
 /** The options common to every command. */
 export interface CommonOptions {
   insecureRegistries: string[];
+  /** `host[:port]/path` of registries whose API lives under a path. */
+  registryPrefixes: string[];
   json: boolean;
   quiet: boolean;
 }
@@ -76,6 +87,7 @@ export function parseCommandLine(argv: string[]): Command {
         platform: { type: 'string', multiple: true },
         concurrency: { type: 'string' },
         'insecure-registry': { type: 'string', multiple: true },
+        'registry-prefix': { type: 'string', multiple: true },
         json: { type: 'boolean', default: false },
         quiet: { type: 'boolean', short: 'q', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -104,6 +116,18 @@ export function parseCommandLine(argv: string[]): Command {
         );
       }
       return h;
+    }),
+    registryPrefixes: (values['registry-prefix'] ?? []).map(p => {
+      const value = p.replace(/^https?:\/\//i, '').replace(/\/+$/, '');
+      if (
+        !/^[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~+-]+)+$/.test(value) ||
+        /\/\.{1,2}(\/|$)/.test(value)
+      ) {
+        throw new UsageError(
+          `--registry-prefix expects HOST[:PORT]/PATH such as art.example.com/artifactory/api/docker/prod, got "${p}"`,
+        );
+      }
+      return value;
     }),
     json: values.json ?? false,
     quiet: values.quiet ?? false,

@@ -73,6 +73,7 @@ export async function runCli(
   const options = {
     credentials,
     insecureRegistries: command.insecureRegistries,
+    registryPrefixes: command.registryPrefixes,
   };
 
   try {

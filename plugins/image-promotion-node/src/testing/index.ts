@@ -109,3 +109,5 @@ export type {
   ReverseProxyOptions,
   UpstreamTarget,
 } from './reverseProxy';
+export { startPathPrefixProxy } from './pathPrefixProxy';
+export type { PathPrefixProxy, PathPrefixRoute } from './pathPrefixProxy';

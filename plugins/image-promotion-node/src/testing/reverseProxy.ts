@@ -50,9 +50,10 @@ export interface ReverseProxyOptions {
   ): Promise<boolean> | boolean;
   /**
    * Turns an upstream `Location` path back into the path clients use (e.g.
-   * puts the `/artifactory/api/docker/<repo>` prefix back in front of `/v2/`).
+   * puts the `/artifactory/api/docker/<repo>` prefix of `requestPath` back in
+   * front of `/v2/`).
    */
-  rewriteLocationPath?(path: string): string;
+  rewriteLocationPath?(path: string, requestPath: string): string;
 }
 
 /** A running reverse proxy on a loopback port. */
@@ -88,11 +89,11 @@ export async function startReverseProxy(
   const log: string[] = [];
   let origin = '';
 
-  const rewriteLocation = (location: string): string => {
+  const rewriteLocation = (location: string, requestPath: string): string => {
     if (!options.rewriteLocationPath) return location;
     const absolute = new URL(location, origin);
     if (absolute.origin !== origin) return location;
-    const path = options.rewriteLocationPath(absolute.pathname);
+    const path = options.rewriteLocationPath(absolute.pathname, requestPath);
     return `${origin}${path}${absolute.search}`;
   };
 
@@ -121,7 +122,7 @@ export async function startReverseProxy(
           if (value === undefined || HOP_BY_HOP.has(name)) continue;
           out[name] =
             name === 'location' && typeof value === 'string'
-              ? rewriteLocation(value)
+              ? rewriteLocation(value, req.url ?? '/')
               : value;
         }
         res.writeHead(response.statusCode ?? 502, out);

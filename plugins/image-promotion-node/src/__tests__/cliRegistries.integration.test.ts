@@ -1,0 +1,230 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  createOciLayout,
+  ImageFixture,
+  makeTempDir,
+  OciLayoutFixture,
+  PathPrefixProxy,
+  removeTempDir,
+  skopeoCopyToDir,
+  skopeoInspectRawDigest,
+  startPathPrefixProxy,
+  startRegistry,
+  startTokenServer,
+  TestRegistry,
+  TokenServer,
+} from '../testing';
+
+jest.setTimeout(120_000);
+
+const BIN = resolve(__dirname, '../../bin/image-promotion');
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolveRun, reject) => {
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', d => (stdout += d));
+    child.stderr.on('data', d => (stderr += d));
+    child.on('error', reject);
+    child.on('close', code => resolveRun({ code, stdout, stderr }));
+  });
+}
+
+/** A docker config with Basic credentials for one host, the way `docker login` writes it. */
+function writeDockerConfig(
+  dir: string,
+  host: string,
+  credentials: { username: string; password: string },
+): void {
+  mkdirSync(dir, { recursive: true });
+  const auth = Buffer.from(
+    `${credentials.username}:${credentials.password}`,
+  ).toString('base64');
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({ auths: { [host]: { auth } } }),
+  );
+}
+
+beforeAll(() => {
+  // The bin runs dist-cli/ when it exists: test the bundle built from the
+  // sources as they are now.
+  const build = spawnSync('yarn', ['build:cli'], {
+    cwd: resolve(BIN, '../..'),
+    encoding: 'utf8',
+  });
+  if (build.status !== 0) {
+    throw new Error(`yarn build:cli failed: ${build.stderr}${build.stdout}`);
+  }
+});
+
+describe('CLI with registries under a path prefix (Artifactory style)', () => {
+  /** A Harbor-style robot account: `$` and `+` in the user name. */
+  const robot = { username: 'robot$ci+promoter', password: 'r0bot-Secret-77' };
+  const DEV = '/artifactory/api/docker/docker-dev';
+  const PROD = '/artifactory/api/docker/docker-prod';
+  let layout: OciLayoutFixture;
+  let image: ImageFixture;
+  let dev: TestRegistry;
+  let prod: TestRegistry;
+  let tokens: TokenServer;
+  let proxy: PathPrefixProxy;
+  let workDir: string;
+  let dockerConfig: string;
+
+  beforeAll(async () => {
+    layout = await createOciLayout();
+    image = await layout.addImage({
+      layers: 2,
+      layerSize: 64 * 1024,
+      tag: '1.0.0',
+    });
+    proxy = await startPathPrefixProxy();
+    tokens = await startTokenServer({ users: [robot] });
+    [dev, prod] = await Promise.all([
+      startRegistry({ auth: { htpasswd: [robot] } }),
+      // Artifactory's realm lives under the repository's own path.
+      startRegistry({
+        auth: { token: { ...tokens, realm: `${proxy.url}${PROD}/v2/token` } },
+      }),
+    ]);
+    proxy.addRoute({ prefix: DEV, upstream: dev.host });
+    proxy.addRoute({
+      prefix: PROD,
+      upstream: prod.host,
+      tokenUpstream: new URL(tokens.realm).host,
+    });
+    workDir = makeTempDir('cli-prefix');
+    dockerConfig = join(workDir, 'docker');
+    // One docker config entry per host serves every repository path on it.
+    writeDockerConfig(dockerConfig, proxy.host, robot);
+  });
+
+  afterAll(async () => {
+    await proxy?.stop();
+    await Promise.all([dev?.stop(), prod?.stop()]);
+    await tokens?.stop();
+    await layout?.cleanup();
+    if (workDir) await removeTempDir(workDir);
+  });
+
+  const registryArgs = () => [
+    '--insecure-registry',
+    proxy.host,
+    '--registry-prefix',
+    `${proxy.host}${DEV}`,
+    '--registry-prefix',
+    `${proxy.host}${PROD}`,
+  ];
+
+  async function expectClean(run: CliRun, digest: string) {
+    expect(`${run.stdout}${run.stderr}`).not.toContain(robot.password);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim().split('\n').pop()).toBe(digest);
+  }
+
+  it('copies into a prefixed registry (Basic, robot account), then between two prefixes on one host (token flow)', async () => {
+    const toDev = await cli(
+      [
+        'copy',
+        `oci-layout:${layout.dir}:1.0.0`,
+        `${proxy.host}${DEV}/team/app:1.0.0`,
+        ...registryArgs(),
+      ],
+      { DOCKER_CONFIG: dockerConfig },
+    );
+    await expectClean(toDev, image.digest);
+    // skopeo cannot address a path prefix: it checks the registry behind the proxy.
+    await expect(
+      skopeoInspectRawDigest(`${dev.host}/team/app:1.0.0`, { creds: robot }),
+    ).resolves.toBe(image.digest);
+
+    const toProd = await cli(
+      [
+        'copy',
+        `${proxy.host}${DEV}/team/app:1.0.0`,
+        `${proxy.host}${PROD}/team/app:1.0.0`,
+        ...registryArgs(),
+      ],
+      { DOCKER_CONFIG: dockerConfig },
+    );
+    await expectClean(toProd, image.digest);
+    await expect(
+      skopeoInspectRawDigest(`${prod.host}/team/app:1.0.0`, { creds: robot }),
+    ).resolves.toBe(image.digest);
+    await skopeoCopyToDir(
+      `${prod.host}/team/app:1.0.0`,
+      join(workDir, 'back'),
+      {
+        creds: robot,
+      },
+    );
+    // Every API request went under a prefix; the token came from the prod path.
+    expect(proxy.log.filter(l => / \/v2\//.test(l))).toEqual([]);
+    expect(proxy.log).toContain(`GET ${PROD}/v2/token`);
+    expect(tokens.requests.at(-1)).toMatchObject({
+      username: robot.username,
+      rejected: false,
+    });
+  });
+
+  it('lists tags and resolves under a prefix', async () => {
+    const tags = await cli(
+      ['tags', `${proxy.host}${PROD}/team/app`, ...registryArgs()],
+      { DOCKER_CONFIG: dockerConfig },
+    );
+    expect(tags.code).toBe(0);
+    expect(tags.stdout.trim().split('\n')).toContain('1.0.0');
+    const resolved = await cli(
+      ['resolve', `${proxy.host}${PROD}/team/app:1.0.0`, ...registryArgs()],
+      { DOCKER_CONFIG: dockerConfig },
+    );
+    expect(resolved.code).toBe(0);
+    expect(resolved.stdout.trim()).toBe(image.digest);
+  });
+
+  it('without --registry-prefix, says the repository was not found rather than failing obscurely', async () => {
+    const run = await cli(
+      [
+        'resolve',
+        `${proxy.host}${PROD}/team/app:1.0.0`,
+        '--insecure-registry',
+        proxy.host,
+      ],
+      { DOCKER_CONFIG: dockerConfig },
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).not.toContain(robot.password);
+    expect(run.stderr).toBe(
+      `image-promotion: ${proxy.host}${PROD}/team/app:1.0.0 was not found; check the tag with "image-promotion tags ${proxy.host}${PROD}/team/app"\n`,
+    );
+  });
+});
