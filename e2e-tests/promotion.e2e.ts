@@ -164,8 +164,9 @@ async function promote(
   tag: string,
   confirmLabel: RegExp,
 ) {
+  // The button says what is ready ("Promote 1.1.0 ready: from QA to Staging").
   await page
-    .getByRole('button', { name: `Promote from ${from} to ${to}` })
+    .getByRole('button', { name: new RegExp(`: from ${from} to ${to}$`) })
     .click();
   const dialog = page.getByRole('dialog');
   await dialog.waitFor();
@@ -264,6 +265,19 @@ async function main() {
     let page!: Page;
     await step('guest signs in and opens the Promotion tab', async () => {
       page = await signIn(developer);
+      // Sign-in (and every demo-user switch) lands on "/": it must open a
+      // real page, the overview, not the app's 404.
+      await page.waitForURL(url => url.pathname === '/image-promotion', {
+        timeout: 30_000,
+      });
+      await page
+        .getByRole('heading', { name: /image promotion/i })
+        .first()
+        .waitFor({ timeout: 30_000 });
+      if (await page.getByText(/dropped the mic|ERROR 404/i).count()) {
+        throw new Error('signing in landed on the 404 page');
+      }
+      await page.screenshot({ path: join(REPORT, 'after-sign-in.png') });
       await openTab(page);
       // Demo data: dev holds 1.1.0, qa 1.0.0 (tracking may need a moment).
       await waitForCurrent(page, 'Development', '1.1.0');
@@ -333,6 +347,34 @@ async function main() {
         path: join(REPORT, 'promotion-tab.png'),
         fullPage: true,
       });
+    });
+
+    await step('at 1280×800 the Production lane is fully visible', async () => {
+      const small = await browser!.newContext({
+        viewport: { width: 1280, height: 800 },
+      });
+      const smallPage = await signIn(small);
+      await openTab(smallPage);
+      await waitForCurrent(smallPage, 'Production', '1.1.0');
+      const box = await smallPage
+        .getByRole('region', { name: 'Production environment' })
+        .boundingBox();
+      await smallPage.screenshot({
+        path: join(REPORT, 'promotion-tab-1280x800.png'),
+      });
+      if (!box || box.x < 0 || box.x + box.width > 1280) {
+        throw new Error(
+          `the Production lane is cut off at 1280 px: ${JSON.stringify(box)}`,
+        );
+      }
+      if (box.y + box.height > 800) {
+        throw new Error(
+          `the Production lane runs below the fold at 800 px: ${JSON.stringify(
+            box,
+          )}`,
+        );
+      }
+      await small.close();
     });
 
     await step('the overview page lists the services', async () => {

@@ -150,6 +150,63 @@ export class UnsupportedError extends RegistryError {
   }
 }
 
+/** Which deadline a registry missed. */
+export type TimeoutPhase =
+  /** No TCP (and TLS) connection within the connect timeout. */
+  | 'connect'
+  /** Connected and asked, but no response headers within the response timeout. */
+  | 'response'
+  /** A response body stopped arriving: no bytes for the idle timeout. */
+  | 'idle'
+  /** An upload stopped being accepted: no bytes taken for the idle timeout. */
+  | 'upload';
+
+/**
+ * A registry missed a deadline: it did not connect, did not answer or stopped
+ * sending or receiving. The message names the registry, what was being
+ * transferred and what to check. `code` is `TIMEOUT`.
+ */
+export class RegistryTimeoutError extends RegistryError {
+  readonly phase: TimeoutPhase;
+  readonly timeoutMs: number;
+
+  constructor(
+    message: string,
+    context: RegistryErrorContext & { phase: TimeoutPhase; timeoutMs: number },
+  ) {
+    super(message, { ...context, code: 'TIMEOUT' });
+    this.name = 'RegistryTimeoutError';
+    this.phase = context.phase;
+    this.timeoutMs = context.timeoutMs;
+  }
+}
+
+/**
+ * A connection to a registry failed: refused, reset, closed mid-body, host
+ * not found. `code` is the system error code (`ECONNREFUSED`,
+ * `ECONNRESET`, ...), so retry logic can classify it like the raw error.
+ */
+export class RegistryConnectionError extends RegistryError {
+  /** Short reason for retry lines, e.g. `connection reset after 1000 of 5000 bytes`. */
+  readonly reason: string;
+  /** Body bytes received before the connection broke, when a body was being read. */
+  readonly bytesReceived?: number;
+
+  constructor(
+    message: string,
+    context: RegistryErrorContext & {
+      code: string;
+      reason: string;
+      bytesReceived?: number;
+    },
+  ) {
+    super(message, context);
+    this.name = 'RegistryConnectionError';
+    this.reason = context.reason;
+    this.bytesReceived = context.bytesReceived;
+  }
+}
+
 /** The operation was cancelled through its AbortSignal. `name` is `AbortError` like the DOM one. */
 export class AbortError extends Error {
   constructor(

@@ -68,6 +68,11 @@ export {
   type HttpTransportOptions,
 } from './transport/HttpTransport';
 export {
+  DEFAULT_REGISTRY_TIMEOUTS,
+  resolveTimeouts,
+  type RegistryTimeouts,
+} from './transport/deadlines';
+export {
   DEFAULT_RETRY_POLICY,
   parseRetryAfter,
   type RetryEvent,

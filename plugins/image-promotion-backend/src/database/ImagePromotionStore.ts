@@ -118,6 +118,12 @@ function encodeCursor(row: { created_at: Date; id: string }): string {
   ).toString('base64url');
 }
 
+/** 9999-12-31T23:59:59.999Z: no promotion is created later than this. */
+const LATEST_CURSOR_TIME = 253402300799999;
+/** Promotion ids are UUIDs. */
+const CURSOR_ID =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
     const parsed: unknown = JSON.parse(
@@ -129,9 +135,13 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
       'c' in parsed &&
       'i' in parsed &&
       typeof parsed.c === 'number' &&
-      Number.isFinite(parsed.c) &&
-      !Number.isNaN(new Date(parsed.c).getTime()) &&
-      typeof parsed.i === 'string'
+      Number.isInteger(parsed.c) &&
+      // Within what every database stores (PostgreSQL refuses years past
+      // 294276 and before 4713 BC; a NUL in the id would reach its text).
+      parsed.c >= 0 &&
+      parsed.c <= LATEST_CURSOR_TIME &&
+      typeof parsed.i === 'string' &&
+      CURSOR_ID.test(parsed.i)
     ) {
       return { createdAt: new Date(parsed.c), id: parsed.i };
     }

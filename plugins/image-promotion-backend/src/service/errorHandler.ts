@@ -29,6 +29,7 @@ import type { ErrorRequestHandler, Request, Response } from 'express';
 import { OpenPromotionExistsError } from '../database';
 import { PolicyRefusedError } from '../promotion/PromotionService';
 import { toGate } from './mappers';
+import { answerRequestError } from './requestErrors';
 
 /** Sends the error body shape of Backstage (`ErrorResponseBody`), plus extra fields. */
 function send(
@@ -46,19 +47,6 @@ function send(
   });
 }
 
-interface BodyParserError extends Error {
-  type: string;
-  status: number;
-}
-
-function isBodyParserError(error: unknown): error is BodyParserError {
-  return (
-    error instanceof Error &&
-    typeof (error as Partial<BodyParserError>).type === 'string' &&
-    typeof (error as Partial<BodyParserError>).status === 'number'
-  );
-}
-
 /**
  * Answers the errors this plugin knows better than the root error handler:
  * malformed bodies, policy refusals (with the failed gates), open promotions
@@ -72,37 +60,13 @@ export function createErrorHandler(logger: LoggerService): ErrorRequestHandler {
       next(error);
       return;
     }
-    if (isBodyParserError(error)) {
-      switch (error.type) {
-        case 'entity.parse.failed':
-          send(req, res, 400, {
-            name: 'InputError',
-            message: `Malformed JSON in the request body: ${error.message}`,
-          });
-          return;
-        case 'entity.too.large':
-          send(req, res, 413, {
-            name: 'PayloadTooLargeError',
-            message:
-              'The request body is too large; image promotion requests are small JSON documents',
-          });
-          return;
-        case 'encoding.unsupported':
-        case 'charset.unsupported':
-          send(req, res, 415, {
-            name: 'UnsupportedMediaTypeError',
-            message: `${error.message}; send UTF-8 JSON`,
-          });
-          return;
-        default:
-          if (error.status >= 400 && error.status < 500) {
-            send(req, res, error.status, {
-              name: 'InputError',
-              message: error.message,
-            });
-            return;
-          }
-      }
+    const requestError = answerRequestError(error, req);
+    if (requestError) {
+      send(req, res, requestError.status, {
+        name: requestError.name,
+        message: requestError.message,
+      });
+      return;
     }
     if (error instanceof PolicyRefusedError) {
       send(

@@ -53,6 +53,29 @@ export function describeZodError(
 }
 
 /**
+ * The path of the first string (value or key) holding a NUL character, which
+ * PostgreSQL cannot store in text and no field of this API means; undefined
+ * when there is none.
+ */
+export function findNulCharacter(
+  value: unknown,
+  path: string[] = [],
+): string[] | undefined {
+  if (typeof value === 'string') {
+    return value.includes('\u0000') ? path : undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes('\u0000')) {
+      return [...path, key.replaceAll('\u0000', '\\u0000')];
+    }
+    const found = findNulCharacter(item, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
  * Parses untrusted input with a schema.
  *
  * @throws InputError listing each bad field and what is expected
@@ -62,6 +85,13 @@ export function parseInput<T extends z.ZodTypeAny>(
   value: unknown,
   location: InputLocation,
 ): z.output<T> {
+  const nul = findNulCharacter(value);
+  if (nul) {
+    const field = nul.length ? `${location} ${nul.join('.')}` : location;
+    throw new InputError(
+      `Invalid request ${location}: ${field}: contains a NUL character (\\u0000), which no value here may hold`,
+    );
+  }
   const result = schema.safeParse(value);
   if (!result.success) {
     throw new InputError(describeZodError(result.error, location));

@@ -106,11 +106,50 @@ export async function createRouter(
   const refresher = new ComponentRefresher(options);
 
   const router = Router();
-  const json = express.json({ limit: BODY_LIMIT });
-  // The webhook checks its secret before reading a (larger) body.
-  router.use((req, res, next) =>
-    req.path === WEBHOOK_PATH ? next() : json(req, res, next),
+  // The webhook is routed before any body is read, so its secret is checked
+  // first on every spelling of its path Express matches (any letter case, a
+  // trailing slash), and only then is its (larger) body read: anonymous
+  // callers learn nothing and cost nothing.
+  const webhookSecret: RequestHandler = (req, _res, next) => {
+    if (!config.webhook) {
+      throw new NotFoundError(
+        'The registry webhook is not enabled; set imagePromotion.webhook.secret to enable it',
+      );
+    }
+    if (!isAuthorizedNotification(req.headers, config.webhook.secret)) {
+      throw new AuthenticationError(
+        'Missing or wrong webhook secret; send it as "Authorization: Token <secret>" or in the X-Image-Promotion-Secret header',
+      );
+    }
+    next();
+  };
+  router.post(
+    WEBHOOK_PATH,
+    webhookSecret,
+    // distribution sends application/vnd.docker.distribution.events.v1+json
+    express.json({
+      limit: WEBHOOK_BODY_LIMIT,
+      type: ['application/json', 'application/*+json'],
+    }),
+    async (req, res) => {
+      const envelope = parseInput(registryEnvelopeSchema, req.body, 'body');
+      const repositories = pushedRepositories(envelope);
+      const refreshed = await audited(
+        auditor,
+        {
+          eventId: 'webhook-refresh',
+          request: req,
+          meta: { repositories },
+        },
+        () => refresher.refreshRepositories(repositories),
+        entityRefs => ({ refreshed: entityRefs }),
+      );
+      const response: RegistryWebhookResponse = { refreshed };
+      res.json(response);
+    },
   );
+
+  router.use(express.json({ limit: BODY_LIMIT }));
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -374,46 +413,6 @@ export async function createRouter(
       ),
     );
   });
-
-  // Checked before the body is parsed, so anonymous callers learn nothing.
-  const webhookSecret: RequestHandler = (req, _res, next) => {
-    if (!config.webhook) {
-      throw new NotFoundError(
-        'The registry webhook is not enabled; set imagePromotion.webhook.secret to enable it',
-      );
-    }
-    if (!isAuthorizedNotification(req.headers, config.webhook.secret)) {
-      throw new AuthenticationError(
-        'Missing or wrong webhook secret; send it as "Authorization: Token <secret>" or in the X-Image-Promotion-Secret header',
-      );
-    }
-    next();
-  };
-  router.post(
-    WEBHOOK_PATH,
-    webhookSecret,
-    // distribution sends application/vnd.docker.distribution.events.v1+json
-    express.json({
-      limit: WEBHOOK_BODY_LIMIT,
-      type: ['application/json', 'application/*+json'],
-    }),
-    async (req, res) => {
-      const envelope = parseInput(registryEnvelopeSchema, req.body, 'body');
-      const repositories = pushedRepositories(envelope);
-      const refreshed = await audited(
-        auditor,
-        {
-          eventId: 'webhook-refresh',
-          request: req,
-          meta: { repositories },
-        },
-        () => refresher.refreshRepositories(repositories),
-        entityRefs => ({ refreshed: entityRefs }),
-      );
-      const response: RegistryWebhookResponse = { refreshed };
-      res.json(response);
-    },
-  );
 
   router.use(createErrorHandler(logger));
   return router;

@@ -35,6 +35,12 @@ describe('parseCommandLine', () => {
         'localhost:5001',
         '--registry-prefix',
         'https://art.example.com/artifactory/api/docker/prod/',
+        '--connect-timeout',
+        '5',
+        '--response-timeout',
+        '2.5',
+        '--idle-timeout',
+        '90',
         '--json',
       ]),
     ).toEqual({
@@ -47,6 +53,7 @@ describe('parseCommandLine', () => {
       concurrency: 8,
       insecureRegistries: ['localhost:5001'],
       registryPrefixes: ['art.example.com/artifactory/api/docker/prod'],
+      timeouts: { connectMs: 5000, responseHeadersMs: 2500, idleMs: 90_000 },
       json: true,
       quiet: false,
     });
@@ -61,6 +68,11 @@ describe('parseCommandLine', () => {
       referrers: false,
       concurrency: undefined,
       insecureRegistries: [],
+      timeouts: {
+        connectMs: undefined,
+        responseHeadersMs: undefined,
+        idleMs: undefined,
+      },
     });
   });
 
@@ -96,6 +108,9 @@ describe('parseCommandLine', () => {
       /HOST\[:PORT\]\/PATH/,
     ],
     [['copy', 'a', 'b', '--bogus'], /bogus/],
+    [['copy', 'a', 'b', '--idle-timeout', '0'], /--idle-timeout expects/],
+    [['tags', 'a', '--connect-timeout=-1'], /--connect-timeout expects/],
+    [['resolve', 'a', '--response-timeout', '1m'], /number of seconds/],
   ])('rejects %j with a message that says what to fix', (argv, message) => {
     expect(() => parseCommandLine(argv as string[])).toThrow(UsageError);
     expect(() => parseCommandLine(argv as string[])).toThrow(message);

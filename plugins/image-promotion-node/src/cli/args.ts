@@ -36,6 +36,10 @@ Registry options (repeatable):
                                         (Artifactory, Nexus); references that start
                                         with HOST[:PORT]/PATH/ name its repositories
 
+Every command also takes --connect-timeout S, --response-timeout S and --idle-timeout S
+(seconds; defaults 10, 20 and 20): how long a registry may take to accept a connection,
+to answer a request, and stay silent in the middle of a body.
+
 References:
   registry:   HOST[:PORT]/REPOSITORY[:TAG|@sha256:HEX]   e.g. localhost:5001/team/app:1.2.0
   under a path prefix (with --registry-prefix art.example.com/artifactory/api/docker/prod):
@@ -51,6 +55,8 @@ export interface CommonOptions {
   insecureRegistries: string[];
   /** `host[:port]/path` of registries whose API lives under a path. */
   registryPrefixes: string[];
+  /** Registry deadlines given on the command line, in milliseconds. */
+  timeouts: { connectMs?: number; responseHeadersMs?: number; idleMs?: number };
   json: boolean;
   quiet: boolean;
 }
@@ -71,6 +77,18 @@ export type Command =
   | ({ command: 'resolve'; reference: string } & CommonOptions)
   | ({ command: 'tags'; repository: string } & CommonOptions);
 
+/** A `--*-timeout` value: seconds, decimals allowed, as milliseconds. */
+function seconds(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0) || n > 86_400) {
+    throw new UsageError(
+      `--${flag} expects a number of seconds greater than 0 (e.g. 30 or 2.5), got "${value}"`,
+    );
+  }
+  return Math.round(n * 1000);
+}
+
 const PLATFORM_PATTERN = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 
 /** Parses the command line, throwing {@link UsageError} with a message that says what to fix. */
@@ -88,6 +106,9 @@ export function parseCommandLine(argv: string[]): Command {
         concurrency: { type: 'string' },
         'insecure-registry': { type: 'string', multiple: true },
         'registry-prefix': { type: 'string', multiple: true },
+        'connect-timeout': { type: 'string' },
+        'response-timeout': { type: 'string' },
+        'idle-timeout': { type: 'string' },
         json: { type: 'boolean', default: false },
         quiet: { type: 'boolean', short: 'q', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -129,6 +150,14 @@ export function parseCommandLine(argv: string[]): Command {
       }
       return value;
     }),
+    timeouts: {
+      connectMs: seconds('connect-timeout', values['connect-timeout']),
+      responseHeadersMs: seconds(
+        'response-timeout',
+        values['response-timeout'],
+      ),
+      idleMs: seconds('idle-timeout', values['idle-timeout']),
+    },
     json: values.json ?? false,
     quiet: values.quiet ?? false,
   };

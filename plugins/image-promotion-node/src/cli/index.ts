@@ -35,6 +35,13 @@ const defaultIO = (): CliIO => ({
   env: process.env,
 });
 
+/** The entries of an object that are set, so unset flags keep the engine's defaults. */
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
+}
+
 /** Runs the CLI and resolves to its exit code: 0 done, 1 failed, 2 bad usage. */
 export async function runCli(
   argv: string[],
@@ -74,6 +81,7 @@ export async function runCli(
     credentials,
     insecureRegistries: command.insecureRegistries,
     registryPrefixes: command.registryPrefixes,
+    timeouts: definedOnly(command.timeouts),
   };
 
   try {

@@ -62,9 +62,11 @@ export class ProgressRenderer {
       case 'retry':
         this.clear();
         this.out.write(
-          `retrying (attempt ${event.attempt}, in ${Math.round(
-            event.delayMs,
-          )} ms): ${event.reason}\n`,
+          `retrying ${event.subject ?? event.url}${
+            event.registry ? ` at ${event.registry}` : ''
+          } (attempt ${event.attempt}, in ${Math.round(event.delayMs)} ms): ${
+            event.reason
+          }\n`,
         );
         break;
       default:

@@ -24,6 +24,7 @@ import {
   normalizePathPrefix,
   RegistryClient,
 } from '../registry/RegistryClient';
+import type { RegistryTimeouts } from '../transport/deadlines';
 
 /** Prefix of layout references: `oci-layout:/path/to/dir[:tag|@digest]`. */
 export const OCI_LAYOUT_PREFIX = 'oci-layout:';
@@ -41,6 +42,8 @@ export interface OpenImageRepositoryOptions {
    */
   registryPrefixes?: string[];
   userAgent?: string;
+  /** Deadlines of registry requests; defaults in {@link DEFAULT_REGISTRY_TIMEOUTS}. */
+  timeouts?: Partial<RegistryTimeouts>;
   /**
    * Client to create registry repositories with. Pass the same one for source
    * and target so they share connections and tokens; by default one client is
@@ -70,6 +73,7 @@ function clientFor(options: OpenImageRepositoryOptions): RegistryClient {
   const key = JSON.stringify([
     [...(options.insecureRegistries ?? [])].sort(),
     options.userAgent ?? '',
+    options.timeouts ?? {},
   ]);
   let client = clients.get(key);
   if (!client) {
@@ -77,6 +81,7 @@ function clientFor(options: OpenImageRepositoryOptions): RegistryClient {
       credentials: options.credentials,
       insecureRegistries: options.insecureRegistries,
       userAgent: options.userAgent,
+      timeouts: options.timeouts,
     });
     clients.set(key, client);
   }

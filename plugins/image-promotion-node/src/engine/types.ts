@@ -65,6 +65,10 @@ export type CopyProgressEvent =
       delayMs: number;
       reason: string;
       url: string;
+      /** Host of the registry that failed. */
+      registry?: string;
+      /** What was retried, e.g. `blob sha256:… of team/app`. */
+      subject?: string;
     };
 
 /**

@@ -23,6 +23,7 @@ import {
   type HttpRequest,
   type HttpResponse,
 } from '../transport/HttpTransport';
+import type { RegistryTimeouts } from '../transport/deadlines';
 import type { RetryEvent, RetryPolicy } from '../transport/retry';
 import { RegistryRepository } from './RegistryRepository';
 
@@ -35,8 +36,11 @@ export interface RegistryClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Bound on parallel connections to one host (default 16). */
   maxSocketsPerHost?: number;
-  /** Idle timeout of a connection before the request is failed and retried (default 60 s). */
-  timeoutMs?: number;
+  /**
+   * Deadlines of every registry request (connect, response headers, body
+   * idle); see {@link DEFAULT_REGISTRY_TIMEOUTS} for the defaults.
+   */
+  timeouts?: Partial<RegistryTimeouts>;
   /** Receives every retry made by this client. */
   onRetry?: (event: RetryEvent) => void;
 }
@@ -90,7 +94,7 @@ export class RegistryClient {
       userAgent: options.userAgent,
       retry: options.retry,
       maxSocketsPerHost: options.maxSocketsPerHost,
-      timeoutMs: options.timeoutMs,
+      timeouts: options.timeouts,
       onRetry: options.onRetry,
     });
     this.authenticator = new Authenticator(this.transport, options.credentials);

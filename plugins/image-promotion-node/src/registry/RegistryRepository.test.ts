@@ -409,8 +409,9 @@ describe('RegistryRepository against a fake registry', () => {
         .resolve('v1')
         .catch(e => e);
       expect(error.message).toBe(
-        `cannot reach registry ${host} at http://${host}: ECONNREFUSED`,
+        `registry ${host} refused the connection (manifest team/app:v1): check that it is running and listens on port ${port}, and that the registry address is right`,
       );
+      expect(error.registry).toBe(host);
     } finally {
       offline.close();
     }

@@ -317,6 +317,8 @@ export class RegistryRepository implements ImageRepository {
               isRetryableStatus(error.status))),
         onRetry: event => transport.notifyRetry(event),
         description: `${this.location}@${descriptor.digest}`,
+        registry: this.registryHost,
+        subject: `the upload of blob ${descriptor.digest} to ${this.repository}`,
         signal,
       },
     );

@@ -44,7 +44,19 @@ export type Fault =
   /** Close the connection without any answer. */
   | { kind: 'reset' }
   /** Wait, then forward. */
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  /**
+   * Accept the request and never answer: no status, no headers, the
+   * connection stays open until the client gives up (a registry whose
+   * process is wedged, or a load balancer with no healthy backend).
+   */
+  | { kind: 'hang' }
+  /**
+   * Forward, send the status, headers and the first `afterBytes` bytes of the
+   * body, then go silent with the connection still open (a registry whose
+   * storage backend stopped answering mid-blob).
+   */
+  | { kind: 'stall'; afterBytes: number };
 
 /** A fault injected into requests matching a predicate. */
 export interface FaultRule {
@@ -113,6 +125,9 @@ export const isBlobUpload = (request: ProxyRequestInfo): boolean =>
 /** Predicate: a manifest upload. */
 export const isManifestPut = (request: ProxyRequestInfo): boolean =>
   request.method === 'PUT' && MANIFEST_PATH.test(request.path);
+
+/** Predicate: every request. */
+export const isAnyRequest = (): boolean => true;
 
 /** Predicate: a manifest GET or HEAD. */
 export const isManifestRead = (request: ProxyRequestInfo): boolean =>
@@ -220,7 +235,7 @@ export async function startFaultProxy(
     req: IncomingMessage,
     res: ServerResponse,
     entry: ProxyLogEntry,
-    dropAfter?: number,
+    cut?: { afterBytes: number; mode: 'drop' | 'stall' },
   ) => {
     const upstreamReq = httpRequest({
       host: upstreamHost,
@@ -254,13 +269,15 @@ export async function startFaultProxy(
       const status = upstreamRes.statusCode ?? 502;
       entry.status = status;
       res.writeHead(status, headers);
-      if (dropAfter === undefined) {
+      if (cut === undefined) {
         upstreamRes.pipe(res);
         return;
       }
+      const dropAfter = cut.afterBytes;
       let sent = 0;
+      let stopped = false;
       upstreamRes.on('data', (chunk: Buffer) => {
-        if (res.destroyed) {
+        if (res.destroyed || stopped) {
           return;
         }
         if (sent + chunk.length <= dropAfter) {
@@ -270,6 +287,14 @@ export async function startFaultProxy(
         }
         const part = chunk.subarray(0, dropAfter - sent);
         sent += part.length;
+        stopped = true;
+        if (cut.mode === 'stall') {
+          // Keep the connection open and say nothing more: the client has to
+          // notice the silence by itself. The rest of the upstream body is
+          // read and dropped so the registry behind stays healthy.
+          res.write(part);
+          return;
+        }
         entry.status = undefined;
         res.write(part, () => {
           res.socket?.destroy();
@@ -277,7 +302,7 @@ export async function startFaultProxy(
         upstreamRes.destroy();
       });
       upstreamRes.on('end', () => {
-        if (!res.destroyed) {
+        if (!res.destroyed && !stopped) {
           res.end();
         }
       });
@@ -337,7 +362,20 @@ export async function startFaultProxy(
         return;
       }
       case 'drop':
-        forward(req, res, entry, fault.afterBytes);
+        forward(req, res, entry, {
+          afterBytes: fault.afterBytes,
+          mode: 'drop',
+        });
+        return;
+      case 'stall':
+        forward(req, res, entry, {
+          afterBytes: fault.afterBytes,
+          mode: 'stall',
+        });
+        return;
+      case 'hang':
+        // Read the request (so the client is not blocked sending it), answer nothing.
+        req.resume();
         return;
       default:
         res.writeHead(500);

@@ -35,6 +35,7 @@ import {
   skopeoInspectRawDigest,
   skopeoTags,
   startFaultProxy,
+  isAnyRequest,
   startRegistry,
   startTokenServer,
   TestRegistry,
@@ -240,5 +241,53 @@ describe('test harness', () => {
     const whole = Buffer.from(await (await fetch(blobUrl)).arrayBuffer());
     expect(whole.length).toBe(layer.size);
     expect(proxy.stats.faults).toBe(3);
+  });
+
+  it('stalls: accepts and never answers, or sends headers and then goes silent', async () => {
+    const registry = await startRegistry();
+    cleanups.push(() => registry.stop());
+    await pushWithSkopeo(layout.dir, 'single', `${registry.host}/harness/s:1`);
+    const proxy = await startFaultProxy(registry.host);
+    cleanups.push(() => proxy.stop());
+    const layer = image.layers[0].descriptor;
+    const blobUrl = `${proxy.url}/v2/harness/s/blobs/${layer.digest}`;
+
+    const hang = proxy.addRule({
+      match: isAnyRequest,
+      fault: { kind: 'hang' },
+    });
+    const unanswered = await fetch(blobUrl, {
+      signal: AbortSignal.timeout(1500),
+    }).then(
+      () => 'answered',
+      (error: Error) => error.name,
+    );
+    expect(unanswered).toBe('TimeoutError');
+    expect(hang.injected).toBe(1);
+
+    const stall = proxy.addRule({
+      match: isBlobGet,
+      fault: { kind: 'stall', afterBytes: 1000 },
+    });
+    const controller = new AbortController();
+    const stalled = await fetch(blobUrl, { signal: controller.signal });
+    expect(stalled.status).toBe(200);
+    const reader = stalled.body!.getReader();
+    let received = 0;
+    const timer = setTimeout(() => controller.abort(), 1500);
+    const ending = await (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return 'ended';
+        received += value.length;
+      }
+    })().catch((error: Error) => error.name);
+    clearTimeout(timer);
+    expect(ending).toBe('AbortError');
+    expect(received).toBe(1000);
+    expect(stall.injected).toBe(1);
+    // The registry behind is still fine.
+    const whole = Buffer.from(await (await fetch(blobUrl)).arrayBuffer());
+    expect(whole.length).toBe(layer.size);
   });
 });

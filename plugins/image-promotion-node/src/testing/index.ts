@@ -37,6 +37,7 @@ export type {
 } from './tokenServer';
 export {
   startFaultProxy,
+  isAnyRequest,
   isBlobGet,
   isBlobUpload,
   isManifestPut,

@@ -20,8 +20,22 @@ import http, {
   type OutgoingHttpHeaders,
 } from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
-import { AbortError, RegistryError, isAbortError } from '../errors';
+import {
+  AbortError,
+  RegistryConnectionError,
+  RegistryError,
+  RegistryTimeoutError,
+  isAbortError,
+} from '../errors';
 import { AgentPool } from './agents';
+import {
+  armRequestDeadlines,
+  resolveTimeouts,
+  timeoutError,
+  watchResponseBody,
+  watchUpload,
+  type RegistryTimeouts,
+} from './deadlines';
 import { https } from './lazyHttps';
 import {
   DEFAULT_RETRY_POLICY,
@@ -34,6 +48,7 @@ import {
   type RetryPolicy,
 } from './retry';
 import { reportRetry } from './retryContext';
+import { connectionError, describeRequest } from './networkErrors';
 
 /** HTTP methods the registry protocol uses. */
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
@@ -71,15 +86,13 @@ export interface HttpTransportOptions {
   userAgent?: string;
   retry?: Partial<RetryPolicy>;
   maxSocketsPerHost?: number;
-  /** Idle socket timeout; a stalled transfer fails (and is retried) after this long. */
-  timeoutMs?: number;
+  /** Deadlines of every request; defaults in {@link DEFAULT_REGISTRY_TIMEOUTS}. */
+  timeouts?: Partial<RegistryTimeouts>;
   /** Receives every retry, in addition to the listener of the current copy. */
   onRetry?: (event: RetryEvent) => void;
 }
 
 const MAX_REDIRECTS = 10;
-const DEFAULT_TIMEOUT_MS = 60_000;
-const COMMIT_TIMEOUT_MS = 10 * 60_000;
 
 /** Default User-Agent, so registry operators can tell who is talking to them. */
 export const DEFAULT_USER_AGENT = 'image-promotion/0.1 (+node)';
@@ -146,7 +159,8 @@ export class HttpTransport {
   private readonly insecureHosts: Set<string>;
   private readonly userAgent: string;
   private readonly policy: RetryPolicy;
-  private readonly timeoutMs: number;
+  /** The deadlines in effect. */
+  readonly timeouts: RegistryTimeouts;
   private readonly onRetry?: (event: RetryEvent) => void;
 
   constructor(options: HttpTransportOptions = {}) {
@@ -158,7 +172,7 @@ export class HttpTransport {
     );
     this.userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.timeouts = resolveTimeouts(options.timeouts);
     this.onRetry = options.onRetry;
   }
 
@@ -186,6 +200,7 @@ export class HttpTransport {
   /** Sends a request, retrying and following redirects; resolves once response headers arrive. */
   async request(request: HttpRequest): Promise<HttpResponse> {
     const retry = request.retry ?? true;
+    let stalls = 0;
     for (let attempt = 1; ; attempt++) {
       if (request.signal?.aborted) {
         throw new AbortError(undefined, { cause: request.signal.reason });
@@ -199,10 +214,17 @@ export class HttpTransport {
             cause: request.signal?.reason ?? error,
           });
         }
+        // A registry that missed a deadline gets one more chance, not
+        // maxAttempts: each attempt costs a whole timeout, and a stalled
+        // registry must fail a copy within a minute.
+        const stalled = error instanceof RegistryTimeoutError;
+        if (stalled) stalls++;
         if (
           !retry ||
           attempt >= this.policy.maxAttempts ||
-          !isRetryableError(error)
+          (stalled
+            ? stalls >= this.policy.maxStallAttempts
+            : !isRetryableError(error))
         ) {
           throw error;
         }
@@ -210,9 +232,10 @@ export class HttpTransport {
         this.notifyRetry({
           attempt,
           delayMs,
-          reason:
-            (error as NodeJS.ErrnoException).code ?? (error as Error).message,
+          reason: retryReason(error),
           url: redact(request.url),
+          registry: request.url.host,
+          subject: describeRequest(request.method, request.url),
         });
         await sleep(delayMs, request.signal);
         continue;
@@ -235,6 +258,8 @@ export class HttpTransport {
         delayMs,
         reason: `HTTP ${response.status}`,
         url: redact(request.url),
+        registry: request.url.host,
+        subject: describeRequest(request.method, request.url),
       });
       await sleep(delayMs, request.signal);
     }
@@ -316,12 +341,16 @@ export class HttpTransport {
       ...headers,
     };
     if (Buffer.isBuffer(body)) requestHeaders['content-length'] = body.length;
-    const mod = url.protocol === 'https:' ? https() : http;
+    const secure = url.protocol === 'https:';
+    const mod = secure ? https() : http;
+    const { idleMs } = this.timeouts;
     return new Promise<HttpResponse>((resolve, reject) => {
       let settled = false;
       let bodyError: Error | undefined;
       let bodySource: Readable | undefined;
       let bodyDone = body === undefined || Buffer.isBuffer(body);
+      let sent = Buffer.isBuffer(body) ? body.length : 0;
+      const declaredLength = Number(requestHeaders['content-length']);
       const fail = (error: Error) => {
         if (settled) return;
         settled = true;
@@ -333,14 +362,32 @@ export class HttpTransport {
         agent: this.agents.get(url),
         signal,
       });
-      req.setTimeout(this.timeoutMs, () => {
-        const error: NodeJS.ErrnoException = new Error(
-          `${url.host} stopped responding`,
-        );
-        error.code = 'ETIMEDOUT';
-        req.destroy(error);
+      armRequestDeadlines(req, {
+        timeouts: this.timeouts,
+        secure,
+        sentBytes: () => sent,
+        onTimeout: (phase, ms) =>
+          req.destroy(timeoutError(phase, ms, method, url)),
       });
-      req.on('error', error => fail(bodyError ?? error));
+      req.on('error', error =>
+        fail(
+          bodyError ??
+            (connectionError(
+              error,
+              method,
+              url,
+              bodyDone
+                ? undefined
+                : {
+                    direction: 'sent',
+                    bytes: sent,
+                    total: Number.isFinite(declaredLength)
+                      ? declaredLength
+                      : undefined,
+                  },
+            ) as Error),
+        ),
+      );
       req.on('response', res => {
         if (settled) {
           res.destroy();
@@ -356,7 +403,7 @@ export class HttpTransport {
           status: res.statusCode ?? 0,
           headers: res.headers,
           url,
-          body: res,
+          body: this.watchBody(res, method, url),
         });
       });
       if (body === undefined) {
@@ -367,14 +414,23 @@ export class HttpTransport {
         body().then(
           source => {
             bodySource = source;
+            source.on('data', (chunk: Buffer) => {
+              sent += chunk.length;
+            });
+            const stopWatch = watchUpload(req, idleMs, () =>
+              req.destroy(
+                timeoutError('upload', idleMs, method, url, {
+                  transferred: sent,
+                  total: Number.isFinite(declaredLength)
+                    ? declaredLength
+                    : undefined,
+                }),
+              ),
+            );
             pipeline(source, req, error => {
               bodyDone = true;
-              if (!error) {
-                // Silence after the last byte is the server committing (hashing,
-                // moving a big blob to object storage): give it time rather than
-                // time out and upload the whole thing again.
-                req.setTimeout(Math.max(this.timeoutMs, COMMIT_TIMEOUT_MS));
-              } else {
+              stopWatch();
+              if (error) {
                 bodyError = error;
                 // Destroying before end() means the request body is never
                 // completed, so the server cannot commit it.
@@ -391,6 +447,43 @@ export class HttpTransport {
         );
       }
     });
+  }
+
+  /**
+   * Arms the idle deadline of a response body and makes its errors name the
+   * registry, the blob or manifest and the bytes received: Node reports a
+   * connection cut mid-body as a bare `aborted`.
+   */
+  private watchBody(
+    res: IncomingMessage,
+    method: HttpMethod,
+    url: URL,
+  ): IncomingMessage {
+    const declared = Number(res.headers['content-length']);
+    const total = Number.isFinite(declared) ? declared : undefined;
+    const { idleMs } = this.timeouts;
+    const watch = watchResponseBody(res, idleMs, received =>
+      res.destroy(
+        timeoutError('idle', idleMs, method, url, {
+          transferred: received,
+          total,
+        }),
+      ),
+    );
+    const destroy = res.destroy.bind(res);
+    // Node destroys the message itself when the socket closes early; this is
+    // the one place that sees that error before any consumer does.
+    res.destroy = ((error?: Error) =>
+      destroy(
+        error === undefined
+          ? undefined
+          : (connectionError(error, method, url, {
+              direction: 'received',
+              bytes: watch.received(),
+              total,
+            }) as Error),
+      )) as typeof res.destroy;
+    return res;
   }
 
   /** Closes all pooled connections. */
@@ -415,6 +508,17 @@ function withoutHeaders(
     if (!names.includes(key.toLowerCase())) out[key] = value;
   }
   return out;
+}
+
+/** The short reason of a retry line: what went wrong, without the whole message. */
+function retryReason(error: unknown): string {
+  if (error instanceof RegistryConnectionError) return error.reason;
+  if (error instanceof RegistryTimeoutError) {
+    return error.phase === 'connect'
+      ? `no connection within ${error.timeoutMs / 1000} s`
+      : `no answer within ${error.timeoutMs / 1000} s`;
+  }
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }
 
 /** A URL safe to show: pre-signed query strings and userinfo carry secrets. */

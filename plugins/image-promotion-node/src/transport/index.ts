@@ -16,6 +16,12 @@
 
 export * from './HttpTransport';
 export * from './retry';
+export {
+  DEFAULT_REGISTRY_TIMEOUTS,
+  resolveTimeouts,
+  type RegistryTimeouts,
+} from './deadlines';
+export { describeRequest } from './networkErrors';
 export * from './linkHeader';
 export { withRetryListener } from './retryContext';
 export { AgentPool, DEFAULT_MAX_SOCKETS_PER_HOST } from './agents';

@@ -26,6 +26,12 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Upper bound of a server's Retry-After, so a registry cannot park us for an hour. */
   maxRetryAfterMs: number;
+  /**
+   * Attempts of a request whose registry missed a deadline (connect or
+   * response timeout), including the first. Each costs a whole timeout, so
+   * this is kept far below `maxAttempts`.
+   */
+  maxStallAttempts: number;
 }
 
 /** Defaults: about 8 s of patience over 5 attempts, Retry-After honoured up to a minute. */
@@ -34,6 +40,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   baseDelayMs: 250,
   maxDelayMs: 8_000,
   maxRetryAfterMs: 60_000,
+  maxStallAttempts: 2,
 };
 
 /** A retry that is about to happen, as reported to progress listeners. */
@@ -42,6 +49,10 @@ export interface RetryEvent {
   delayMs: number;
   reason: string;
   url: string;
+  /** Host of the registry (or token service) that failed. */
+  registry?: string;
+  /** What was being done, e.g. `blob sha256:… of team/app`. */
+  subject?: string;
 }
 
 const RETRYABLE_CODES = new Set([
@@ -155,6 +166,10 @@ export async function retryOperation<T>(
     /** Told before each retry; the description must hold no secrets. */
     onRetry: (event: RetryEvent) => void;
     description: string;
+    /** Host of the registry, for retry lines. */
+    registry?: string;
+    /** What is retried, in the user's terms, for retry lines. */
+    subject?: string;
     signal?: AbortSignal;
   },
 ): Promise<T> {
@@ -176,8 +191,12 @@ export async function retryOperation<T>(
         attempt,
         delayMs,
         reason:
-          (error as NodeJS.ErrnoException).code ?? (error as Error).message,
+          typeof (error as { reason?: unknown }).reason === 'string'
+            ? (error as { reason: string }).reason
+            : (error as NodeJS.ErrnoException).code ?? (error as Error).message,
         url: options.description,
+        registry: options.registry,
+        subject: options.subject,
       });
       await sleep(delayMs, options.signal);
     }

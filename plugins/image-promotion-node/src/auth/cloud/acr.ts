@@ -147,10 +147,9 @@ export class AcrCredentialProvider implements CredentialProvider {
       (options.insecureHosts ?? []).map(h => h.toLowerCase()),
     );
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.transport = new HttpTransport({
-      insecureHosts: [...this.insecure],
-      timeoutMs: this.timeoutMs,
-    });
+    // The transport's own connect/answer/idle deadlines bound each attempt;
+    // the AbortSignal of the exchange bounds all of them together.
+    this.transport = new HttpTransport({ insecureHosts: [...this.insecure] });
   }
 
   async getCredentials(host: string): Promise<RegistryCredential | undefined> {

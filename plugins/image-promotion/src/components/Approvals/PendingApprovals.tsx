@@ -31,7 +31,12 @@ import { makeStyles } from '@material-ui/core/styles';
 import { useState } from 'react';
 import { imagePromotionApiRef } from '../../api';
 import { CopyableDigest } from '../shared/CopyableDigest';
-import { errorMessage, formatAge, humanizeUserRef } from '../shared/format';
+import {
+  formatAge,
+  humanizeUserRef,
+  plainErrorMessage,
+} from '../shared/format';
+import { RejectDialog } from './RejectDialog';
 
 const useStyles = makeStyles(theme => ({
   item: {
@@ -61,16 +66,20 @@ const PendingApproval = (props: {
   const alertApi = useApi(alertApiRef);
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
+  const [confirmReject, setConfirmReject] = useState(false);
   const target = environmentTitle(environments, promotion.targetEnvironment);
   const source = environmentTitle(environments, promotion.sourceEnvironment);
   const isRequester =
     userEntityRef !== undefined && promotion.requestedBy === userEntityRef;
   const approvalsGate = promotion.gates.find(g => g.gate === 'approvals');
 
-  const act = async (action: 'approve' | 'reject' | 'cancel') => {
+  const act = async (
+    action: 'approve' | 'reject' | 'cancel',
+    text: string = comment,
+  ) => {
     setBusy(true);
     try {
-      const decision = { comment: comment.trim() || undefined };
+      const decision = { comment: text.trim() || undefined };
       if (action === 'approve') {
         await api.approvePromotion(promotion.id, decision);
       } else if (action === 'reject') {
@@ -88,10 +97,11 @@ const PendingApproval = (props: {
         severity: 'success',
         display: 'transient',
       });
+      setConfirmReject(false);
       onChanged();
     } catch (e) {
       alertApi.post({
-        message: `Could not ${action} the promotion: ${errorMessage(e)}`,
+        message: `Could not ${action} the promotion: ${plainErrorMessage(e)}`,
         severity: 'error',
       });
     } finally {
@@ -158,13 +168,23 @@ const PendingApproval = (props: {
             </Button>
             <Button
               variant="outlined"
-              onClick={() => act('reject')}
+              onClick={() => setConfirmReject(true)}
               disabled={busy}
               aria-label={`Reject promotion of ${promotion.targetTag} to ${target}`}
             >
               Reject
             </Button>
           </Box>
+          {confirmReject && (
+            <RejectDialog
+              open
+              what={`the promotion of ${promotion.targetTag} to ${target}`}
+              initialComment={comment}
+              busy={busy}
+              onCancel={() => setConfirmReject(false)}
+              onConfirm={text => act('reject', text)}
+            />
+          )}
         </>
       )}
       {!isRequester && !canApprove && (

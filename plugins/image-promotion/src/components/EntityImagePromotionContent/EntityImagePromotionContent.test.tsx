@@ -152,12 +152,22 @@ describe('EntityImagePromotionContent', () => {
         name: /^Promotions into Production are frozen: Year-end freeze \(from 2026-12-20T00:00:00Z to 2027-01-06T00:00:00Z, until /,
       }),
     ).toBeInTheDocument();
+    // The buttons say whether there is anything to promote.
     expect(
-      screen.getByRole('button', { name: 'Promote from Development to QA' }),
+      screen.getByRole('button', {
+        name: 'Promote 1.1.0 ready: from Development to QA',
+      }),
     ).toBeEnabled();
     expect(
-      screen.getByRole('button', { name: 'Promote from QA to Production' }),
+      screen.getByRole('button', {
+        name: 'Promote in sync: from QA to Production',
+      }),
     ).toBeEnabled();
+    // The registry in one line, the whole location on hover.
+    expect(within(prod).getByText('prod: prod/checkout')).toHaveAttribute(
+      'title',
+      'registry.example.com/prod/checkout',
+    );
   });
 
   it('explains the missing annotation with the YAML to add', async () => {
@@ -322,6 +332,36 @@ describe('EntityImagePromotionContent', () => {
       );
     });
 
+    it('asks for a comment and a confirmation before rejecting', async () => {
+      const api = withPending();
+      await renderContent(api, { user: 'user:default/bob' });
+
+      await userEvent.click(
+        await screen.findByRole(
+          'button',
+          { name: 'Reject promotion of 1.1.0 to Production' },
+          SLOW,
+        ),
+      );
+      const confirm = await screen.findByRole('dialog', {
+        name: 'Reject the promotion of 1.1.0 to Production?',
+      });
+      const reject = within(confirm).getByRole('button', { name: 'Reject' });
+      expect(reject).toBeDisabled();
+      expect(api.rejectPromotion).not.toHaveBeenCalled();
+      await userEvent.type(
+        within(confirm).getByRole('textbox', { name: /Why/ }),
+        'Wait for the DB migration',
+      );
+      await userEvent.click(reject);
+
+      await waitFor(() =>
+        expect(api.rejectPromotion).toHaveBeenCalledWith('p-9', {
+          comment: 'Wait for the DB migration',
+        }),
+      );
+    }, 60_000);
+
     it('hides Approve from users without the approve permission', async () => {
       // usePermission caches answers per resource (SWR): ask about another component.
       await renderContent(withPending(), {
@@ -465,6 +505,13 @@ describe('EntityImagePromotionContent', () => {
       ),
     ).toBeInTheDocument();
     expect(screen.getByText('6m')).toBeInTheDocument();
+    // The failure also shows on the QA lane, until a later version arrives there.
+    expect(
+      within(screen.getByRole('region', { name: 'QA environment' })).getByRole(
+        'alert',
+        { name: 'Last promotion into QA failed' },
+      ),
+    ).toHaveTextContent('1.1.0 failed: registry qa answered 401');
     // 1.0.0 is what QA runs now: no Roll back on it; 0.9.0 is an earlier one.
     expect(
       screen.queryByRole('button', { name: /Roll back QA to 1\.0\.0/ }),

@@ -28,6 +28,7 @@ import {
 import {
   ANNOTATION_IMAGE,
   EnvironmentStatus,
+  EnvironmentVersion,
   Promotion,
 } from '@image-promotion/plugin-image-promotion-common';
 import Box from '@material-ui/core/Box';
@@ -52,6 +53,51 @@ import { errorMessage } from '../shared/format';
 
 /** How many promotions the history table shows. */
 const HISTORY_LIMIT = 100;
+
+/**
+ * Per environment: its newest finished promotion when that failed and nothing has arrived in the
+ * environment since, so a lane shows the failure until a later version replaces it.
+ */
+export function laneFailures(
+  promotions: Promotion[],
+  environments: EnvironmentStatus[],
+): Record<string, Promotion | undefined> {
+  const failures: Record<string, Promotion | undefined> = {};
+  for (const env of environments) {
+    const newest = promotions
+      .filter(
+        p =>
+          p.targetEnvironment === env.id &&
+          ['succeeded', 'failed'].includes(p.status),
+      )
+      .sort(
+        (a, b) =>
+          Date.parse(b.finishedAt ?? b.updatedAt) -
+          Date.parse(a.finishedAt ?? a.updatedAt),
+      )[0];
+    const since = env.current ? Date.parse(env.current.since) : 0;
+    if (
+      newest?.status === 'failed' &&
+      Date.parse(newest.finishedAt ?? newest.updatedAt) >= since
+    ) {
+      failures[env.id] = newest;
+    }
+  }
+  return failures;
+}
+
+/** The environment to copy a rollback from: the nearest earlier one that still holds the digest. */
+export function rollbackSource(
+  environments: EnvironmentStatus[],
+  target: EnvironmentStatus,
+  digest: string,
+): EnvironmentStatus | undefined {
+  const index = environments.findIndex(e => e.id === target.id);
+  return environments
+    .slice(0, Math.max(0, index))
+    .reverse()
+    .find(e => e.versions.some(v => v.digest === digest));
+}
 
 interface DialogTarget {
   source: EnvironmentStatus;
@@ -126,9 +172,23 @@ const PromotionView = (props: { entityRef: string }) => {
 
   const rollBack = (promotion: Promotion) => {
     const target = environments.find(e => e.id === promotion.targetEnvironment);
-    const source = environments.find(e => e.id === promotion.sourceEnvironment);
+    const source =
+      (target && rollbackSource(environments, target, promotion.digest)) ??
+      environments.find(e => e.id === promotion.sourceEnvironment);
     if (source && target) {
       openDialog(source, target, promotion.digest);
+    }
+  };
+
+  const rollBackLane = (
+    target: EnvironmentStatus,
+    version: EnvironmentVersion,
+  ) => {
+    const source =
+      rollbackSource(environments, target, version.digest) ??
+      environments[environments.findIndex(e => e.id === target.id) - 1];
+    if (source) {
+      openDialog(source, target, version.digest);
     }
   };
 
@@ -184,6 +244,8 @@ const PromotionView = (props: { entityRef: string }) => {
               environments={environments}
               now={now}
               onPromote={(source, target) => openDialog(source, target)}
+              failures={laneFailures(history.value?.items ?? [], environments)}
+              onRollBack={rollBackLane}
             />
           </Grid>
           {pending.length > 0 && (
@@ -235,14 +297,15 @@ const PromotionView = (props: { entityRef: string }) => {
           onClose={() => setDialog(undefined)}
           onPromoted={promotion => {
             setDialog(undefined);
-            alertApi.post({
-              message:
-                promotion.status === 'pending_approval'
-                  ? `Promotion to ${dialog.target.title} requested; it waits for approval`
-                  : `Promotion to ${dialog.target.title} started`,
-              severity: 'success',
-              display: 'transient',
-            });
+            // Success is the lane showing the version; a failure shows on the lane with its
+            // reason. Only a request that now waits for people deserves a word here.
+            if (promotion.status === 'pending_approval') {
+              alertApi.post({
+                message: `Promotion to ${dialog.target.title} requested; it waits for approval`,
+                severity: 'info',
+                display: 'transient',
+              });
+            }
             reload();
           }}
         />

@@ -40,8 +40,10 @@ export function promotionDuration(promotion: Promotion): string {
 }
 
 /**
- * Whether a history row offers "Roll back": it succeeded, and its target environment runs
- * another digest now. The dialog's policy check has the final word.
+ * Whether a history row offers "Roll back": it succeeded, and its target environment has moved
+ * on since to a version that arrived after this one. A digest newer than the current one would
+ * be a move forward, which is a promotion, not a rollback. The dialog's policy check has the
+ * final word.
  */
 export function canRollBack(
   promotion: Promotion,
@@ -51,7 +53,18 @@ export function canRollBack(
     return false;
   }
   const target = environments.find(e => e.id === promotion.targetEnvironment);
-  return Boolean(target?.current && target.current.digest !== promotion.digest);
+  if (!target?.current || target.current.digest === promotion.digest) {
+    return false;
+  }
+  const seen = (digest: string) =>
+    target.versions.find(v => v.digest === digest)?.firstSeen;
+  const currentSeen = Date.parse(
+    seen(target.current.digest) ?? target.current.since,
+  );
+  const thisSeen = Date.parse(
+    seen(promotion.digest) ?? promotion.finishedAt ?? '',
+  );
+  return !Number.isNaN(thisSeen) && thisSeen < currentSeen;
 }
 
 /** Past and running promotions of a component, newest first, with Roll back on earlier versions. */

@@ -16,9 +16,11 @@
 
 import type {
   EnvironmentStatus,
+  EnvironmentVersion,
   Promotion,
 } from '@image-promotion/plugin-image-promotion-common';
 import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import Paper from '@material-ui/core/Paper';
 import Tooltip from '@material-ui/core/Tooltip';
@@ -35,6 +37,7 @@ import {
   formatDuration,
   humanizeUserRef,
   isRunning,
+  plainFailureReason,
   shortDigest,
   statusLabel,
 } from '../shared/format';
@@ -42,8 +45,9 @@ import {
 const useStyles = makeStyles(theme => ({
   lane: {
     flex: '1 1 0',
-    minWidth: 220,
-    padding: theme.spacing(2),
+    // Four lanes and three Promote columns fit beside the sidebar at 1280 px.
+    minWidth: 150,
+    padding: theme.spacing(1.5),
     display: 'flex',
     flexDirection: 'column',
     gap: theme.spacing(1),
@@ -58,7 +62,10 @@ const useStyles = makeStyles(theme => ({
     gap: theme.spacing(0.5),
   },
   location: {
-    wordBreak: 'break-all',
+    display: 'block',
+    whiteSpace: 'nowrap',
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
   },
   lock: { color: theme.palette.warning.main },
   drift: { color: theme.palette.warning.main },
@@ -78,6 +85,36 @@ export function currentVersionTags(env: EnvironmentStatus): string {
     return tags.join(', ');
   }
   return env.current.tag ?? 'untagged';
+}
+
+/** A version's tags without the environment's marker tag, or its short digest when untagged. */
+export function versionName(
+  version: Pick<EnvironmentVersion, 'digest' | 'tags'>,
+  markerTag?: string | null,
+): string {
+  const tags = version.tags.filter(t => t !== markerTag);
+  return tags.length > 0 ? tags.join(', ') : shortDigest(version.digest);
+}
+
+/**
+ * The version a lane can roll back to: the newest one that was in the environment before its
+ * current one (never a newer one: moving forward is a promotion, not a rollback).
+ */
+export function rollbackCandidate(
+  env: EnvironmentStatus,
+): EnvironmentVersion | undefined {
+  if (!env.current) {
+    return undefined;
+  }
+  const current = env.versions.find(v => v.digest === env.current?.digest);
+  const currentSeen = Date.parse(current?.firstSeen ?? env.current.since);
+  return env.versions
+    .filter(
+      v =>
+        v.digest !== env.current?.digest &&
+        Date.parse(v.firstSeen) < currentSeen,
+    )
+    .sort((a, b) => Date.parse(b.firstSeen) - Date.parse(a.firstSeen))[0];
 }
 
 /** How far the lane's current digest is through the soak time the next environment asks for. */
@@ -138,17 +175,26 @@ export const EnvironmentLane = (props: {
   next?: EnvironmentStatus;
   now: number;
   compact?: boolean;
+  /** The newest finished promotion into the environment, when it failed after the current version arrived. */
+  lastFailure?: Promotion;
+  /** Offered as "Roll back to …" when the environment ran an older version before. */
+  onRollBack?: (env: EnvironmentStatus, version: EnvironmentVersion) => void;
+  /** Opens a promotion's details. */
+  onShowPromotion?: (promotionId: string) => void;
 }) => {
-  const { env, next, now, compact } = props;
+  const { env, next, now, compact, lastFailure, onRollBack, onShowPromotion } =
+    props;
   const classes = useStyles();
   const freeze = env.policy.activeFreeze;
   const soak = soakProgress(env, next, now);
   const open = env.openPromotion;
+  const rollback = onRollBack && !compact ? rollbackCandidate(env) : undefined;
   const freezeText = freeze
     ? `Promotions into ${env.title} are frozen${
         freeze.reason ? `: ${freeze.reason}` : ''
       } (${freeze.description}, until ${formatDateTime(freeze.endsAt)})`
     : '';
+  const registryLabel = `${env.registry.name}: ${env.registry.repository}`;
 
   return (
     <Paper
@@ -185,13 +231,17 @@ export const EnvironmentLane = (props: {
         )}
       </div>
       {!compact && (
-        <Typography
-          variant="caption"
-          color="textSecondary"
-          className={classes.location}
-        >
-          {env.registry.location}
-        </Typography>
+        <Tooltip title={env.registry.location}>
+          <Typography
+            variant="caption"
+            color="textSecondary"
+            className={classes.location}
+            aria-label={`Registry ${env.registry.location}`}
+            tabIndex={0}
+          >
+            {registryLabel}
+          </Typography>
+        </Tooltip>
       )}
 
       {env.current ? (
@@ -202,17 +252,16 @@ export const EnvironmentLane = (props: {
           >
             {currentVersionTags(env)}
           </Typography>
-          {!compact && env.currentTag && env.current.tag === env.currentTag && (
-            <Typography variant="caption" color="textSecondary">
-              tagged {env.currentTag}
-            </Typography>
-          )}
           <CopyableDigest digest={env.current.digest} />
           {!compact && (
             <Typography
               variant="body2"
               color="textSecondary"
-              title={formatDateTime(env.current.since)}
+              title={`${formatDateTime(env.current.since)}${
+                env.currentTag && env.current.tag === env.currentTag
+                  ? `, tagged ${env.currentTag}`
+                  : ''
+              }`}
             >
               {env.current.by
                 ? `Promoted ${formatAge(
@@ -254,6 +303,30 @@ export const EnvironmentLane = (props: {
           <RunningPromotion promotion={open} environmentTitle={env.title} />
         )}
 
+      {lastFailure && !compact && (
+        <Alert
+          severity="error"
+          aria-label={`Last promotion into ${env.title} failed`}
+          action={
+            onShowPromotion ? (
+              <Button
+                size="small"
+                color="inherit"
+                onClick={() => onShowPromotion(lastFailure.id)}
+              >
+                Details
+              </Button>
+            ) : undefined
+          }
+        >
+          {lastFailure.targetTag} failed:{' '}
+          {plainFailureReason(lastFailure.failureReason, {
+            environment: env.title,
+            registry: env.registry.name,
+          })}
+        </Alert>
+      )}
+
       {env.drift.length > 0 && !compact && (
         <Alert severity="warning">
           {env.drift.length === 1
@@ -262,6 +335,22 @@ export const EnvironmentLane = (props: {
               )} without a promotion.`
             : `${env.drift.length} tags moved without a promotion.`}
         </Alert>
+      )}
+
+      {rollback && onRollBack && (
+        <Box mt="auto">
+          <Button
+            size="small"
+            variant="text"
+            onClick={() => onRollBack(env, rollback)}
+            aria-label={`Roll back to ${versionName(
+              rollback,
+              env.currentTag,
+            )} in ${env.title}`}
+          >
+            Roll back to {versionName(rollback, env.currentTag)}
+          </Button>
+        </Box>
       )}
     </Paper>
   );

@@ -14,14 +14,17 @@
  * limitations under the License.
  */
 
-import type { EnvironmentStatus } from '@image-promotion/plugin-image-promotion-common';
+import type {
+  EnvironmentStatus,
+  EnvironmentVersion,
+  Promotion,
+} from '@image-promotion/plugin-image-promotion-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import ArrowForwardIcon from '@material-ui/icons/ArrowForward';
 import { Fragment } from 'react';
-import { EnvironmentLane } from './EnvironmentLane';
+import { EnvironmentLane, versionName } from './EnvironmentLane';
 
 const useStyles = makeStyles(theme => ({
   board: {
@@ -36,10 +39,80 @@ const useStyles = makeStyles(theme => ({
     flexDirection: 'column',
     alignItems: 'center',
     justifyContent: 'center',
-    gap: theme.spacing(1),
+    gap: theme.spacing(0.5),
     flex: '0 0 auto',
+    maxWidth: 112,
+    textAlign: 'center',
+  },
+  promote: {
+    // Room for "1.12.0 ready" without widening the board.
+    minWidth: 0,
+    padding: theme.spacing(0.25, 1),
+    lineHeight: 1.3,
   },
 }));
+
+/**
+ * What the Promote button between two lanes says: whether the left lane runs something the
+ * right one does not (`1.2.0 ready`), the same (`in sync`), or nothing at all.
+ */
+export function promoteReadiness(
+  source: EnvironmentStatus,
+  target: EnvironmentStatus,
+): { label: string; state: 'ready' | 'in-sync' | 'empty' | 'choose' } {
+  if (source.versions.length === 0) {
+    return { label: `Nothing in ${source.title}`, state: 'empty' };
+  }
+  const digest = source.current?.digest;
+  if (!digest) {
+    return { label: 'Choose a version', state: 'choose' };
+  }
+  if (digest === target.current?.digest) {
+    return { label: 'in sync', state: 'in-sync' };
+  }
+  const version = source.versions.find(v => v.digest === digest) ?? {
+    digest,
+    tags: source.current?.tag ? [source.current.tag] : [],
+  };
+  // Shortest name first: one tag reads best on a small button.
+  const name = versionName(version, source.currentTag).split(', ')[0];
+  return { label: `${name} ready`, state: 'ready' };
+}
+
+const PromoteButton = (props: {
+  source: EnvironmentStatus;
+  target: EnvironmentStatus;
+  className: string;
+  onClick: () => void;
+}) => {
+  const { source, target, className, onClick } = props;
+  const readiness = promoteReadiness(source, target);
+  const detail = readiness.state === 'choose' ? '' : readiness.label;
+  const label = detail ? `Promote ${detail}` : 'Promote';
+  return (
+    <Button
+      size="small"
+      variant={readiness.state === 'ready' ? 'contained' : 'outlined'}
+      color="primary"
+      className={className}
+      onClick={onClick}
+      disabled={readiness.state === 'empty'}
+      // The visible words lead the accessible name, so voice control finds the button by them.
+      aria-label={`${label}: from ${source.title} to ${target.title}`}
+    >
+      <span>
+        Promote
+        {detail && (
+          <>
+            {' '}
+            <br />
+            <small>{detail}</small>
+          </>
+        )}
+      </span>
+    </Button>
+  );
+};
 
 /**
  * The environments left to right; between two lanes, the action that promotes from the left one
@@ -50,8 +123,20 @@ export const LaneBoard = (props: {
   now: number;
   compact?: boolean;
   onPromote?: (source: EnvironmentStatus, target: EnvironmentStatus) => void;
+  /** Per environment id: its newest finished promotion, when that failed. */
+  failures?: Record<string, Promotion | undefined>;
+  onRollBack?: (env: EnvironmentStatus, version: EnvironmentVersion) => void;
+  onShowPromotion?: (promotionId: string) => void;
 }) => {
-  const { environments, now, compact, onPromote } = props;
+  const {
+    environments,
+    now,
+    compact,
+    onPromote,
+    failures,
+    onRollBack,
+    onShowPromotion,
+  } = props;
   const classes = useStyles();
   return (
     <Box className={classes.board} role="list" aria-label="Environments">
@@ -63,26 +148,12 @@ export const LaneBoard = (props: {
               <div className={classes.between} role="listitem">
                 <ArrowForwardIcon color="action" aria-hidden />
                 {onPromote && (
-                  <Button
-                    size="small"
-                    variant="outlined"
-                    color="primary"
+                  <PromoteButton
+                    source={previous}
+                    target={env}
+                    className={classes.promote}
                     onClick={() => onPromote(previous, env)}
-                    disabled={previous.versions.length === 0}
-                    aria-label={`Promote from ${previous.title} to ${env.title}`}
-                    title={
-                      previous.versions.length === 0
-                        ? `${previous.title} has no versions to promote yet`
-                        : undefined
-                    }
-                  >
-                    Promote
-                  </Button>
-                )}
-                {onPromote && previous.versions.length === 0 && (
-                  <Typography variant="caption" color="textSecondary">
-                    Nothing in {previous.title}
-                  </Typography>
+                  />
                 )}
               </div>
             )}
@@ -92,6 +163,9 @@ export const LaneBoard = (props: {
                 next={environments[index + 1]}
                 now={now}
                 compact={compact}
+                lastFailure={failures?.[env.id]}
+                onRollBack={onRollBack}
+                onShowPromotion={onShowPromotion}
               />
             </Box>
           </Fragment>

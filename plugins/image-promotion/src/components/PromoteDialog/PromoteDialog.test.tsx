@@ -270,7 +270,7 @@ describe('PromoteDialog', () => {
     const api = fakeApi({ previewPromotion });
     await renderDialog(api);
 
-    await screen.findByRole('list', { name: 'Policy checks' }, SLOW);
+    await screen.findByText('All 2 checks passed', undefined, SLOW);
     await userEvent.type(screen.getByLabelText('Target tag'), 'release-7');
 
     await waitFor(() =>
@@ -278,6 +278,65 @@ describe('PromoteDialog', () => {
         expect.objectContaining({ targetTag: 'release-7' }),
       ),
     );
+  });
+
+  it('folds all-green gates into one line that expands', async () => {
+    const api = fakeApi({ previewPromotion: jest.fn(async () => preview()) });
+    await renderDialog(api);
+
+    expect(
+      await screen.findByText('All 2 checks passed', undefined, SLOW),
+    ).toBeVisible();
+    expect(screen.queryByRole('list', { name: 'Policy checks' })).toBeNull();
+    const show = screen.getByRole('button', { name: 'Show checks' });
+    expect(show).toHaveAttribute('aria-expanded', 'false');
+    await userEvent.click(show);
+    expect(
+      within(screen.getByRole('list', { name: 'Policy checks' })).getByRole(
+        'listitem',
+        { name: 'Soak time passed: Soaked 30h of 24h in QA.' },
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Hide checks' })).toHaveAttribute(
+      'aria-expanded',
+      'true',
+    );
+  });
+
+  it('puts a failed request at the top, in words', async () => {
+    const conflict = await responseError(
+      409,
+      'promotion 0b7e4d1a-93c2-4f5e-8a61-2d9c3b4e5f60 into prod is already open; body.targetTag must match the tag pattern',
+    );
+    const api = fakeApi({
+      previewPromotion: jest.fn(async () => preview()),
+      createPromotion: jest.fn(async () => {
+        throw conflict;
+      }),
+    });
+    await renderDialog(api);
+
+    const confirm = await screen.findByRole(
+      'button',
+      { name: 'Promote' },
+      SLOW,
+    );
+    await waitFor(() => expect(confirm).toBeEnabled());
+    await userEvent.click(confirm);
+
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent(
+      'promotion into prod is already open; target tag must match the tag pattern',
+    );
+    expect(alert).not.toHaveTextContent(/0b7e4d1a|body\.|targetTag/);
+    // Above the candidates, so it is seen without scrolling.
+    const candidates = screen.getByRole('radiogroup', {
+      name: 'Candidate versions',
+    });
+    expect(
+      alert.compareDocumentPosition(candidates) &
+        Node.DOCUMENT_POSITION_FOLLOWING,
+    ).toBeTruthy();
   });
 
   it('shows the refused gates when the request itself is refused', async () => {

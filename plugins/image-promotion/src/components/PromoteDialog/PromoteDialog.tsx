@@ -37,12 +37,12 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import useDebounce from 'react-use/esm/useDebounce';
 import { imagePromotionApiRef, refusedGates } from '../../api';
-import { GateList } from '../shared/GateList';
-import { errorMessage, formatAge, shortDigest } from '../shared/format';
+import { GateList, GateSummary } from '../shared/GateList';
+import { formatAge, plainErrorMessage, shortDigest } from '../shared/format';
 
 const useStyles = makeStyles(theme => ({
   section: { marginTop: theme.spacing(2) },
@@ -120,7 +120,9 @@ function blockedReason(options: {
     return 'Checking the policy…';
   }
   if (options.previewError) {
-    return `The policy check failed: ${errorMessage(options.previewError)}`;
+    return `The policy check failed: ${plainErrorMessage(
+      options.previewError,
+    )}`;
   }
   if (!options.allowed && !options.needsApproval) {
     return `Policy refuses this promotion: ${options.failedGates
@@ -203,6 +205,24 @@ export const PromoteDialog = (props: PromoteDialogProps) => {
     needsApproval: preview.value?.needsApproval ?? false,
   });
   const needsApproval = preview.value?.needsApproval && !preview.value.allowed;
+  // Waiting states (loading, choosing) are not errors; refusals and failures are.
+  const blockedIsError = Boolean(
+    blocked &&
+      !permission.loading &&
+      digest &&
+      !preview.loading &&
+      (preview.error || !permission.allowed || preview.value),
+  );
+
+  const contentRef = useRef<HTMLDivElement>(null);
+  const errorRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    // The error is at the top; bring it into view even when the user scrolled down to submit.
+    if (submitError) {
+      contentRef.current?.scrollTo?.({ top: 0 });
+      errorRef.current?.focus?.();
+    }
+  }, [submitError]);
 
   const submit = async () => {
     if (!digest) {
@@ -221,7 +241,10 @@ export const PromoteDialog = (props: PromoteDialogProps) => {
       });
       onPromoted(promotion);
     } catch (e) {
-      setSubmitError({ message: errorMessage(e), gates: refusedGates(e) });
+      setSubmitError({
+        message: plainErrorMessage(e),
+        gates: refusedGates(e),
+      });
     } finally {
       setSubmitting(false);
     }
@@ -241,8 +264,32 @@ export const PromoteDialog = (props: PromoteDialogProps) => {
       <DialogTitle id={titleId}>
         Promote from {source.title} to {target.title}
       </DialogTitle>
-      <DialogContent>
-        <Typography variant="subtitle2" component="h4">
+      <DialogContent ref={contentRef}>
+        {blocked && (
+          <Typography
+            id={blockedId}
+            role="note"
+            color={blockedIsError ? 'error' : 'textSecondary'}
+            variant="body2"
+            className={classes.blocked}
+          >
+            {blocked}
+          </Typography>
+        )}
+        {submitError && (
+          <Alert
+            severity="error"
+            className={classes.blocked}
+            ref={errorRef}
+            tabIndex={-1}
+          >
+            {submitError.message}
+            {submitError.gates && (
+              <GateList gates={submitError.gates} label="Refused checks" />
+            )}
+          </Alert>
+        )}
+        <Typography variant="subtitle2" component="h3">
           Candidate versions in {source.title}
         </Typography>
         {candidates.length === 0 ? (
@@ -311,13 +358,11 @@ export const PromoteDialog = (props: PromoteDialogProps) => {
         )}
 
         <div className={classes.section}>
-          <Typography variant="subtitle2" component="h4">
+          <Typography variant="subtitle2" component="h3">
             Policy check
           </Typography>
           {preview.loading && <Progress />}
-          {preview.error && (
-            <Alert severity="error">{errorMessage(preview.error)}</Alert>
-          )}
+
           {preview.value && (
             <>
               {preview.value.isRollback && (
@@ -325,7 +370,7 @@ export const PromoteDialog = (props: PromoteDialogProps) => {
                   This is a rollback: {target.title} ran this digest before.
                 </Typography>
               )}
-              <GateList gates={gates} />
+              <GateSummary gates={gates} />
               {needsApproval && (
                 <Alert severity="info">
                   {target.title} needs approval: the promotion will wait until
@@ -363,26 +408,6 @@ export const PromoteDialog = (props: PromoteDialogProps) => {
             margin="dense"
           />
         </div>
-
-        {blocked && (
-          <Typography
-            id={blockedId}
-            role="note"
-            color="error"
-            variant="body2"
-            className={classes.blocked}
-          >
-            {blocked}
-          </Typography>
-        )}
-        {submitError && (
-          <Alert severity="error" className={classes.blocked}>
-            {submitError.message}
-            {submitError.gates && (
-              <GateList gates={submitError.gates} label="Refused checks" />
-            )}
-          </Alert>
-        )}
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose}>Cancel</Button>

@@ -18,6 +18,7 @@ import type {
   GateResult,
   PolicyGateName,
 } from '@image-promotion/plugin-image-promotion-common';
+import Button from '@material-ui/core/Button';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemIcon from '@material-ui/core/ListItemIcon';
@@ -25,6 +26,8 @@ import ListItemText from '@material-ui/core/ListItemText';
 import { makeStyles } from '@material-ui/core/styles';
 import CheckCircleIcon from '@material-ui/icons/CheckCircle';
 import CancelIcon from '@material-ui/icons/Cancel';
+import Typography from '@material-ui/core/Typography';
+import { useState } from 'react';
 
 const GATE_LABELS: Record<PolicyGateName, string> = {
   order: 'Order',
@@ -44,6 +47,12 @@ const useStyles = makeStyles(theme => ({
   passed: { color: theme.palette.success.main },
   failed: { color: theme.palette.error.main },
   icon: { minWidth: theme.spacing(4) },
+  summary: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: theme.spacing(1),
+    margin: theme.spacing(1, 0),
+  },
 }));
 
 /** Every policy gate with its verdict and the sentence explaining it. */
@@ -74,5 +83,43 @@ export const GateList = (props: { gates: GateResult[]; label?: string }) => {
         );
       })}
     </List>
+  );
+};
+
+/**
+ * The policy verdict at a glance: when every gate passes, one line that expands to the list;
+ * otherwise the whole list, since each failed gate says what to do.
+ */
+export const GateSummary = (props: { gates: GateResult[]; label?: string }) => {
+  const { gates, label } = props;
+  const classes = useStyles();
+  const [expanded, setExpanded] = useState(false);
+  const allPassed = gates.length > 0 && gates.every(g => g.passed);
+  if (!allPassed) {
+    return <GateList gates={gates} label={label} />;
+  }
+  const listId = `gates-${gates.map(g => g.gate).join('-')}`;
+  return (
+    <>
+      <div className={classes.summary}>
+        <CheckCircleIcon className={classes.passed} aria-hidden />
+        <Typography variant="body2">
+          All {gates.length} checks passed
+        </Typography>
+        <Button
+          size="small"
+          onClick={() => setExpanded(e => !e)}
+          aria-expanded={expanded}
+          aria-controls={listId}
+        >
+          {expanded ? 'Hide checks' : 'Show checks'}
+        </Button>
+      </div>
+      {expanded && (
+        <div id={listId}>
+          <GateList gates={gates} label={label} />
+        </div>
+      )}
+    </>
   );
 };

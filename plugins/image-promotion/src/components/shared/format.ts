@@ -127,3 +127,84 @@ export function isUnreachable(error: unknown): boolean {
   // fetch rejects with a TypeError when there is no answer (connection refused, DNS, CORS).
   return error instanceof TypeError;
 }
+
+/** What an operating-system error code means for a registry, in words. */
+const SYSTEM_ERRORS: Record<string, string> = {
+  ENOENT: 'a file or directory it needs does not exist',
+  ENOTDIR: 'a path it uses is a file, not a directory',
+  EISDIR: 'a path it uses is a directory, not a file',
+  EACCES: 'the backend has no permission to use it',
+  EPERM: 'the backend has no permission to use it',
+  EROFS: 'it is on a read-only file system',
+  ENOSPC: 'its disk is full',
+  ECONNREFUSED: 'it refused the connection',
+  ECONNRESET: 'it closed the connection',
+  ETIMEDOUT: 'it did not answer in time',
+  ENOTFOUND: 'its host name is unknown',
+  EAI_AGAIN: 'its host name could not be looked up',
+};
+
+/**
+ * A promotion's failure reason as a person reads it: an operating-system error such as
+ * `ENOTDIR: not a directory, open '/data/prod/…'` becomes a sentence naming the environment and
+ * its registry, without file paths; other reasons (already written for people) stay as they are.
+ */
+export function plainFailureReason(
+  reason: string | null | undefined,
+  where: { environment: string; registry?: string },
+): string {
+  const registry = where.registry
+    ? `the ${where.environment} registry (${where.registry})`
+    : `the ${where.environment} registry`;
+  if (!reason) {
+    return `The promotion into ${where.environment} failed without a reason.`;
+  }
+  const code = /\b(E[A-Z_]{3,})\b/.exec(reason)?.[1];
+  if (code && SYSTEM_ERRORS[code]) {
+    return `Could not use ${registry}: ${SYSTEM_ERRORS[code]} (${code}). Check the registry's configuration and storage.`;
+  }
+  // File paths mean nothing to most readers and differ per machine.
+  return reason.replace(/'?(\/[\w.@+-]+){2,}\/?'?/g, '(a path on the backend)');
+}
+
+/** The API's field names, as the dialog's labels call them. */
+const FIELD_WORDS: Record<string, string> = {
+  entityRef: 'component',
+  sourceEnvironment: 'source environment',
+  targetEnvironment: 'target environment',
+  sourceTag: 'source tag',
+  targetTag: 'target tag',
+  digest: 'digest',
+  reason: 'reason',
+  comment: 'comment',
+};
+
+const UUID =
+  /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
+
+/**
+ * A failed call's message for a person: the backend's words, without promotion ids (which mean
+ * nothing to a reader) and with the API's field names (`targetTag`, `body.reason`) in words.
+ */
+export function plainErrorMessage(error: unknown): string {
+  let text = errorMessage(error);
+  // "promotion 3f2a…" reads as "promotion"; a bare id, in brackets or not, goes.
+  text = text.replace(
+    new RegExp(`\\(\\s*(?:id\\s*)?${UUID.source}\\s*\\)`, 'gi'),
+    '',
+  );
+  text = text.replace(new RegExp(`(promotion)\\s+${UUID.source}`, 'gi'), '$1');
+  text = text.replace(UUID, '');
+  text = text.replace(
+    /\b(?:body|query|params)\.(\w+)/g,
+    (_m, field: string) => FIELD_WORDS[field] ?? field,
+  );
+  text = text.replace(
+    /\b(entityRef|sourceEnvironment|targetEnvironment|sourceTag|targetTag)\b/g,
+    (_m, field: string) => FIELD_WORDS[field],
+  );
+  return text
+    .replace(/\s{2,}/g, ' ')
+    .replace(/\s+([.,:;])/g, '$1')
+    .trim();
+}

@@ -1,0 +1,189 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import { renderInTestApp } from '@backstage/test-utils';
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { digest, hoursAgo, promotion, status } from '../../__testUtils__/data';
+import { canRollBack } from '../History/PromotionHistory';
+import { plainFailureReason } from '../shared/format';
+import { rollbackCandidate } from './EnvironmentLane';
+import { LaneBoard, promoteReadiness } from './LaneBoard';
+
+const SLOW = { timeout: 10_000 };
+
+// The first render of the Backstage test app is slow on a loaded machine.
+jest.setTimeout(30_000);
+
+/** qa has run 1.0.0 (a) and now runs 1.1.0 (b); dev runs 1.1.0 too. */
+function movedOn() {
+  const base = status();
+  const qa = base.environments[1];
+  qa.current = {
+    digest: digest('b'),
+    tag: '1.1.0',
+    since: hoursAgo(1),
+    by: 'user:default/jane',
+    promotionId: 'p-2',
+  };
+  qa.versions = [
+    {
+      digest: digest('b'),
+      tags: ['1.1.0'],
+      firstSeen: hoursAgo(1),
+      lastSeen: hoursAgo(0),
+      origin: 'promotion',
+      promotionId: 'p-2',
+    },
+    {
+      digest: digest('a'),
+      tags: ['1.0.0'],
+      firstSeen: hoursAgo(6),
+      lastSeen: hoursAgo(0),
+      origin: 'promotion',
+      promotionId: 'p-1',
+    },
+  ];
+  return base;
+}
+
+describe('promoteReadiness', () => {
+  it('names the version waiting, says in sync, or that nothing is there', () => {
+    const [dev, qa, prod] = status().environments;
+    expect(promoteReadiness(dev, qa)).toEqual({
+      label: '1.1.0 ready',
+      state: 'ready',
+    });
+    expect(promoteReadiness(qa, prod)).toEqual({
+      label: 'in sync',
+      state: 'in-sync',
+    });
+    expect(promoteReadiness({ ...dev, versions: [] }, qa).state).toBe('empty');
+  });
+});
+
+describe('rollbackCandidate', () => {
+  it('offers the version that was there before, never a newer one', () => {
+    const [dev, qa] = movedOn().environments;
+    expect(rollbackCandidate(qa)?.tags).toEqual(['1.0.0']);
+    // dev's older 1.0.0 arrived before 1.1.0 as well.
+    expect(rollbackCandidate(dev)?.tags).toEqual(['1.0.0']);
+    // Only one version: nothing to go back to.
+    expect(rollbackCandidate(status().environments[2])).toBeUndefined();
+    // Back in time, qa running the older one: the newer one is not a rollback.
+    const back = movedOn().environments[1];
+    back.current = { ...back.current!, digest: digest('a') };
+    expect(rollbackCandidate(back)).toBeUndefined();
+  });
+});
+
+describe('canRollBack (history)', () => {
+  it('refuses a row that would move the environment forward', () => {
+    const environments = movedOn().environments;
+    const qa = environments[1];
+    qa.current = { ...qa.current!, digest: digest('a'), since: hoursAgo(0.5) };
+    // 1.1.0 (b) arrived after 1.0.0 (a) which runs again now: forward, not back.
+    expect(
+      canRollBack(
+        promotion({ status: 'succeeded', digest: digest('b') }),
+        environments,
+      ),
+    ).toBe(false);
+    const forward = movedOn().environments;
+    expect(
+      canRollBack(
+        promotion({ status: 'succeeded', digest: digest('a') }),
+        forward,
+      ),
+    ).toBe(true);
+  });
+});
+
+describe('plainFailureReason', () => {
+  it('turns system errors into words without paths', () => {
+    const text = plainFailureReason(
+      "ENOTDIR: not a directory, open '/tmp/e2e-x/prod/checkout/oci-layout'",
+      { environment: 'Production', registry: 'prod' },
+    );
+    expect(text).toBe(
+      "Could not use the Production registry (prod): a path it uses is a file, not a directory (ENOTDIR). Check the registry's configuration and storage.",
+    );
+    expect(text).not.toContain('/tmp');
+    expect(
+      plainFailureReason('registry qa answered 401: check the credentials', {
+        environment: 'QA',
+      }),
+    ).toBe('registry qa answered 401: check the credentials');
+  });
+});
+
+describe('LaneBoard', () => {
+  it('offers Roll back on a lane and shows a failed promotion with its reason', async () => {
+    const onRollBack = jest.fn();
+    const onShowPromotion = jest.fn();
+    const { environments } = movedOn();
+    await renderInTestApp(
+      <LaneBoard
+        environments={environments}
+        now={Date.now()}
+        onPromote={jest.fn()}
+        onRollBack={onRollBack}
+        onShowPromotion={onShowPromotion}
+        failures={{
+          prod: promotion({
+            id: 'p-9',
+            targetEnvironment: 'prod',
+            status: 'failed',
+            failureReason: "EACCES: permission denied, mkdir '/srv/prod/x'",
+          }),
+        }}
+      />,
+    );
+    const qa = await screen.findByRole(
+      'region',
+      { name: 'QA environment' },
+      SLOW,
+    );
+    await userEvent.click(
+      within(qa).getByRole('button', { name: 'Roll back to 1.0.0 in QA' }),
+    );
+    expect(onRollBack).toHaveBeenCalledWith(
+      environments[1],
+      expect.objectContaining({ digest: digest('a') }),
+    );
+    // Production ran one version only: nothing to roll back to.
+    const prod = screen.getByRole('region', { name: 'Production environment' });
+    expect(
+      within(prod).queryByRole('button', { name: /Roll back/ }),
+    ).toBeNull();
+    const failure = within(prod).getByRole('alert', {
+      name: 'Last promotion into Production failed',
+    });
+    expect(failure).toHaveTextContent(
+      'Could not use the Production registry (prod): the backend has no permission to use it (EACCES)',
+    );
+    expect(failure).not.toHaveTextContent('/srv');
+    await userEvent.click(
+      within(failure).getByRole('button', { name: 'Details' }),
+    );
+    expect(onShowPromotion).toHaveBeenCalledWith('p-9');
+    expect(
+      screen.getByRole('button', {
+        name: 'Promote in sync: from Development to QA',
+      }),
+    ).toBeEnabled();
+  });
+});
