@@ -161,16 +161,16 @@ function splitRegistryPrefix(
   const slash = reference.indexOf('/');
   if (slash < 0) return undefined;
   const host = reference.slice(0, slash).toLowerCase();
-  const path = reference.slice(slash);
+  const rest = reference.slice(slash);
   for (const candidate of candidates) {
     const pathPrefix = normalizePathPrefix(candidate.path);
     if (
       candidate.host === host &&
-      path.startsWith(`${pathPrefix}/`) &&
-      path.length > pathPrefix.length + 1
+      rest.startsWith(`${pathPrefix}/`) &&
+      rest.length > pathPrefix.length + 1
     ) {
       return {
-        rest: `${reference.slice(0, slash)}${path.slice(pathPrefix.length)}`,
+        rest: `${reference.slice(0, slash)}${rest.slice(pathPrefix.length)}`,
         pathPrefix,
       };
     }
