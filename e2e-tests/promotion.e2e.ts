@@ -383,6 +383,21 @@ async function main() {
         timeout: 60_000,
       });
       await page.getByText('inventory-service').first().waitFor();
+      // The version a manager knows, not the environment's own tag.
+      const row = page.getByRole('row').filter({ hasText: SERVICE });
+      await row
+        .getByLabel('Production: 1.1.0', { exact: true })
+        .waitFor({ timeout: 30_000 });
+      // The row opens the component's Promotion tab.
+      const link = row.getByRole('link', { name: /open its Promotion tab/ });
+      if (
+        !(await link.getAttribute('href'))?.endsWith(`${SERVICE}/promotion`)
+      ) {
+        throw new Error(`the row links to ${await link.getAttribute('href')}`);
+      }
+      if ((await page.locator('main').count()) === 0) {
+        throw new Error('the overview has no <main> landmark');
+      }
       await page.screenshot({
         path: join(REPORT, 'overview.png'),
         fullPage: true,

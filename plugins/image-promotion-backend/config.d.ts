@@ -91,7 +91,10 @@ export interface Config {
                   provider: 'ecr';
                   /** AWS region; derived from the registry host when absent. */
                   region?: string;
-                  /** Access key id; the default AWS credential chain is used when absent. */
+                  /**
+                   * Access key id; the default AWS credential chain is used when absent.
+                   * @visibility secret
+                   */
                   accessKeyId?: string;
                   /**
                    * Secret access key, required with accessKeyId.
@@ -103,13 +106,23 @@ export interface Config {
                    * @visibility secret
                    */
                   sessionToken?: string;
-                  /** Role to assume before asking for a registry token. */
+                  /** Role to assume (sts:AssumeRole) before asking for a registry token. */
                   roleArn?: string;
+                  /**
+                   * ECR API endpoint, e.g. a VPC interface endpoint
+                   * `https://api.ecr.eu-west-1.vpce.amazonaws.com`; default the
+                   * region's public endpoint (or `AWS_ENDPOINT_URL_ECR`).
+                   */
+                  endpoint?: string;
                 }
               | {
                   /** Google Artifact Registry / Container Registry: OAuth2 access tokens. */
                   provider: 'gar';
-                  /** Path to a service account key file; application default credentials when neither key is given. */
+                  /**
+                   * Path to a Google credentials file (service account key, or
+                   * workload identity federation config); application default
+                   * credentials when neither key is given.
+                   */
                   keyFile?: string;
                   /**
                    * The service account key as JSON text (instead of keyFile).

@@ -432,6 +432,11 @@ export interface OverviewEnvironment {
   id: string;
   title: string;
   current: CurrentVersion | null;
+  /**
+   * Tags of the current digest other than the environment's marker tag (`1.1.0` rather than
+   * `prod`), sorted; empty when nothing runs or the digest has no other tag.
+   */
+  versionTags?: string[];
   /** Null for the first environment; zeros when in sync. */
   behind: BehindSummary | null;
   pendingApprovals: number;

@@ -52,6 +52,7 @@ export {
   parseDockerConfig,
   type DockerConfigCredentials,
 } from './auth/dockerConfig';
+export * from './auth/cloud';
 export {
   parseWwwAuthenticate,
   type AuthChallenge,

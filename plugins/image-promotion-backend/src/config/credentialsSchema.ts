@@ -69,6 +69,7 @@ const ecrSchema = strictObject({
   secretAccessKey: z.string().min(1).optional(),
   sessionToken: z.string().min(1).optional(),
   roleArn: nonEmptyString.optional(),
+  endpoint: z.string().url().optional(),
 })
   .superRefine((value, ctx) => {
     requireTogether(value, ctx, 'accessKeyId', ['secretAccessKey']);

@@ -32,6 +32,8 @@ export type RegistryCredentialsConfig =
       secretAccessKey?: string;
       sessionToken?: string;
       roleArn?: string;
+      /** ECR API endpoint override (VPC interface endpoint, local stand-in). */
+      endpoint?: string;
     }
   /** Google Artifact Registry; without a key, application default credentials are used. */
   | { kind: 'gar'; keyFile?: string; keyJson?: string }

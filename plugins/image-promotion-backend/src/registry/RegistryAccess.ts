@@ -29,6 +29,7 @@ import {
 import type { ImagePromotionConfig } from '../config';
 import { expandRepositoryTemplate } from '../config';
 import type { Environment, RegistryEndpoint } from '../domain/types';
+import { createCloudProvider } from './cloudCredentialProviders';
 
 /** Answers only for one host, so a docker config never leaks to another registry. */
 class HostScopedProvider implements CredentialProvider {
@@ -39,6 +40,10 @@ class HostScopedProvider implements CredentialProvider {
 
   async getCredentials(host: string): Promise<RegistryCredential | undefined> {
     return host === this.host ? this.inner.getCredentials(host) : undefined;
+  }
+
+  invalidate(host: string): void {
+    if (host === this.host) this.inner.invalidate?.(host);
   }
 }
 
@@ -80,13 +85,16 @@ export class RegistryAccess {
             ),
           );
           break;
-        default:
-          // Cloud providers plug into the engine's CredentialProvider
-          // interface; none is bundled yet, so say so at start-up rather than
-          // failing every request later.
-          throw new Error(
-            `imagePromotion.registries.${name}.credentials: the "${credentials.kind}" credential provider is not bundled in this version; use static credentials or a docker config file written by your cloud CLI`,
-          );
+        default: {
+          const provider = createCloudProvider(credentials);
+          if (!provider) {
+            // Say so at start-up rather than failing every request later.
+            throw new Error(
+              `imagePromotion.registries.${name}.credentials: the "${credentials.kind}" credential provider is not bundled in this version; use static credentials or a docker config file written by your cloud CLI`,
+            );
+          }
+          providers.push(new HostScopedProvider(endpoint.host, provider));
+        }
       }
     }
     this.client = new RegistryClient({

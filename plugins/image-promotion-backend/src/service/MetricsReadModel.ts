@@ -18,6 +18,7 @@ import type { DeliveryMetrics } from '@image-promotion/plugin-image-promotion-co
 import type { ImagePromotionConfig } from '../config';
 import type { ImagePromotionStore, Promotion } from '../database';
 import { durationStats, isoWeek } from './readModelMath';
+import { normalizeOwner } from './OverviewReadModel';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -36,10 +37,14 @@ export class MetricsReadModel {
     },
   ) {}
 
-  /** Metrics over the last `days` days, counting only components `canRead` lets through. */
+  /**
+   * Metrics over the last `days` days, counting only components `canRead` lets through and,
+   * when `owner` is given, only the components those owners own.
+   */
   async metrics(
     days: number,
     canRead: (entityRefs: string[]) => Promise<Set<string>>,
+    filter: { owner?: string[] } = {},
   ): Promise<DeliveryMetrics> {
     const { store } = this.deps;
     const until = this.deps.now?.() ?? new Date();
@@ -56,6 +61,19 @@ export class MetricsReadModel {
         ...waitsAll.map(w => w.entityRef),
       ]),
     ]);
+    if (filter.owner?.length) {
+      const owners = new Set(filter.owner.map(normalizeOwner));
+      for (const c of components) {
+        if (c.owner === null || !owners.has(normalizeOwner(c.owner))) {
+          readable.delete(c.entityRef);
+        }
+      }
+      // Promotions of components no longer tracked have no known owner.
+      const tracked = new Set(components.map(c => c.entityRef));
+      for (const ref of [...readable]) {
+        if (!tracked.has(ref)) readable.delete(ref);
+      }
+    }
     const succeeded = succeededAll.filter(p => readable.has(p.entityRef));
     const waits = waitsAll.filter(w => readable.has(w.entityRef));
     const pipelineOf = new Map(components.map(c => [c.entityRef, c.pipeline]));

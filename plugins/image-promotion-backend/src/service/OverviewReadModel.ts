@@ -43,7 +43,8 @@ function key(entityRef: string, environment: string): string {
   return `${entityRef}\u0000${environment}`;
 }
 
-function normalizeOwner(owner: string): string {
+/** An owner as a full entity ref (`team-a` → `group:default/team-a`), so filters match either spelling. */
+export function normalizeOwner(owner: string): string {
   try {
     return stringifyEntityRef(
       parseEntityRef(owner, {
@@ -186,7 +187,7 @@ export class OverviewReadModel {
     );
 
     const environments: OverviewEnvironment[] = perEnvironment.map(
-      ({ environment, current, failure }, index) => {
+      ({ environment, current, versions, failure }, index) => {
         const previous:
           | { current: CurrentVersion | undefined; versions: ImageVersion[] }
           | undefined = index > 0 ? perEnvironment[index - 1] : undefined;
@@ -195,6 +196,11 @@ export class OverviewReadModel {
           id: environment.id,
           title: environment.title,
           current: toCurrentResponse(current),
+          versionTags: current
+            ? (
+                versions.find(v => v.digest === current.digest)?.tags ?? []
+              ).filter(t => t !== environment.currentTag)
+            : [],
           behind: previous
             ? behindPrevious({
                 previousVersions: previous.versions,

@@ -259,6 +259,7 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
       id: true,
       title: true,
       current: true,
+      versionTags: true,
       behind: true,
       pendingApprovals: true,
       drift: true,

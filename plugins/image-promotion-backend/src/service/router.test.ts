@@ -448,6 +448,8 @@ describe('image promotion REST API', () => {
       ]);
       expect(a.environments[0].behind).toBeNull();
       expect(a.environments[2].current.digest).toBe(digests.a2);
+      // The version a manager reads, not the environment's marker tag.
+      expect(a.environments[2].versionTags).toEqual(['1.1.0']);
 
       const byOwner = await http().get('/overview?owner=team-b');
       expect(
@@ -482,6 +484,24 @@ describe('image promotion REST API', () => {
         ]),
       );
       expect(res.body.approvalWait.count).toBe(1);
+
+      // Per owner: each team's share (owner given either way), none for an unknown owner.
+      const qaTotal = (body: {
+        deploymentFrequency: Array<{ environment: string; total: number }>;
+      }) =>
+        body.deploymentFrequency.find(f => f.environment === 'qa')?.total ?? 0;
+      const teamA = await http().get(
+        '/metrics?days=30&owner=group:default/team-a',
+      );
+      const teamB = await http().get('/metrics?days=30&owner=team-b');
+      expect(teamB.status).toBe(200);
+      expect(qaTotal(teamA.body)).toBeLessThan(2);
+      expect(qaTotal(teamB.body)).toBeLessThan(2);
+      expect(qaTotal(teamA.body) + qaTotal(teamB.body)).toBe(2);
+      const nobody = await http().get('/metrics?days=30&owner=team-z');
+      expect(qaTotal(nobody.body)).toBe(0);
+      expect(nobody.body.leadTime.count).toBe(0);
+      expect(nobody.body.approvalWait.count).toBe(0);
     });
 
     it('refreshes the components of a pushed repository from a registry notification', async () => {

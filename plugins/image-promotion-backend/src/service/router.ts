@@ -405,11 +405,13 @@ export async function createRouter(
   });
 
   router.get('/metrics', async (req, res) => {
-    const { days } = parseInput(metricsQuerySchema, req.query, 'query');
+    const { days, owner } = parseInput(metricsQuerySchema, req.query, 'query');
     const credentials = await callers.credentials(req);
     res.json(
-      await metrics.metrics(days, refs =>
-        guard.filter('read', refs, credentials),
+      await metrics.metrics(
+        days,
+        refs => guard.filter('read', refs, credentials),
+        { owner },
       ),
     );
   });

@@ -242,6 +242,7 @@ export const overviewQuerySchema = z
 export const metricsQuerySchema = z
   .object({
     days: integerString(1, 366, 90),
+    owner: listOf(z.string().max(512)).optional(),
   })
   .strict();
 

@@ -14,6 +14,7 @@
  * limitations under the License.
  */
 
+import { createHash } from 'node:crypto';
 import { AuthenticationError, RegistryError } from '../errors';
 import {
   readBody,
@@ -57,6 +58,8 @@ const EXPIRY_MARGIN_MS = 10_000;
 const DEFAULT_TOKEN_LIFETIME_S = 60;
 const MAX_TOKEN_RESPONSE_BYTES = 1024 * 1024;
 const CLIENT_ID = 'image-promotion';
+/** Rejected credentials remembered, so concurrent 401s renew a provider's token once. */
+const MAX_REMEMBERED_RENEWALS = 64;
 
 function basic(credential: { username: string; password: string }): string {
   return `Basic ${Buffer.from(
@@ -75,6 +78,15 @@ export class Authenticator {
   private readonly challenges = new Map<string, AuthChallenge | null>();
   private readonly tokens = new Map<string, CachedToken[]>();
   private readonly inflight = new Map<string, Promise<CachedToken>>();
+  /**
+   * Renewed credentials by (host, rejected credential): a burst of parallel
+   * requests that all get a 401 for the same expired cloud token ask the
+   * provider for a new one once, not once each.
+   */
+  private readonly renewals = new Map<
+    string,
+    Promise<RegistryCredential | undefined>
+  >();
 
   constructor(
     private readonly transport: HttpTransport,
@@ -141,9 +153,18 @@ export class Authenticator {
   ): Promise<string | undefined> {
     const challenge = this.learn(authKey(target), wwwAuthenticate);
     if (!challenge) return undefined;
-    const credential = await this.credentials?.getCredentials(
+    let credential = await this.credentials?.getCredentials(
       target.credentialHost,
     );
+    // The registry itself refused what the provider gave (Basic, or a ready
+    // bearer token): a cloud token may have expired or been revoked early.
+    if (
+      previous !== undefined &&
+      credential !== undefined &&
+      (challenge.scheme === 'basic' || 'registryToken' in credential)
+    ) {
+      credential = await this.renewCredential(target, credential);
+    }
     if (challenge.scheme === 'basic') {
       const header =
         credential && 'username' in credential ? basic(credential) : undefined;
@@ -190,6 +211,69 @@ export class Authenticator {
     );
   }
 
+  /**
+   * Tells the provider that `rejected` was refused for the target's host and
+   * returns what it offers now; parallel callers with the same rejected
+   * credential share one renewal.
+   */
+  private renewCredential(
+    target: AuthTarget,
+    rejected: RegistryCredential,
+  ): Promise<RegistryCredential | undefined> {
+    const key = `${target.credentialHost} ${createHash('sha256')
+      .update(JSON.stringify(rejected))
+      .digest('hex')}`;
+    let renewal = this.renewals.get(key);
+    if (!renewal) {
+      this.credentials?.invalidate?.(target.credentialHost);
+      renewal = Promise.resolve(
+        this.credentials?.getCredentials(target.credentialHost),
+      );
+      // A failed renewal is not remembered: the next 401 may try again.
+      renewal.catch(() => this.renewals.delete(key));
+      this.renewals.set(key, renewal);
+      if (this.renewals.size > MAX_REMEMBERED_RENEWALS) {
+        this.renewals.delete(this.renewals.keys().next().value as string);
+      }
+    }
+    return renewal;
+  }
+
+  /**
+   * Fetches a token; when the token service refuses a provider's credential
+   * (an expired cloud token), renews the credential once and tries again.
+   */
+  private async fetchTokenRenewing(
+    target: AuthTarget,
+    challenge: AuthChallenge,
+    scopes: string[],
+    credential: RegistryCredential | undefined,
+    signal?: AbortSignal,
+  ): Promise<CachedToken> {
+    try {
+      return await this.fetchToken(
+        target,
+        challenge,
+        scopes,
+        credential,
+        signal,
+      );
+    } catch (error) {
+      const refused =
+        error instanceof AuthenticationError &&
+        error.status === 401 &&
+        error.code === 'UNAUTHORIZED';
+      if (!refused || !credential || !this.credentials?.invalidate) {
+        throw error;
+      }
+      const renewed = await this.renewCredential(target, credential);
+      if (!renewed || JSON.stringify(renewed) === JSON.stringify(credential)) {
+        throw error;
+      }
+      return this.fetchToken(target, challenge, scopes, renewed, signal);
+    }
+  }
+
   private fetchTokenOnce(
     target: AuthTarget,
     challenge: AuthChallenge,
@@ -201,7 +285,7 @@ export class Authenticator {
     const key = `${authKey(target)} ${scopes.join(' ')}`;
     let pending = this.inflight.get(key);
     if (!pending) {
-      pending = this.fetchToken(
+      pending = this.fetchTokenRenewing(
         target,
         challenge,
         scopes,

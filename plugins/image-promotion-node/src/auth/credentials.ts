@@ -39,11 +39,17 @@ export type RegistryCredential =
  * provider returns `{ username: 'oauth2accesstoken', password: <access token> }`;
  * an ACR provider returns `{ identityToken: <AAD refresh token> }` or
  * `{ username: '00000000-0000-0000-0000-000000000000', password: <token> }`.
- * Providers should cache their own short-lived tokens.
+ * Providers should cache their own short-lived tokens (see `auth/cloud/`).
  */
 export interface CredentialProvider {
   /** Credentials for `host[:port]`, or undefined to go anonymous. */
   getCredentials(host: string): Promise<RegistryCredential | undefined>;
+  /**
+   * The registry (or its token service) refused what {@link getCredentials}
+   * returned for `host`: drop any cached token so the next call fetches a
+   * fresh one. Providers whose credentials do not expire leave it out.
+   */
+  invalidate?(host: string): void;
 }
 
 const DOCKER_HUB_ALIASES = new Set([
@@ -89,5 +95,9 @@ export class ChainCredentialProvider implements CredentialProvider {
       if (credential) return credential;
     }
     return undefined;
+  }
+
+  invalidate(host: string): void {
+    for (const provider of this.providers) provider.invalidate?.(host);
   }
 }

@@ -19,8 +19,4 @@ export * from './dockerConfig';
 export * from './scopes';
 export * from './wwwAuthenticate';
 export { Authenticator, type AuthTarget } from './Authenticator';
-export {
-  AcrCredentialProvider,
-  ACR_SCOPE,
-  type AcrCredentialProviderOptions,
-} from './cloud/acr';
+export * from './cloud';

@@ -15,6 +15,7 @@
  */
 
 import { parseArgs } from 'node:util';
+import type { CloudProviderKind } from '../auth/cloud/cloudHosts';
 
 /** A usage mistake: the CLI prints the message and the usage, and exits 2. */
 export class UsageError extends Error {
@@ -48,6 +49,14 @@ References:
   OCI layout: oci-layout:DIR[:TAG|@sha256:HEX]            e.g. oci-layout:/data/app:1.2.0
 
 Credentials come from the docker config ($DOCKER_CONFIG/config.json or ~/.docker/config.json).
+A registry the docker config has nothing for uses its cloud's own identity, picked by host name:
+  ACCOUNT.dkr.ecr.REGION.amazonaws.com   ECR: AWS default credential chain (AWS_PROFILE, AWS_ACCESS_KEY_ID,
+                                         web identity / IRSA, container or instance role)
+  LOCATION-docker.pkg.dev, [REGION.]gcr.io
+                                         Google: application default credentials (GOOGLE_APPLICATION_CREDENTIALS,
+                                         gcloud auth application-default login, metadata server)
+--cloud-auth HOST[:PORT]=ecr|gar (any command, repeatable) uses a cloud identity for a host with
+another name (a proxy, a custom domain).
 Exit codes: 0 done, 1 failed, 2 bad usage.`;
 
 /** The options common to every command. */
@@ -55,6 +64,8 @@ export interface CommonOptions {
   insecureRegistries: string[];
   /** `host[:port]/path` of registries whose API lives under a path. */
   registryPrefixes: string[];
+  /** Hosts to authenticate with a cloud identity whatever their name. */
+  cloudAuth: Record<string, CloudProviderKind>;
   /** Registry deadlines given on the command line, in milliseconds. */
   timeouts: { connectMs?: number; responseHeadersMs?: number; idleMs?: number };
   json: boolean;
@@ -91,6 +102,25 @@ function seconds(flag: string, value: string | undefined): number | undefined {
 
 const PLATFORM_PATTERN = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 
+const CLOUD_KINDS: CloudProviderKind[] = ['ecr', 'gar'];
+
+function parseCloudAuth(values: string[]): Record<string, CloudProviderKind> {
+  const hosts: Record<string, CloudProviderKind> = {};
+  for (const value of values) {
+    const match = /^([A-Za-z0-9.-]+(?::\d{1,5})?)=([a-z]+)$/.exec(value);
+    const kind = match?.[2] as CloudProviderKind | undefined;
+    if (!match || !kind || !CLOUD_KINDS.includes(kind)) {
+      throw new UsageError(
+        `--cloud-auth expects HOST[:PORT]=${CLOUD_KINDS.join(
+          '|',
+        )}, got "${value}"`,
+      );
+    }
+    hosts[match[1]] = kind;
+  }
+  return hosts;
+}
+
 /** Parses the command line, throwing {@link UsageError} with a message that says what to fix. */
 export function parseCommandLine(argv: string[]): Command {
   let parsed;
@@ -106,6 +136,7 @@ export function parseCommandLine(argv: string[]): Command {
         concurrency: { type: 'string' },
         'insecure-registry': { type: 'string', multiple: true },
         'registry-prefix': { type: 'string', multiple: true },
+        'cloud-auth': { type: 'string', multiple: true },
         'connect-timeout': { type: 'string' },
         'response-timeout': { type: 'string' },
         'idle-timeout': { type: 'string' },
@@ -150,6 +181,7 @@ export function parseCommandLine(argv: string[]): Command {
       }
       return value;
     }),
+    cloudAuth: parseCloudAuth(values['cloud-auth'] ?? []),
     timeouts: {
       connectMs: seconds('connect-timeout', values['connect-timeout']),
       responseHeadersMs: seconds(

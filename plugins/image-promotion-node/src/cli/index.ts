@@ -16,7 +16,11 @@
 
 import { copyImage } from '../copy';
 import { openImageRepository } from '../copy/openImageRepository';
-import { DockerConfigCredentialProvider } from '../auth';
+import {
+  ChainCredentialProvider,
+  CloudCredentialProvider,
+  DockerConfigCredentialProvider,
+} from '../auth';
 import { parseCommandLine, USAGE, UsageError, Command } from './args';
 import { ProgressRenderer, formatBytes } from './progress';
 import { InvalidImageReferenceError } from '@image-promotion/plugin-image-promotion-common';
@@ -76,7 +80,17 @@ export async function runCli(
     io.signal.addEventListener('abort', onSignal, { once: true });
   }
 
-  const credentials = new DockerConfigCredentialProvider({ env: io.env });
+  // The docker config first (what `docker login` and CI set up), then the
+  // cloud identity a registry's host name points to.
+  const credentials = new ChainCredentialProvider([
+    new DockerConfigCredentialProvider({ env: io.env }),
+    new CloudCredentialProvider({
+      hosts: command.cloudAuth,
+      onWarning: message => {
+        if (!command.quiet) io.stderr.write(`image-promotion: ${message}\n`);
+      },
+    }),
+  ]);
   const options = {
     credentials,
     insecureRegistries: command.insecureRegistries,

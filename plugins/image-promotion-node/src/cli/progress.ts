@@ -59,6 +59,10 @@ export class ProgressRenderer {
           this.blobsDone++;
         }
         break;
+      case 'warning':
+        this.clear();
+        this.out.write(`warning: ${event.message}\n`);
+        break;
       case 'retry':
         this.clear();
         this.out.write(

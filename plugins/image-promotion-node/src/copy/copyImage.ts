@@ -127,12 +127,17 @@ export async function copyImage(
   targetRef: string | undefined,
   options: CopyOptions = {},
 ): Promise<CopyResult> {
-  const emit = options.onProgress ?? (() => {});
-  return withRetryListener(
+  const warnings: string[] = [];
+  const emit = (event: CopyProgressEvent) => {
+    if (event.type === 'warning') warnings.push(event.message);
+    options.onProgress?.(event);
+  };
+  const result = await withRetryListener(
     options.onProgress ? event => emit({ type: 'retry', ...event }) : undefined,
     () =>
       runCopy(source, sourceRef, target, targetRef, options, emit, new Set()),
   );
+  return { ...result, warnings };
 }
 
 /** The copy itself; `visited` guards referrer recursion against cycles. */
@@ -238,7 +243,16 @@ async function runCopy(
       metadataLimit,
     );
     throwIfAborted(signal);
-    await pushManifests(target, graph, targetRef, signal, emit);
+    // With referrers, the root goes up by digest first and gets its tag only
+    // after its signatures are in place: a tag never exists without them.
+    const tagLater = options.referrers === true && targetRef !== undefined;
+    await pushManifests(
+      target,
+      graph,
+      tagLater ? undefined : targetRef,
+      signal,
+      emit,
+    );
 
     const referrers = options.referrers
       ? await copyReferrers(
@@ -251,6 +265,11 @@ async function runCopy(
           nestedCopy,
         )
       : [];
+    if (tagLater) {
+      // Last moment to honour an abort: past this line the tag moves.
+      throwIfAborted(signal);
+      await putManifestNode(target, graph.root, targetRef, signal, emit);
+    }
 
     const count = (o: BlobOutcome) =>
       outcomes.filter(x => x.outcome === o).length;
@@ -462,6 +481,40 @@ export function transferOrder(blobs: Descriptor[]): Descriptor[] {
     .map(entry => entry.blob);
 }
 
+/** Pushes one manifest under a tag or its digest, holding the target to the digest. */
+async function putManifestNode(
+  target: ImageRepository,
+  node: ManifestNode,
+  tag: string | undefined,
+  signal: AbortSignal | undefined,
+  emit: (event: CopyProgressEvent) => void,
+): Promise<void> {
+  const digest = node.descriptor.digest;
+  const reported = await target.putManifest(
+    tag ?? digest,
+    node.bytes,
+    node.descriptor.mediaType,
+    signal,
+  );
+  if (reported !== digest) {
+    throw new DigestMismatchError(
+      `manifest pushed to ${target.location}`,
+      digest,
+      reported,
+      {
+        repository: target.repository,
+        reference: tag ?? digest,
+      },
+    );
+  }
+  emit({
+    type: 'manifest',
+    digest,
+    mediaType: node.descriptor.mediaType,
+    ...(tag ? { tag } : {}),
+  });
+}
+
 /** Pushes child manifests by digest (siblings in parallel), then the root under the tag. */
 async function pushManifests(
   target: ImageRepository,
@@ -471,32 +524,8 @@ async function pushManifests(
   emit: (event: CopyProgressEvent) => void,
 ): Promise<void> {
   const pushed = new Map<string, Promise<void>>();
-  const push = async (node: ManifestNode, tag?: string): Promise<void> => {
-    const digest = node.descriptor.digest;
-    const reported = await target.putManifest(
-      tag ?? digest,
-      node.bytes,
-      node.descriptor.mediaType,
-      signal,
-    );
-    if (reported !== digest) {
-      throw new DigestMismatchError(
-        `manifest pushed to ${target.location}`,
-        digest,
-        reported,
-        {
-          repository: target.repository,
-          reference: tag ?? digest,
-        },
-      );
-    }
-    emit({
-      type: 'manifest',
-      digest,
-      mediaType: node.descriptor.mediaType,
-      ...(tag ? { tag } : {}),
-    });
-  };
+  const push = (node: ManifestNode, tag?: string) =>
+    putManifestNode(target, node, tag, signal, emit);
   const pushTree = (node: ManifestNode): Promise<void> => {
     let pending = pushed.get(node.descriptor.digest);
     if (!pending) {

@@ -69,7 +69,9 @@ export type CopyProgressEvent =
       registry?: string;
       /** What was retried, e.g. `blob sha256:… of team/app`. */
       subject?: string;
-    };
+    }
+  /** Something the user should know that did not stop the copy (a stale referrer skipped). */
+  | { type: 'warning'; message: string };
 
 /**
  * One repository of images: a repository in an OCI distribution registry, or
@@ -151,5 +153,7 @@ export interface CopyResult {
   bytes: { total: number; transferred: number };
   /** Extra artefacts copied (signatures, SBOMs, attestations), by digest. */
   referrers: string[];
+  /** What the copy skipped or changed and the user should know (also sent as `warning` events). */
+  warnings?: string[];
   durationMs: number;
 }

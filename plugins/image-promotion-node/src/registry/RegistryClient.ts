@@ -195,7 +195,23 @@ export class RegistryClient {
         code: 'UNAUTHORIZED',
       });
     }
-    return this.transport.request(withAuth(next));
+    const retried = await this.transport.request(withAuth(next));
+    if (retried.status !== 401 || first !== undefined) return retried;
+    // The first request went anonymously to learn the challenge, so the
+    // credentials just sent were refused for the first time: a cloud
+    // provider's cached token may have expired or been revoked early. One
+    // more round lets the provider renew it; without a new header the 401
+    // goes to the caller as before.
+    const renewed = await this.authenticator.refresh(
+      target,
+      retried.headers['www-authenticate'],
+      scopes,
+      next,
+      request.signal,
+    );
+    if (renewed === undefined) return retried;
+    discardBody(retried);
+    return this.transport.request(withAuth(renewed));
   }
 
   /** Closes pooled connections (tests, CLI exit); the client stays usable. */

@@ -71,6 +71,16 @@ export type {
   PushOptions,
   SignatureFixture,
 } from './fixtures';
+export { startEcrStandIn } from './ecrStandIn';
+export type {
+  AwsStandInRequest,
+  EcrStandIn,
+  EcrStandInOptions,
+  StandInAwsKey,
+} from './ecrStandIn';
+export { startGoogleStandIn } from './googleStandIn';
+export type { GoogleStandIn, GoogleStandInOptions } from './googleStandIn';
+export { letGaxiosUseNodeFetch } from './jestGaxios';
 export { pushRaw } from './rawPush';
 export type { RawPushOptions } from './rawPush';
 export {

@@ -71,8 +71,7 @@ export function resolveTimeouts(
 }
 
 function seconds(ms: number): string {
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+  return `${Math.round(ms / 100) / 10} s`;
 }
 
 /** Builds the error for a missed deadline; the message says who, what and what to check. */

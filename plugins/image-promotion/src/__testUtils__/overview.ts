@@ -24,10 +24,11 @@ const DAY = 86_400_000;
 const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
 const d = (c: string) => `sha256:${c.repeat(64)}`;
 
+/** An environment running `version` (its tag besides the environment's marker tag, the id). */
 function env(
   id: string,
   title: string,
-  tag: string | null,
+  version: string | null,
   digestChar: string | null,
   behind: BehindSummary | null,
   overrides: Partial<OverviewEnvironment> = {},
@@ -38,12 +39,13 @@ function env(
     current: digestChar
       ? {
           digest: d(digestChar),
-          tag,
+          tag: id,
           since: ago(1),
           by: null,
           promotionId: null,
         }
       : null,
+    versionTags: digestChar && version ? [version] : [],
     behind,
     pendingApprovals: 0,
     drift: 0,

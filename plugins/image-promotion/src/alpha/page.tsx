@@ -30,7 +30,7 @@ export const imagePromotionPage = PageBlueprint.make({
     icon: <PublishIcon fontSize="inherit" />,
     loader: () =>
       import('../components/ImagePromotionPage').then(m => (
-        <m.ImagePromotionOverview />
+        <m.ImagePromotionOverviewPage />
       )),
   },
 });

@@ -61,8 +61,11 @@ export interface ImagePromotionApi {
   acknowledgeDrift(id: string): Promise<DriftEvent>;
   /** Every tracked component × environment. */
   getOverview(query?: OverviewQuery): Promise<OverviewResponse>;
-  /** Delivery metrics over the last `days` days (default 90). */
-  getMetrics(options?: { days?: number }): Promise<DeliveryMetrics>;
+  /** Delivery metrics over the last `days` days (default 90), of the given owners' components only when given. */
+  getMetrics(options?: {
+    days?: number;
+    owner?: string[];
+  }): Promise<DeliveryMetrics>;
 }
 
 /**

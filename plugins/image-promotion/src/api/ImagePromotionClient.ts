@@ -124,9 +124,12 @@ export class ImagePromotionClient implements ImagePromotionApi {
     return this.request('GET', withQuery('/overview', params));
   }
 
-  async getMetrics(options: { days?: number } = {}): Promise<DeliveryMetrics> {
+  async getMetrics(
+    options: { days?: number; owner?: string[] } = {},
+  ): Promise<DeliveryMetrics> {
     const params = new URLSearchParams();
     setParam(params, 'days', options.days?.toString());
+    setParam(params, 'owner', options.owner?.join(','));
     return this.request('GET', withQuery('/metrics', params));
   }
 

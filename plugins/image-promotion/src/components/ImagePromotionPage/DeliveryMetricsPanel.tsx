@@ -133,12 +133,19 @@ const MetricsCharts = (props: { metrics: DeliveryMetrics }) => {
   );
 };
 
-/** Delivery metrics of the last {@link METRICS_DAYS} days, as charts with their numbers. */
-export const DeliveryMetricsPanel = () => {
+/**
+ * Delivery metrics of the last {@link METRICS_DAYS} days, as charts with their numbers; of one
+ * owner's components when `owner` is given (the overview's owner filter).
+ */
+export const DeliveryMetricsPanel = (props: { owner?: string }) => {
+  const { owner } = props;
   const api = useApi(imagePromotionApiRef);
   const { value, loading, error } = useAsync(
-    () => api.getMetrics({ days: METRICS_DAYS }),
-    [api],
+    () =>
+      api.getMetrics(
+        owner ? { days: METRICS_DAYS, owner: [owner] } : { days: METRICS_DAYS },
+      ),
+    [api, owner],
   );
   if (loading) {
     return <Progress />;

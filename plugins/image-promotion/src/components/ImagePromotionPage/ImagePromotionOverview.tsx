@@ -14,14 +14,19 @@
  * limitations under the License.
  */
 
+import { parseEntityRef } from '@backstage/catalog-model';
 import {
   ContentHeader,
+  Link,
   Progress,
   Table,
   TableColumn,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
-import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import {
+  entityRouteRef,
+  humanizeEntityRef,
+} from '@backstage/plugin-catalog-react';
 import type {
   OverviewItem,
   OverviewStatus,
@@ -37,7 +42,7 @@ import { useMemo, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { imagePromotionApiRef } from '../../api';
 import { StatusErrorPanel } from '../shared/StatusErrorPanel';
-import { formatDateTime, humanizeUserRef } from '../shared/format';
+import { formatDateTime, humanizeUserRef, shortDigest } from '../shared/format';
 import { DeliveryMetricsPanel, METRICS_DAYS } from './DeliveryMetricsPanel';
 import {
   describeBehind,
@@ -61,6 +66,7 @@ const useStyles = makeStyles(theme => ({
     marginBottom: theme.spacing(2),
   },
   select: { minWidth: 160 },
+  digest: { fontFamily: 'monospace', display: 'block', whiteSpace: 'nowrap' },
   section: { marginTop: theme.spacing(4) },
 }));
 
@@ -108,11 +114,45 @@ const FilterSelect = (props: {
 const asOptions = (values: string[]) =>
   values.map(v => ({ value: v, label: v }));
 
+/** The link to a component's Promotion tab, where the overview's reader acts on what they see. */
+const PromotionTabLink = (props: {
+  entityRef: string;
+  title: string | null;
+}) => {
+  const entityRoute = useRouteRef(entityRouteRef);
+  const ref = parseEntityRef(props.entityRef);
+  const name =
+    props.title ?? humanizeEntityRef(ref, { defaultKind: 'component' });
+  return (
+    <Link
+      to={`${entityRoute({
+        kind: ref.kind.toLocaleLowerCase('en-US'),
+        namespace: ref.namespace,
+        name: ref.name,
+      })}/promotion`}
+      aria-label={`${name}: open its Promotion tab`}
+    >
+      {name}
+    </Link>
+  );
+};
+
 /** The components × environments table with its filters and CSV export. */
-export const OverviewTable = (props: { rows: OverviewItem[] }) => {
+export const OverviewTable = (props: {
+  rows: OverviewItem[];
+  /** Controlled filters, when the page shares them (e.g. with the metrics); else kept here. */
+  filters?: OverviewFilters;
+  onFiltersChange?: (filters: OverviewFilters) => void;
+}) => {
   const { rows } = props;
   const classes = useStyles();
-  const [query, setQuery] = useState<OverviewFilters>({});
+  const [ownQuery, setOwnQuery] = useState<OverviewFilters>({});
+  const query = props.filters ?? ownQuery;
+  const setQuery = (update: (q: OverviewFilters) => OverviewFilters) => {
+    const next = update(query);
+    setOwnQuery(next);
+    props.onFiltersChange?.(next);
+  };
   const options = useMemo(() => filterOptions(rows), [rows]);
   const columns = useMemo(() => environmentColumns(rows), [rows]);
   const visible = useMemo(
@@ -128,7 +168,7 @@ export const OverviewTable = (props: { rows: OverviewItem[] }) => {
       field: 'entityRef',
       render: row => (
         <>
-          <EntityRefLink entityRef={row.entityRef} />
+          <PromotionTabLink entityRef={row.entityRef} title={row.title} />
           <Typography variant="caption" display="block" color="textSecondary">
             {row.owner ?? 'no owner'}
             {row.system ? ` · ${row.system}` : ''}
@@ -154,11 +194,12 @@ export const OverviewTable = (props: { rows: OverviewItem[] }) => {
             <>
               <Typography
                 variant="body2"
+                aria-label={`${column.title}: ${describeCurrent(env)}`}
                 title={
                   env.current
-                    ? `${env.current.digest}, since ${formatDateTime(
-                        env.current.since,
-                      )}${
+                    ? `${env.current.digest}${
+                        env.current.tag ? ` (tag ${env.current.tag})` : ''
+                      }, since ${formatDateTime(env.current.since)}${
                         env.current.by
                           ? ` by ${humanizeUserRef(env.current.by)}`
                           : ''
@@ -166,8 +207,18 @@ export const OverviewTable = (props: { rows: OverviewItem[] }) => {
                     : undefined
                 }
               >
-                {describeCurrent(env.current)}
+                {describeCurrent(env)}
               </Typography>
+              {env.current && (
+                <Typography
+                  variant="caption"
+                  color="textSecondary"
+                  className={classes.digest}
+                  title={env.current.digest}
+                >
+                  {shortDigest(env.current.digest)}
+                </Typography>
+              )}
               {behind && (
                 <Typography variant="caption" color="error" display="block">
                   {behind}
@@ -297,6 +348,8 @@ export const ImagePromotionOverview = () => {
   const classes = useStyles();
   // Filters apply in the browser: they stay instant, and the menus list every value.
   const overview = useAsyncRetry(() => api.getOverview(), [api]);
+  // The owner filter narrows the metrics too: a team lead reads their team's numbers.
+  const [filters, setFilters] = useState<OverviewFilters>({});
   return (
     <>
       <ContentHeader
@@ -311,13 +364,21 @@ export const ImagePromotionOverview = () => {
           onRetry={overview.retry}
         />
       )}
-      {overview.value && <OverviewTable rows={overview.value.items} />}
+      {overview.value && (
+        <OverviewTable
+          rows={overview.value.items}
+          filters={filters}
+          onFiltersChange={setFilters}
+        />
+      )}
       <div className={classes.section}>
         <ContentHeader
           title="Delivery metrics"
-          description={`Last ${METRICS_DAYS} days`}
+          description={`Last ${METRICS_DAYS} days${
+            filters.owner ? `, components owned by ${filters.owner}` : ''
+          }`}
         />
-        <DeliveryMetricsPanel />
+        <DeliveryMetricsPanel owner={filters.owner} />
       </div>
     </>
   );

@@ -89,14 +89,22 @@ describe('ImagePromotionPage', () => {
     expect(
       await screen.findByText('Components (3 of 3)', undefined, SLOW),
     ).toBeInTheDocument();
+    // Each row opens the component's Promotion tab, where the reader can act.
     expect(visibleComponents()).toEqual([
-      '/catalog/default/component/checkout',
-      '/catalog/default/component/search',
-      '/catalog/default/component/billing',
+      '/catalog/default/component/checkout/promotion',
+      '/catalog/default/component/search/promotion',
+      '/catalog/default/component/billing/promotion',
     ]);
     const table = screen.getByText('Components (3 of 3)').closest('div')!
       .parentElement!.parentElement!;
-    expect(within(table).getByText('1.2.0 (aaaaaaaaaaaa)')).toBeInTheDocument();
+    // The version a manager knows, the digest beside it and whole on hover.
+    const prod = within(table).getAllByLabelText('Production: 1.2.0')[0];
+    expect(prod).toHaveTextContent(/^1\.2\.0$/);
+    expect(prod.getAttribute('title')).toContain(`sha256:${'a'.repeat(64)}`);
+    expect(within(table).getAllByText('aaaaaaaaaaaa')[0]).toHaveAttribute(
+      'title',
+      `sha256:${'a'.repeat(64)}`,
+    );
     expect(
       within(table).getByText('7 versions / 12 days behind'),
     ).toBeInTheDocument();
@@ -128,7 +136,14 @@ describe('ImagePromotionPage', () => {
       within(screen.getByRole('listbox')).getByText('Last promotion failed'),
     );
     expect(await screen.findByText('Components (1 of 3)')).toBeInTheDocument();
-    expect(visibleComponents()).toEqual(['/catalog/default/component/billing']);
+    expect(visibleComponents()).toEqual([
+      '/catalog/default/component/billing/promotion',
+    ]);
+    // The owner filter narrows the metrics too.
+    expect(api.getMetrics).toHaveBeenLastCalledWith({
+      days: 90,
+      owner: ['group:default/team-a'],
+    });
 
     await userEvent.type(
       screen.getByLabelText('Search components'),

@@ -16,3 +16,4 @@
 
 export { ImagePromotionPage } from './ImagePromotionPage';
 export { ImagePromotionOverview } from './ImagePromotionOverview';
+export { ImagePromotionOverviewPage } from './ImagePromotionOverviewPage';

@@ -89,15 +89,17 @@ describe('overviewRows', () => {
 
     expect(lines[0]).toBe(
       'Component,Title,Owner,System,Lifecycle,Image,Pipeline,' +
-        'Development tag,Development digest,Development behind (versions),Development behind (days),' +
-        'QA tag,QA digest,QA behind (versions),QA behind (days),' +
-        'Production tag,Production digest,Production behind (versions),Production behind (days),' +
+        'Development version,Development tag,Development digest,Development behind (versions),Development behind (days),' +
+        'QA version,QA tag,QA digest,QA behind (versions),QA behind (days),' +
+        'Production version,Production tag,Production digest,Production behind (versions),Production behind (days),' +
         'Pending approvals,Drift,Last failed,Status',
     );
     expect(lines[1]).toBe(
       `component:default/checkout,Checkout,group:default/team-a,shop,production,checkout,default,` +
-        `1.4.0,sha256:${'c'.repeat(64)},,,1.4.0,sha256:${'c'.repeat(64)},0,0,` +
-        `1.2.0,sha256:${'a'.repeat(64)},7,12,1,0,,pending-approval behind`,
+        `1.4.0,dev,sha256:${'c'.repeat(64)},,,1.4.0,qa,sha256:${'c'.repeat(
+          64,
+        )},0,0,` +
+        `1.2.0,prod,sha256:${'a'.repeat(64)},7,12,1,0,,pending-approval behind`,
     );
     expect(lines[3]).toContain('"Billing, ""core"""');
     expect(lines[3]).toContain(`,'=cmd,`);

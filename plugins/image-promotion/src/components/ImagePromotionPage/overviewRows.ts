@@ -16,6 +16,7 @@
 
 import type {
   BehindSummary,
+  OverviewEnvironment,
   OverviewItem,
   OverviewStatus,
 } from '@image-promotion/plugin-image-promotion-common';
@@ -117,6 +118,7 @@ export function matchesOverviewQuery(
       item.owner,
       item.system,
       ...item.environments.map(e => e.current?.tag),
+      ...item.environments.flatMap(e => e.versionTags ?? []),
     ]
       .filter(Boolean)
       .join(' ')
@@ -179,6 +181,7 @@ export function overviewToCsv(
     'Image',
     'Pipeline',
     ...columns.flatMap(c => [
+      `${c.title} version`,
       `${c.title} tag`,
       `${c.title} digest`,
       `${c.title} behind (versions)`,
@@ -200,6 +203,7 @@ export function overviewToCsv(
     ...columns.flatMap(c => {
       const env = row.environments.find(e => e.id === c.id);
       return [
+        env ? versionOf(env) : undefined,
         env?.current?.tag,
         env?.current?.digest,
         env?.behind?.versions,
@@ -216,12 +220,25 @@ export function overviewToCsv(
     .join('\r\n')}\r\n`;
 }
 
-/** "1.4.2 (0123456789ab)" for a cell, or an em dash when nothing runs there. */
-export function describeCurrent(
-  current: { digest: string; tag: string | null } | null | undefined,
+/**
+ * The version an environment runs, as a person names it: its version tags (`1.4.2`), else the
+ * tag it was found under, else the short digest; empty when nothing runs there.
+ */
+export function versionOf(
+  env: Pick<OverviewEnvironment, 'current' | 'versionTags'>,
 ): string {
-  if (!current) {
-    return '—';
+  if (!env.current) {
+    return '';
   }
-  return `${current.tag ?? 'untagged'} (${shortDigest(current.digest)})`;
+  if (env.versionTags && env.versionTags.length > 0) {
+    return env.versionTags.join(', ');
+  }
+  return env.current.tag ?? shortDigest(env.current.digest);
+}
+
+/** "1.4.2" for a cell, or an em dash when nothing runs there. */
+export function describeCurrent(
+  env: Pick<OverviewEnvironment, 'current' | 'versionTags'>,
+): string {
+  return versionOf(env) || '—';
 }

@@ -1,0 +1,27 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/**
+ * For jest only. gaxios (under google-auth-library) loads node-fetch with a
+ * dynamic import() unless a `window.fetch` exists, and jest runs modules in
+ * a vm without dynamic import() support. Giving it Node's own fetch keeps
+ * every request real; plain Node (the CLI, the backend) needs none of this.
+ * Jest gives each test file its own global, so this stays in the file that
+ * calls it.
+ */
+export function letGaxiosUseNodeFetch(): void {
+  (globalThis as { window?: unknown }).window = { fetch: globalThis.fetch };
+}
