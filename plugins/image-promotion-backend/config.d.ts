@@ -142,6 +142,12 @@ export interface Config {
                    * @visibility secret
                    */
                   clientSecret?: string;
+                  /**
+                   * Microsoft Entra authority of a sovereign cloud, e.g.
+                   * `https://login.chinacloudapi.cn` or `https://login.microsoftonline.us`;
+                   * default AZURE_AUTHORITY_HOST, else the public cloud.
+                   */
+                  authorityHost?: string;
                 };
           }
         | {

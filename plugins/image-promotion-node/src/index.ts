@@ -57,11 +57,6 @@ export {
   parseWwwAuthenticate,
   type AuthChallenge,
 } from './auth/wwwAuthenticate';
-export {
-  AcrCredentialProvider,
-  ACR_SCOPE,
-  type AcrCredentialProviderOptions,
-} from './auth/cloud/acr';
 
 export {
   DEFAULT_USER_AGENT,

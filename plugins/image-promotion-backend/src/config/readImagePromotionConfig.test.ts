@@ -653,6 +653,14 @@ describe('readImagePromotionConfig', () => {
         'imagePromotion.registries.prod.credentials.tenantId: is required when clientSecret is set',
       ],
       [
+        'an ACR authority over plain http',
+        withValue(baseConfig(), 'registries.prod.credentials', {
+          provider: 'acr',
+          authorityHost: 'http://login.example.com',
+        }),
+        'imagePromotion.registries.prod.credentials.authorityHost: must be an https:// URL such as https://login.microsoftonline.us',
+      ],
+      [
         'docker config credentials with extra keys',
         withValue(baseConfig(), 'registries.prod.credentials', {
           dockerConfig: 'x.json',

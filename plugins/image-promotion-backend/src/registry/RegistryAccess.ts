@@ -86,7 +86,7 @@ export class RegistryAccess {
           );
           break;
         default: {
-          const provider = createCloudProvider(credentials);
+          const provider = createCloudProvider(credentials, endpoint);
           if (!provider) {
             // Say so at start-up rather than failing every request later.
             throw new Error(

@@ -18,7 +18,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
+  AcrRegistry,
   createOciLayout,
+  EntraAuthority,
   ImageFixture,
   makeTempDir,
   OciLayoutFixture,
@@ -26,6 +28,8 @@ import {
   removeTempDir,
   skopeoCopyToDir,
   skopeoInspectRawDigest,
+  startAcrRegistry,
+  startEntraAuthority,
   startPathPrefixProxy,
   startRegistry,
   startTokenServer,
@@ -226,5 +230,106 @@ describe('CLI with registries under a path prefix (Artifactory style)', () => {
     expect(run.stderr).toBe(
       `image-promotion: ${proxy.host}${PROD}/team/app:1.0.0 was not found; check the tag with "image-promotion tags ${proxy.host}${PROD}/team/app"\n`,
     );
+  });
+});
+
+describe('CLI with Azure Container Registry credentials from the environment', () => {
+  const tenantId = '2c4e6a80-0000-4000-8000-0000000000c1';
+  const principal = {
+    tenantId,
+    clientId: '9a8b7c6d-1111-4111-8111-0000000000c2',
+    clientSecret: 'cli-acr-secret-never-printed-0001',
+  };
+  const checker = { username: 'checker', password: 'checker-password-0002' };
+  let authority: EntraAuthority;
+  let acr: AcrRegistry;
+  let layout: OciLayoutFixture;
+  let image: ImageFixture;
+  let workDir: string;
+
+  beforeAll(async () => {
+    authority = await startEntraAuthority({ clients: [principal] });
+    acr = await startAcrRegistry({
+      authority,
+      allowedClients: [principal.clientId],
+      users: [checker],
+    });
+    layout = await createOciLayout();
+    image = await layout.addImage({
+      layers: 2,
+      layerSize: 64 * 1024,
+      tag: '1.0.0',
+    });
+    workDir = makeTempDir('cli-acr');
+    // An empty docker config: the credentials come only from the provider.
+    mkdirSync(join(workDir, 'docker'));
+  });
+
+  afterAll(async () => {
+    await acr?.stop();
+    await authority?.stop();
+    await layout?.cleanup();
+    if (workDir) await removeTempDir(workDir);
+  });
+
+  /**
+   * What a CI job with a service principal sets (the variables
+   * DefaultAzureCredential reads), plus the stand-in authority and its CA.
+   */
+  const azureEnv = (clientSecret = principal.clientSecret) => ({
+    DOCKER_CONFIG: join(workDir, 'docker'),
+    AZURE_TENANT_ID: tenantId,
+    AZURE_CLIENT_ID: principal.clientId,
+    AZURE_CLIENT_SECRET: clientSecret,
+    AZURE_AUTHORITY_HOST: authority.authorityHost,
+    NODE_EXTRA_CA_CERTS: authority.certificatePath,
+  });
+
+  // The stand-in's host is 127.0.0.1:PORT, not NAME.azurecr.io: --cloud-auth names its provider.
+  const acrArgs = () => [
+    '--insecure-registry',
+    acr.host,
+    '--cloud-auth',
+    `${acr.host}=acr`,
+  ];
+
+  it('copies with a service principal from the environment, checked with skopeo', async () => {
+    const run = await cli(
+      [
+        'copy',
+        `oci-layout:${layout.dir}:1.0.0`,
+        `${acr.host}/team/app:1.0.0`,
+        ...acrArgs(),
+      ],
+      azureEnv(),
+    );
+    expect(`${run.stdout}${run.stderr}`).not.toContain(principal.clientSecret);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim().split('\n').pop()).toBe(image.digest);
+    await expect(
+      skopeoInspectRawDigest(`${acr.host}/team/app:1.0.0`, { creds: checker }),
+    ).resolves.toBe(image.digest);
+    await skopeoCopyToDir(`${acr.host}/team/app:1.0.0`, join(workDir, 'back'), {
+      creds: checker,
+    });
+    expect(acr.exchanges.at(-1)).toEqual({
+      clientId: principal.clientId,
+      tenant: undefined,
+      service: acr.host,
+      grantType: 'access_token',
+    });
+  });
+
+  it('says that the client secret was refused and what to fix, without printing it', async () => {
+    const wrong = 'wrong-cli-secret-never-printed-0003';
+    const run = await cli(
+      ['resolve', `${acr.host}/team/app:1.0.0`, ...acrArgs()],
+      azureEnv(wrong),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `image-promotion: ACR: Microsoft Entra ID refused the client secret of service principal ${principal.clientId} in tenant ${tenantId} (AZURE_CLIENT_ID, AZURE_TENANT_ID) (AADSTS7000215): check AZURE_CLIENT_SECRET; client secrets expire`,
+    );
+    expect(`${run.stdout}${run.stderr}`).not.toContain(wrong);
   });
 });

@@ -110,8 +110,9 @@ describe('parseCommandLine', () => {
       ['copy', 'a', 'b', '--registry-prefix', 'h/a/../b'],
       /HOST\[:PORT\]\/PATH/,
     ],
+    [
       ['copy', 'a', 'b', '--cloud-auth', 'host=azure'],
-      /HOST\[:PORT\]=ecr\|gar/,
+      /HOST\[:PORT\]=ecr\|gar\|acr/,
     ],
     [['copy', 'a', 'b', '--cloud-auth', 'ecr'], /--cloud-auth expects/],
     [['copy', 'a', 'b', '--bogus'], /bogus/],

@@ -55,7 +55,10 @@ A registry the docker config has nothing for uses its cloud's own identity, pick
   LOCATION-docker.pkg.dev, [REGION.]gcr.io
                                          Google: application default credentials (GOOGLE_APPLICATION_CREDENTIALS,
                                          gcloud auth application-default login, metadata server)
---cloud-auth HOST[:PORT]=ecr|gar (any command, repeatable) uses a cloud identity for a host with
+  NAME.azurecr.io                        ACR: Microsoft Entra token from DefaultAzureCredential (AZURE_TENANT_ID +
+                                         AZURE_CLIENT_ID + AZURE_CLIENT_SECRET, workload identity, managed
+                                         identity, az login), exchanged for an ACR refresh token
+--cloud-auth HOST[:PORT]=ecr|gar|acr (any command, repeatable) uses a cloud identity for a host with
 another name (a proxy, a custom domain).
 Exit codes: 0 done, 1 failed, 2 bad usage.`;
 
@@ -102,7 +105,7 @@ function seconds(flag: string, value: string | undefined): number | undefined {
 
 const PLATFORM_PATTERN = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 
-const CLOUD_KINDS: CloudProviderKind[] = ['ecr', 'gar'];
+const CLOUD_KINDS: CloudProviderKind[] = ['ecr', 'gar', 'acr'];
 
 function parseCloudAuth(values: string[]): Record<string, CloudProviderKind> {
   const hosts: Record<string, CloudProviderKind> = {};

@@ -17,6 +17,7 @@
 import { copyImage } from '../copy';
 import { openImageRepository } from '../copy/openImageRepository';
 import {
+  AcrCredentialProvider,
   ChainCredentialProvider,
   CloudCredentialProvider,
   DockerConfigCredentialProvider,
@@ -86,6 +87,15 @@ export async function runCli(
     new DockerConfigCredentialProvider({ env: io.env }),
     new CloudCredentialProvider({
       hosts: command.cloudAuth,
+      // The ACR exchange goes to the registry itself: plain http only where
+      // the operator allowed it for that registry.
+      factories: {
+        acr: () =>
+          new AcrCredentialProvider({
+            insecureHosts: command.insecureRegistries,
+            env: io.env,
+          }),
+      },
       onWarning: message => {
         if (!command.quiet) io.stderr.write(`image-promotion: ${message}\n`);
       },

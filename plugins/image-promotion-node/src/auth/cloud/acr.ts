@@ -15,13 +15,18 @@
  */
 
 import type { TokenCredential } from '@azure/identity';
-import { AuthenticationError, RegistryError, isAbortError } from '../../errors';
+import { RegistryError, isAbortError } from '../../errors';
 import {
   HttpTransport,
   readBody,
   type HttpResponse,
 } from '../../transport/HttpTransport';
 import type { CredentialProvider, RegistryCredential } from '../credentials';
+import { CredentialProviderError } from './CredentialProviderError';
+import {
+  ExpiringCredentialCache,
+  type ExpiringCredential,
+} from './ExpiringCredentialCache';
 
 /**
  * The audience ACR accepts for `/oauth2/exchange` in every configuration
@@ -55,15 +60,7 @@ export interface AcrCredentialProviderOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-interface CachedRefreshToken {
-  refreshToken: string;
-  /** When to fetch a new one: shortly before it expires. */
-  renewAt: number;
-}
-
 const DEFAULT_TIMEOUT_MS = 30_000;
-/** Renew this long before expiry at most (a quarter of the lifetime for short-lived tokens). */
-const RENEW_MARGIN_MS = 5 * 60_000;
 /** ACR documents 3 h for its refresh tokens; used when the token does not say. */
 const DEFAULT_REFRESH_LIFETIME_MS = 3 * 60 * 60_000;
 const MAX_EXCHANGE_RESPONSE_BYTES = 256 * 1024;
@@ -78,11 +75,6 @@ function jwtExpiry(token: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-function renewAt(now: number, expiresAt: number): number {
-  const lifetime = Math.max(0, expiresAt - now);
-  return expiresAt - Math.min(RENEW_MARGIN_MS, lifetime / 4);
 }
 
 /** The AADSTS code of an Entra error description: it names the cause without quoting anything secret. */
@@ -135,8 +127,7 @@ function oauthError(
  */
 export class AcrCredentialProvider implements CredentialProvider {
   private credential?: Promise<TokenCredential>;
-  private readonly cache = new Map<string, CachedRefreshToken>();
-  private readonly inflight = new Map<string, Promise<CachedRefreshToken>>();
+  private readonly cache = new ExpiringCredentialCache();
   private readonly insecure: Set<string>;
   private readonly timeoutMs: number;
   /** For the exchange: deadlines, retries on 5xx and resets, plain http only for listed hosts. */
@@ -154,31 +145,18 @@ export class AcrCredentialProvider implements CredentialProvider {
 
   async getCredentials(host: string): Promise<RegistryCredential | undefined> {
     const key = host.toLowerCase();
-    const cached = this.cache.get(key);
-    if (cached && Date.now() < cached.renewAt) {
-      return { identityToken: cached.refreshToken };
-    }
-    let pending = this.inflight.get(key);
-    if (!pending) {
-      pending = this.fetchRefreshToken(key).finally(() =>
-        this.inflight.delete(key),
-      );
-      this.inflight.set(key, pending);
-    }
-    const fresh = await pending;
-    this.cache.set(key, fresh);
-    return { identityToken: fresh.refreshToken };
+    return this.cache.get(key, () => this.fetchRefreshToken(key));
   }
 
   /** Forgets the refresh token of a registry that answered 401, so the next request exchanges again. */
   invalidate(host: string): void {
-    this.cache.delete(host.toLowerCase());
+    this.cache.invalidate(host.toLowerCase());
   }
 
   private authorityHost(): string | undefined {
     return (
       this.options.authorityHost ??
-      ((this.options.env ?? process.env).AZURE_AUTHORITY_HOST || undefined)
+      (this.env().AZURE_AUTHORITY_HOST || undefined)
     );
   }
 
@@ -189,7 +167,26 @@ export class AcrCredentialProvider implements CredentialProvider {
     if (clientSecret) {
       return `service principal ${clientId} in tenant ${tenantId}`;
     }
+    const env = this.env();
+    if (env.AZURE_CLIENT_SECRET) {
+      return `service principal ${env.AZURE_CLIENT_ID} in tenant ${env.AZURE_TENANT_ID} (AZURE_CLIENT_ID, AZURE_TENANT_ID)`;
+    }
     return 'DefaultAzureCredential';
+  }
+
+  private env(): NodeJS.ProcessEnv {
+    return this.options.env ?? process.env;
+  }
+
+  /** The setting names to fix, as the user wrote them: config keys, or the environment DefaultAzureCredential read. */
+  private settingNames(): { tenant: string; client: string; secret: string } {
+    return !this.options.clientSecret && this.env().AZURE_CLIENT_SECRET
+      ? {
+          tenant: 'AZURE_TENANT_ID',
+          client: 'AZURE_CLIENT_ID',
+          secret: 'AZURE_CLIENT_SECRET',
+        }
+      : { tenant: 'tenantId', client: 'clientId', secret: 'clientSecret' };
   }
 
   private loadCredential(): Promise<TokenCredential> {
@@ -245,29 +242,37 @@ export class AcrCredentialProvider implements CredentialProvider {
     }
   }
 
-  private entraError(host: string, error: unknown): AuthenticationError {
+  private entraError(host: string, error: unknown): CredentialProviderError {
     const name = (error as Error | undefined)?.name;
     const response = oauthError(error);
     const code = aadstsCode(response?.errorDescription);
     const who = this.identity();
+    const names = this.settingNames();
     let message: string;
+    let noCredentials = false;
     if (isAbortError(error) || name === 'TimeoutError') {
       message = `Microsoft Entra ID did not answer within ${Math.round(
         this.timeoutMs / 1000,
       )} s for ${who}; check the network path to the authority (and authorityHost for sovereign clouds)`;
-    } else if (response?.error === 'invalid_client') {
+    } else if (
+      response?.error === 'invalid_client' ||
+      code === 'AADSTS7000215' ||
+      code === 'AADSTS7000222'
+    ) {
       message = `Microsoft Entra ID refused the client secret of ${who}${
         code ? ` (${code})` : ''
-      }: check clientSecret; client secrets expire, create a new one in the app registration`;
+      }: check ${
+        names.secret
+      }; client secrets expire, create a new one in the app registration`;
     } else if (
       response?.error === 'unauthorized_client' ||
-      response?.error === 'invalid_request' ||
       code === 'AADSTS700016' ||
-      code === 'AADSTS90002'
+      code === 'AADSTS90002' ||
+      code === 'AADSTS900023'
     ) {
       message = `Microsoft Entra ID does not know ${who}${
         code ? ` (${code})` : ''
-      }: check tenantId and clientId`;
+      }: check ${names.tenant} and ${names.client}`;
     } else if (response?.error) {
       message = `Microsoft Entra ID refused a token to ${who}: ${
         response.error
@@ -285,26 +290,33 @@ export class AcrCredentialProvider implements CredentialProvider {
       name === 'CredentialUnavailableError' ||
       name === 'AggregateAuthenticationError'
     ) {
+      noCredentials = true;
       message = `no Azure credentials found: set tenantId, clientId and clientSecret for a service principal (AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET for the CLI), use workload identity (AZURE_FEDERATED_TOKEN_FILE) or a managed identity, or run "az login"`;
     } else {
       message = `could not get a Microsoft Entra token for ${who}: ${this.scrub(
         (error as Error | undefined)?.message ?? String(error),
       )}`;
     }
-    return new AuthenticationError(`ACR: ${message} (registry ${host})`, {
+    return new CredentialProviderError('ACR', `${message} (registry ${host})`, {
       registry: host,
       code: 'ACR_ENTRA_TOKEN',
+      noCredentials,
     });
   }
 
   /** Library messages are ours to pass on only without the secret in them. */
   private scrub(text: string): string {
-    const secret = this.options.clientSecret;
-    const firstLine = text.split('\n')[0].slice(0, 300);
-    return secret ? firstLine.split(secret).join('***') : firstLine;
+    const secrets = [
+      this.options.clientSecret,
+      this.env().AZURE_CLIENT_SECRET,
+    ].filter((secret): secret is string => !!secret);
+    return secrets.reduce(
+      (out, secret) => out.split(secret).join('***'),
+      text.split('\n')[0].slice(0, 300),
+    );
   }
 
-  private async fetchRefreshToken(host: string): Promise<CachedRefreshToken> {
+  private async fetchRefreshToken(host: string): Promise<ExpiringCredential> {
     const accessToken = await this.entraToken(host);
     const url = new URL('/oauth2/exchange', this.transport.baseUrl(host));
     const form = new URLSearchParams({
@@ -340,11 +352,12 @@ export class AcrCredentialProvider implements CredentialProvider {
       );
     }
     if (response.status === 401 || response.status === 403) {
-      throw new AuthenticationError(
-        `ACR: ${host} refused the Microsoft Entra token of ${this.identity()} (HTTP ${
+      throw new CredentialProviderError(
+        'ACR',
+        `${host} refused the Microsoft Entra token of ${this.identity()} (HTTP ${
           response.status
         }): give that identity the AcrPull role on the registry (AcrPush to push) and check that tenantId is the registry's tenant`,
-        { registry: host, status: response.status, code: 'ACR_EXCHANGE' },
+        { registry: host, code: 'ACR_EXCHANGE' },
       );
     }
     if (response.status === 404) {
@@ -373,6 +386,6 @@ export class AcrCredentialProvider implements CredentialProvider {
     }
     const expiresAt =
       jwtExpiry(refreshToken) ?? requestedAt + DEFAULT_REFRESH_LIFETIME_MS;
-    return { refreshToken, renewAt: renewAt(requestedAt, expiresAt) };
+    return { credential: { identityToken: refreshToken }, expiresAt };
   }
 }
