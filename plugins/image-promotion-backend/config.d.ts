@@ -80,9 +80,11 @@ export interface Config {
                 }
               | {
                   /**
-                   * Path to a docker `config.json` whose `auths` entry for this
-                   * registry's host is used; relative to the backend's working
-                   * directory. Credential helpers are not run.
+                   * Path to a docker `config.json`; relative to the backend's
+                   * working directory. For this registry's host, its
+                   * `credHelpers` entry, else its `auths` entry, else its
+                   * `credsStore` is used; helpers (`docker-credential-NAME`)
+                   * run from the backend's PATH.
                    */
                   dockerConfig: string;
                 }

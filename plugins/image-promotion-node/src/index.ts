@@ -52,6 +52,11 @@ export {
   parseDockerConfig,
   type DockerConfigCredentials,
 } from './auth/dockerConfig';
+export {
+  DEFAULT_CREDENTIAL_HELPER_TIMEOUT_MS,
+  runCredentialHelper,
+  type CredentialHelperOptions,
+} from './auth/credentialHelper';
 export * from './auth/cloud';
 export {
   parseWwwAuthenticate,

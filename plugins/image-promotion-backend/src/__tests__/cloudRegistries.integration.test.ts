@@ -14,6 +14,7 @@
  * limitations under the License.
  */
 
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   mockCredentials,
@@ -204,6 +205,82 @@ describe('promotions into cloud registries through the bundled credential provid
     // tracking runs.
     expect(ecrApi.tokensIssued()).toBe(1);
     expect(google.tokensIssued()).toBe(1);
+  });
+
+  it('promotes into a registry whose docker config names a credential helper, run from PATH', async () => {
+    const robot = { username: 'robot', password: 'helper-given-password-0006' };
+    const guarded = await startRegistry({ auth: { htpasswd: [robot] } });
+    const savedPath = process.env.PATH;
+    try {
+      const bin = join(workDir, 'bin');
+      mkdirSync(bin, { recursive: true });
+      const program = join(bin, 'docker-credential-team-vault');
+      writeFileSync(
+        program,
+        [
+          '#!/bin/sh',
+          'read server',
+          `[ "$server" = "${guarded.host}" ] || { echo "credentials not found in native keychain"; exit 1; }`,
+          `printf '{"ServerURL":"%s","Username":"${robot.username}","Secret":"${robot.password}"}' "$server"`,
+          '',
+        ].join('\n'),
+      );
+      chmodSync(program, 0o755);
+      const dockerConfig = join(workDir, 'helper-config.json');
+      writeFileSync(
+        dockerConfig,
+        JSON.stringify({ credHelpers: { [guarded.host]: 'team-vault' } }),
+      );
+      process.env.PATH = `${bin}:${savedPath}`;
+
+      const name = 'helped';
+      const digest = await pushImage(`${dev.host}/${name}`, ['3.0.0']);
+      const { store } = await createStore(databases, 'SQLITE_3');
+      const raw = config();
+      const registries = raw.registries as JsonObject;
+      registries.vault = {
+        type: 'registry',
+        url: `http://${guarded.host}`,
+        insecure: true,
+        credentials: { dockerConfig },
+      };
+      raw.pipelines = {
+        default: {
+          environments: [
+            { id: 'dev', registry: 'dev', repository: '{{ image }}' },
+            { id: 'qa', registry: 'vault', repository: 'qa/{{ image }}' },
+          ],
+        },
+      };
+      const replica = createReplica({
+        config: buildConfig(raw),
+        store,
+        entities: [componentEntity(name)],
+      });
+      await replica.tracker.refreshAll();
+      const created = await replica.service.request(
+        {
+          entityRef: componentRef(name),
+          targetEnvironment: 'qa',
+          sourceTag: '3.0.0',
+        },
+        user('jane'),
+      );
+      expect(await replica.worker().runOnce()).toBe(true);
+      expect(await store.getPromotion(created.id)).toMatchObject({
+        status: 'succeeded',
+      });
+      const promoted = `${guarded.host}/qa/${name}:3.0.0`;
+      await expect(
+        skopeoInspectRawDigest(promoted, { creds: robot }),
+      ).resolves.toBe(digest);
+      await skopeoCopyToDir(promoted, join(workDir, 'from-helper'), {
+        creds: robot,
+      });
+    } finally {
+      process.env.PATH = savedPath;
+      await guarded.stop();
+    }
   });
 
   it('fails a promotion with the provider named and what to fix, and no secret in the reason or the logs', async () => {

@@ -15,7 +15,7 @@
  */
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   createOciLayout,
@@ -86,7 +86,7 @@ function expectNoSecret(run: CliRun) {
   }
 }
 
-describe('image-promotion CLI with cloud identities only', () => {
+describe('image-promotion CLI with cloud identities and credential helpers only', () => {
   let layout: OciLayoutFixture;
   let image: ImageFixture;
   let source: TestRegistry;
@@ -198,6 +198,86 @@ describe('image-promotion CLI with cloud identities only', () => {
     await skopeoCopyToDir(target, join(workDir, 'from-gar'), {
       creds: checker,
     });
+  });
+
+  /**
+   * A `docker-credential-<name>` program on a PATH of its own that answers
+   * for `host` with the ECR registry's credentials (as
+   * docker-credential-ecr-login would); returns the env to run the CLI in.
+   */
+  function credentialHelperEnv(
+    name: string,
+    config: object,
+  ): NodeJS.ProcessEnv {
+    const dir = join(workDir, `helper-${name}`);
+    mkdirSync(join(dir, 'bin'), { recursive: true });
+    const program = join(dir, 'bin', `docker-credential-${name}`);
+    writeFileSync(
+      program,
+      [
+        '#!/bin/sh',
+        'read server',
+        `if [ "$server" = "${ecr.host}" ]; then`,
+        `  printf '{"ServerURL":"%s","Username":"AWS","Secret":"${ecrPassword}"}' "$server"`,
+        'else',
+        '  echo "credentials not found in native keychain"; exit 1',
+        'fi',
+        '',
+      ].join('\n'),
+    );
+    chmodSync(program, 0o755);
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+    return {
+      DOCKER_CONFIG: dir,
+      PATH: `${join(dir, 'bin')}:${process.env.PATH}`,
+    };
+  }
+
+  it.each([
+    [
+      'credHelpers',
+      (host: string) => ({ credHelpers: { [host]: 'ci-helper' } }),
+    ],
+    ['credsStore', () => ({ credsStore: 'ci-store' })],
+  ])(
+    'copies with the credentials a docker credential helper gives through %s, checked with skopeo',
+    async (kind, config) => {
+      const name = kind === 'credHelpers' ? 'ci-helper' : 'ci-store';
+      const target = `${ecr.host}/team/app:${kind}`;
+      const run = await cli(
+        ['copy', `${source.host}/app:1.0.0`, target, ...insecure()],
+        credentialHelperEnv(name, config(ecr.host)),
+      );
+      expectNoSecret(run);
+      expect(run.code).toBe(0);
+      expect(run.stdout.trim()).toBe(image.digest);
+      const creds = { username: 'AWS', password: ecrPassword };
+      await expect(skopeoInspectRawDigest(target, { creds })).resolves.toBe(
+        image.digest,
+      );
+      await skopeoCopyToDir(target, join(workDir, `from-${kind}`), { creds });
+    },
+  );
+
+  it('fails with exit 1 and a clear message when the configured helper is not installed', async () => {
+    const env = credentialHelperEnv('present', {
+      credHelpers: { [ecr.host]: 'ecr-login' },
+    });
+    const run = await cli(
+      [
+        'copy',
+        `${source.host}/app:1.0.0`,
+        `${ecr.host}/team/app:no-helper`,
+        ...insecure(),
+      ],
+      env,
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `image-promotion: credential helper: docker-credential-ecr-login is not on PATH; it is configured for ${
+        ecr.host
+      } in ${join(env.DOCKER_CONFIG!, 'config.json')}`,
+    );
   });
 
   it('fails with exit 1 and says how to give ECR an identity when there is none', async () => {

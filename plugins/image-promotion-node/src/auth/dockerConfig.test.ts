@@ -57,13 +57,14 @@ describe('parseDockerConfig', () => {
     expect(config.auths.has('empty.example.com')).toBe(false);
   });
 
-  it('records hosts served by credential helpers without running them', () => {
+  it('records which credential helper serves which host', () => {
     const config = parseDockerConfig(
       JSON.stringify({
-        credHelpers: { 'gcr.io': 'gcloud' },
+        credHelpers: { 'https://GCR.io': 'gcloud', 'x.example.com': 42 },
         credsStore: 'desktop',
       }),
     );
+    expect([...config.credHelpers]).toEqual([['gcr.io', 'gcloud']]);
     expect([...config.helperHosts]).toEqual(['gcr.io']);
     expect(config.credsStore).toBe('desktop');
   });

@@ -22,19 +22,17 @@ import {
   type CredentialProvider,
   type RegistryCredential,
 } from './credentials';
+import { runCredentialHelper } from './credentialHelper';
 
 /** What was read from a docker config.json. */
 export interface DockerConfigCredentials {
   /** Credentials by normalised host. */
   auths: Map<string, RegistryCredential>;
-  /**
-   * Hosts configured for a credential helper (`credHelpers`, or every host
-   * when `credsStore` is set). Helpers are not executed: running arbitrary
-   * binaries from a backend is a decision for the operator, who can wrap one
-   * in a {@link CredentialProvider}. These hosts are reported so callers can
-   * explain why they went anonymous.
-   */
+  /** Hosts with their own credential helper (`credHelpers`): normalised host → helper name. */
+  credHelpers: Map<string, string>;
+  /** Hosts of {@link credHelpers}. */
   helperHosts: Set<string>;
+  /** The default helper for every other host (`credsStore`). */
   credsStore?: string;
 }
 
@@ -83,6 +81,7 @@ export function parseDockerConfig(text: string): DockerConfigCredentials {
   }
   const result: DockerConfigCredentials = {
     auths: new Map(),
+    credHelpers: new Map(),
     helperHosts: new Set(),
   };
   if (!isObject(doc)) return result;
@@ -94,8 +93,11 @@ export function parseDockerConfig(text: string): DockerConfigCredentials {
     }
   }
   if (isObject(doc.credHelpers)) {
-    for (const key of Object.keys(doc.credHelpers)) {
-      result.helperHosts.add(normalizeRegistryHost(key));
+    for (const [key, helper] of Object.entries(doc.credHelpers)) {
+      if (typeof helper !== 'string' || helper === '') continue;
+      const host = normalizeRegistryHost(key);
+      result.credHelpers.set(host, helper);
+      result.helperHosts.add(host);
     }
   }
   if (typeof doc.credsStore === 'string' && doc.credsStore !== '') {
@@ -112,30 +114,48 @@ export function defaultDockerConfigPath(
   return path.join(dir, 'config.json');
 }
 
+/** What a credential helper is given for a host: Docker Hub's legacy index URL, else the host. */
+function helperServerUrl(host: string): string {
+  return host === 'docker.io' ? 'https://index.docker.io/v1/' : host;
+}
+
 /**
- * Credentials from a docker config.json (`auths` entries only, see
- * {@link DockerConfigCredentials.helperHosts}). The file is read once, on first
- * use; a missing file means anonymous access everywhere.
+ * Credentials from a docker config.json, looked up as the docker CLI does:
+ * the host's `credHelpers` entry (runs `docker-credential-<name> get`), else
+ * its `auths` entry, else the `credsStore` helper. The file is read once, on
+ * first use; a missing file means anonymous access everywhere. A helper's
+ * answer is kept until {@link invalidate} (the registry refused it).
  */
 export class DockerConfigCredentialProvider implements CredentialProvider {
   private loaded?: Promise<DockerConfigCredentials>;
+  private readonly fromHelpers = new Map<
+    string,
+    Promise<RegistryCredential | undefined>
+  >();
 
   constructor(
     private readonly options: {
       /** Explicit config.json path; default from `env` (see {@link defaultDockerConfigPath}). */
       path?: string;
-      /** Environment to read `DOCKER_CONFIG` from (default `process.env`). */
+      /** Environment to read `DOCKER_CONFIG` from and to run helpers in (default `process.env`). */
       env?: NodeJS.ProcessEnv;
+      /** Run credential helpers (default true); when false, hosts set up for one go anonymous with a warning. */
+      runHelpers?: boolean;
+      /** Deadline of one helper run (default 30 s). */
+      helperTimeoutMs?: number;
       /** Told (once per host) when a host is set up for a credential helper that is not run. */
       onWarning?: (message: string) => void;
     } = {},
   ) {}
 
+  private file(): string {
+    return this.options.path ?? defaultDockerConfigPath(this.options.env);
+  }
+
   /** The parsed config, read on first call. */
   load(): Promise<DockerConfigCredentials> {
     if (!this.loaded) {
-      const file =
-        this.options.path ?? defaultDockerConfigPath(this.options.env);
+      const file = this.file();
       this.loaded = readFile(file, 'utf8').then(
         text => {
           try {
@@ -148,7 +168,11 @@ export class DockerConfigCredentialProvider implements CredentialProvider {
         },
         (error: NodeJS.ErrnoException) => {
           if (error.code === 'ENOENT') {
-            return { auths: new Map(), helperHosts: new Set<string>() };
+            return {
+              auths: new Map(),
+              credHelpers: new Map(),
+              helperHosts: new Set<string>(),
+            };
           }
           throw new Error(
             `cannot read docker config ${file}: ${error.code ?? error.message}`,
@@ -164,15 +188,42 @@ export class DockerConfigCredentialProvider implements CredentialProvider {
   async getCredentials(host: string): Promise<RegistryCredential | undefined> {
     const config = await this.load();
     const key = normalizeRegistryHost(host);
+    const helper = config.credHelpers.get(key);
+    if (helper) return this.fromHelper(helper, key);
     const credential = config.auths.get(key);
-    if (!credential && (config.helperHosts.has(key) || config.credsStore)) {
-      if (!this.warned.has(key)) {
-        this.warned.add(key);
+    if (credential) return credential;
+    if (config.credsStore) return this.fromHelper(config.credsStore, key);
+    return undefined;
+  }
+
+  invalidate(host: string): void {
+    this.fromHelpers.delete(normalizeRegistryHost(host));
+  }
+
+  private fromHelper(
+    helper: string,
+    host: string,
+  ): Promise<RegistryCredential | undefined> {
+    if (this.options.runHelpers === false) {
+      if (!this.warned.has(host)) {
+        this.warned.add(host);
         this.options.onWarning?.(
-          `credentials for ${key} are managed by a docker credential helper, which image-promotion does not run; add them to "auths" or configure a credential provider`,
+          `credentials for ${host} are managed by the docker credential helper "${helper}", which is not run here; add them to "auths" or configure a credential provider`,
         );
       }
+      return Promise.resolve(undefined);
     }
-    return credential;
+    let pending = this.fromHelpers.get(host);
+    if (!pending) {
+      pending = runCredentialHelper(helper, helperServerUrl(host), {
+        env: this.options.env,
+        timeoutMs: this.options.helperTimeoutMs,
+        configuredIn: this.file(),
+      });
+      // A failure is not kept: the next request runs the helper again.
+      pending.catch(() => this.fromHelpers.delete(host));
+      this.fromHelpers.set(host, pending);
+    }
+    return pending;
   }
 }

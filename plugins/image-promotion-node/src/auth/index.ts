@@ -16,6 +16,7 @@
 
 export * from './credentials';
 export * from './dockerConfig';
+export * from './credentialHelper';
 export * from './scopes';
 export * from './wwwAuthenticate';
 export { Authenticator, type AuthTarget } from './Authenticator';

@@ -48,18 +48,17 @@ References:
   Docker Hub: docker.io/library/alpine:3 (or just alpine:3), served by registry-1.docker.io
   OCI layout: oci-layout:DIR[:TAG|@sha256:HEX]            e.g. oci-layout:/data/app:1.2.0
 
-Credentials come from the docker config ($DOCKER_CONFIG/config.json or ~/.docker/config.json).
+Credentials come from the docker config ($DOCKER_CONFIG/config.json or ~/.docker/config.json):
+"credHelpers", then "auths", then "credsStore" (helpers run as docker-credential-NAME from PATH).
 A registry the docker config has nothing for uses its cloud's own identity, picked by host name:
-  ACCOUNT.dkr.ecr.REGION.amazonaws.com   ECR: AWS default credential chain (AWS_PROFILE, AWS_ACCESS_KEY_ID,
-                                         web identity / IRSA, container or instance role)
-  LOCATION-docker.pkg.dev, [REGION.]gcr.io
-                                         Google: application default credentials (GOOGLE_APPLICATION_CREDENTIALS,
-                                         gcloud auth application-default login, metadata server)
-  NAME.azurecr.io                        ACR: Microsoft Entra token from DefaultAzureCredential (AZURE_TENANT_ID +
-                                         AZURE_CLIENT_ID + AZURE_CLIENT_SECRET, workload identity, managed
-                                         identity, az login), exchanged for an ACR refresh token
---cloud-auth HOST[:PORT]=ecr|gar|acr (any command, repeatable) uses a cloud identity for a host with
-another name (a proxy, a custom domain).
+  ACCOUNT.dkr.ecr.REGION.amazonaws.com      ECR: the AWS default credential chain (AWS_PROFILE,
+                                            AWS_ACCESS_KEY_ID, web identity, container/instance role)
+  LOCATION-docker.pkg.dev, [REGION.]gcr.io  Google: application default credentials
+                                            (GOOGLE_APPLICATION_CREDENTIALS, gcloud, metadata server)
+  NAME.azurecr.io                           ACR: DefaultAzureCredential (AZURE_TENANT_ID, AZURE_CLIENT_ID
+                                            and AZURE_CLIENT_SECRET, workload or managed identity, az login)
+--cloud-auth HOST[:PORT]=ecr|gar|acr (any command, repeatable) does the same for a host with another
+name (a proxy, a custom domain).
 Exit codes: 0 done, 1 failed, 2 bad usage.`;
 
 /** The options common to every command. */
