@@ -16,10 +16,20 @@
 
 import { createApp } from '@backstage/frontend-defaults';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
+import notificationsPlugin from '@backstage/plugin-notifications/alpha';
+import signalsPlugin from '@backstage/plugin-signals/alpha';
 import userSettingsPlugin from '@backstage/plugin-user-settings/alpha';
 import imagePromotionPlugin from '@image-promotion/plugin-image-promotion/alpha';
 
 // The app plugin that createApp installs brings the guest sign-in page, the sidebar and the themes.
+// Notifications add the bell and the /notifications page (approvers are told there); signals keep
+// the promotion pages live without polling.
 export default createApp({
-  features: [catalogPlugin, userSettingsPlugin, imagePromotionPlugin],
+  features: [
+    catalogPlugin,
+    userSettingsPlugin,
+    notificationsPlugin,
+    signalsPlugin,
+    imagePromotionPlugin,
+  ],
 });

@@ -29,11 +29,15 @@ backend.add(demoUsersPlugin);
 
 backend.add(import('@backstage/plugin-catalog-backend'));
 
-// Allows everything; a real deployment brings its own policy for the image-promotion permissions.
+// Owners promote their services, release managers approve production (see
+// modules/permissionPolicy.ts and the README's "Who may do what").
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+backend.add(import('./modules/permissionPolicy'));
+
+// Approvers, requesters and owners are told through notifications (the bell in the app);
+// signals push every promotion change to open pages.
+backend.add(import('@backstage/plugin-notifications-backend'));
+backend.add(import('@backstage/plugin-signals-backend'));
 
 backend.add(import('@image-promotion/plugin-image-promotion-backend'));
 // Writes demo images into the dev and qa layouts on first start (see app-config.yaml).

@@ -19,9 +19,19 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { imagePromotionPermissions } from '@image-promotion/plugin-image-promotion-common';
 import { readImagePromotionConfig } from './config';
-import { ImagePromotionStore } from './database';
+import {
+  ApprovalInboxStore,
+  DriftHistoryStore,
+  ImagePromotionStore,
+  PromotionCopyFiguresStore,
+  PromotionScheduleStore,
+  ReadModelQueries,
+} from './database';
+import { Announcer } from './notify';
 import { PromotionService } from './promotion/PromotionService';
 import { PromotionWorker } from './promotion/PromotionWorker';
 import { RegistryAccess } from './registry/RegistryAccess';
@@ -53,6 +63,8 @@ export const imagePromotionPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
+        notifications: notificationService,
+        signals: signalsServiceRef,
       },
       async init(deps) {
         const { httpRouter, logger, lifecycle, scheduler } = deps;
@@ -60,13 +72,27 @@ export const imagePromotionPlugin = createBackendPlugin({
         const store = await ImagePromotionStore.create({
           database: deps.database,
         });
+        const readModels = await ReadModelQueries.create({
+          database: deps.database,
+        });
+        // The stores of the smaller aggregates share the migrated client.
+        const db = await deps.database.getClient();
+        const copyFigures = new PromotionCopyFiguresStore(db);
         const access = new RegistryAccess(config);
+        const announcer = new Announcer({
+          store,
+          config,
+          logger,
+          notifications: deps.notifications,
+          signals: deps.signals,
+        });
         const tracker = new Tracker({
           store,
           config,
           access,
           components: new CatalogComponentSource(deps.catalog, deps.auth),
           logger,
+          listener: announcer,
         });
         // The worker needs the service and the service wakes the worker:
         // queued promotions start at once instead of at the next poll.
@@ -76,11 +102,23 @@ export const imagePromotionPlugin = createBackendPlugin({
           config,
           access,
           onQueued: () => wakeWorker(),
+          listener: announcer,
         });
-        const worker = new PromotionWorker({ store, service, access, logger });
+        const worker = new PromotionWorker({
+          store,
+          service,
+          access,
+          logger,
+          schedule: new PromotionScheduleStore(db),
+          copyFigures,
+          listener: announcer,
+        });
         wakeWorker = () => worker.wake();
         lifecycle.addStartupHook(() => worker.start());
-        lifecycle.addShutdownHook(() => worker.stop());
+        lifecycle.addShutdownHook(async () => {
+          await worker.stop();
+          await announcer.settled();
+        });
 
         await scheduler.scheduleTask({
           id: 'image-promotion-tracking',
@@ -101,13 +139,19 @@ export const imagePromotionPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             userInfo: deps.userInfo,
             permissions: deps.permissions,
+            auth: deps.auth,
             auditor: deps.auditor,
             catalog: deps.catalog,
             config,
             store,
+            readModels,
             access,
             tracker,
             service,
+            inbox: new ApprovalInboxStore(db),
+            driftHistory: new DriftHistoryStore(db),
+            copyFigures,
+            listener: announcer,
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

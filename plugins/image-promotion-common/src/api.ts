@@ -107,6 +107,12 @@ export interface Promotion {
   progress: PromotionProgress;
   /** How many times a worker claimed the copy (more than one after a replica died mid-copy). */
   attempts: number;
+  /**
+   * When a promotion requested during a soak or a freeze window may start: the worker starts it
+   * then (once approved), after checking the policy again. Exact to the millisecond; null when
+   * no time gate held it at request time.
+   */
+  eligibleAt: string | null;
   createdAt: string;
   updatedAt: string;
   startedAt: string | null;
@@ -143,13 +149,107 @@ export interface PromotionApproval {
 }
 
 /**
- * `GET /promotions/:id`: a promotion with its history and approvals.
+ * What the copy of a promotion did, from the copy engine's own count.
+ *
+ * @public
+ */
+export interface PromotionCopyFigures {
+  manifests: number;
+  /** Blobs of the image, and how each got into the target. */
+  blobs: {
+    total: number;
+    /** Already in the target repository: nothing to do. */
+    existing: number;
+    /** Mounted from another repository of the same registry, without transfer. */
+    mounted: number;
+    /** Transferred from the source registry. */
+    uploaded: number;
+  };
+  bytes: {
+    total: number;
+    /** Bytes that travelled from the source to the target. */
+    transferred: number;
+  };
+  /** True when the target tag already had the digest and nothing was copied. */
+  upToDate: boolean;
+  durationMs: number;
+}
+
+/**
+ * One end of a promotion: the environment and where its images live (never credentials).
+ *
+ * @public
+ */
+export interface PromotionEndpoint {
+  environment: string;
+  /** The environment's title in the pipeline; the id when the environment is no longer configured. */
+  title: string;
+  /** Null when the environment is no longer configured. */
+  registry: EnvironmentRegistry | null;
+}
+
+/**
+ * Why a promotion failed, in plain words.
+ *
+ * @public
+ */
+export interface PromotionFailure {
+  /** A sentence naming the environment and the registry, e.g. `Copying into prod (registry.example.com/team-a/checkout) failed: …`. */
+  message: string;
+  /** The stored reason as the worker recorded it. */
+  detail: string;
+  environment: string;
+  /** The registry location involved, when known. */
+  registry: string | null;
+}
+
+/**
+ * What the caller may do with a promotion now; the UI shows only these actions.
+ *
+ * @public
+ */
+export interface PromotionActions {
+  /** Waiting for approval, the caller has the approve permission, is in the approver groups and is not the requester. */
+  approve: boolean;
+  reject: boolean;
+  /** Not finished and the caller may promote the component. */
+  cancel: boolean;
+  /** Failed, rejected or cancelled and the caller may promote the component: `POST /promotions/:id/retry`. */
+  retry: boolean;
+}
+
+/**
+ * `GET /promotions/:id`: a promotion with its history, approvals and everything the detail
+ * view shows. `requestedBy`, `reason` and `gates` (the verdict at request time) come from
+ * {@link Promotion}; each approval or rejection carries its comment.
  *
  * @public
  */
 export interface PromotionDetails extends Promotion {
   events: PromotionEvent[];
   approvals: PromotionApproval[];
+  /** The component's title, when the catalog has one. */
+  entityTitle: string | null;
+  source: PromotionEndpoint;
+  target: PromotionEndpoint;
+  /** Approvals the target environment needs, and from which groups (empty: anyone allowed). */
+  approvalsRequired: number;
+  approverGroups: string[];
+  /** Null until a copy finished (succeeded or found the target up to date). */
+  copy: PromotionCopyFigures | null;
+  /** Null unless `failed`. */
+  failure: PromotionFailure | null;
+  actions: PromotionActions;
+}
+
+/**
+ * Body of `POST /promotions/:id/retry`: asks again for the same digest, source, target and tag.
+ *
+ * @public
+ */
+export interface RetryPromotionRequest {
+  /** Defaults to the original request's reason. */
+  reason?: string;
 }
 
 /**
@@ -206,6 +306,27 @@ export interface DriftEvent {
   /** Null while the event is shown as unacknowledged drift. */
   acknowledgedAt: string | null;
   acknowledgedBy: string | null;
+  /** What the person who acknowledged it wrote (why the move is fine, or what they did about it). */
+  acknowledgeComment: string | null;
+}
+
+/**
+ * Body of `POST /drift/:id/acknowledge`.
+ *
+ * @public
+ */
+export interface DriftAcknowledgeRequest {
+  comment?: string;
+}
+
+/**
+ * `GET /entities/:namespace/:kind/:name/drift`: every drift event of a component, acknowledged
+ * or not, newest first, for its history.
+ *
+ * @public
+ */
+export interface DriftHistory {
+  items: DriftEvent[];
 }
 
 /**
@@ -330,10 +451,20 @@ export interface PromotionPreview {
   sourceTag: string | null;
   targetTag: string;
   isRollback: boolean;
-  /** True when every gate, the permission gate included, passes. */
+  /** True when every gate, the permission gate included, passes: a request starts at once. */
   allowed: boolean;
-  /** True when approvals are the only thing missing: a request waits for them. */
+  /** True when a request is accepted but waits for approvals (and maybe also for `eligibleAt`). */
   needsApproval: boolean;
+  /**
+   * True when a request is accepted now: it starts at once, or waits for approvals and/or for
+   * `eligibleAt`. False when a gate other than approvals, soak or freeze fails, or permission lacks.
+   */
+  canRequest: boolean;
+  /**
+   * When the soak and freeze gates pass by themselves (the latest of their `eligibleAt`),
+   * exact to the millisecond; null when neither holds the promotion back.
+   */
+  eligibleAt: string | null;
   gates: GateResult[];
 }
 
@@ -373,6 +504,69 @@ export interface PromotionDecisionRequest {
 }
 
 /**
+ * One promotion the signed-in user may approve, in `GET /approvals`.
+ *
+ * @public
+ */
+export interface ApprovalInboxItem {
+  /** With the requester (`requestedBy`), the reason and the gates at request time. */
+  promotion: Promotion;
+  entityTitle: string | null;
+  owner: string | null;
+  targetEnvironmentTitle: string;
+  sourceEnvironmentTitle: string;
+  /** Distinct approvals the target environment needs. */
+  approvalsRequired: number;
+  /** Groups an approver must belong to; empty when anyone with the approve permission may. */
+  approverGroups: string[];
+  /** Decisions given so far (other approvers'), with their comments. */
+  approvals: PromotionApproval[];
+}
+
+/**
+ * Answer of `GET /approvals`: everything waiting for the caller's approval, across components,
+ * oldest request first. Never the caller's own requests, never ones the caller already decided.
+ *
+ * @public
+ */
+export interface ApprovalInbox {
+  items: ApprovalInboxItem[];
+  totalCount: number;
+}
+
+/**
+ * Signals channel on which the backend announces changes; subscribe with
+ * `useSignal(IMAGE_PROMOTION_SIGNAL_CHANNEL)` from `@backstage/plugin-signals-react`.
+ *
+ * @public
+ */
+export const IMAGE_PROMOTION_SIGNAL_CHANNEL = 'image-promotion';
+
+/**
+ * A message on {@link IMAGE_PROMOTION_SIGNAL_CHANNEL}: something changed; refetch what shows it
+ * through the API (which applies permissions). Published to every signed-in user, so it carries
+ * references only, never reasons or comments.
+ *
+ * @public
+ */
+export type ImagePromotionSignal =
+  | {
+      type: 'promotion';
+      promotionId: string;
+      entityRef: string;
+      targetEnvironment: string;
+      status: PromotionStatus;
+    }
+  | {
+      type: 'drift';
+      driftId: string;
+      entityRef: string;
+      environment: string;
+      /** False when found, true when someone acknowledged it. */
+      acknowledged: boolean;
+    };
+
+/**
  * Component-level states the overview reports and filters on.
  *
  * @public
@@ -397,6 +591,10 @@ export interface OverviewQuery {
   status?: OverviewStatus[];
   /** Free text matched against the entity ref, title, image, owner and system. */
   q?: string;
+  /** Page size (1 to 10,000); every matching row when absent. */
+  limit?: number;
+  /** Rows to skip, in entity ref order. */
+  offset?: number;
 }
 
 /**

@@ -23,5 +23,6 @@
 
 export * from './annotations';
 export * from './api';
+export * from './links';
 export * from './permissions';
 export * from './reference';

@@ -64,32 +64,45 @@ export class NotFoundError extends RegistryError {
 
 /** The registry refused our credentials (401) or refused the operation for them (403). */
 export class AuthenticationError extends RegistryError {
+  /** True when the message is {@link AuthenticationError.forHost}'s generic hint, which a caller may re-issue naming the credential source. */
+  credentialHint = false;
+
   constructor(message: string, context: RegistryErrorContext = {}) {
     super(message, context);
     this.name = 'AuthenticationError';
   }
 
-  /** Standard error for a host whose credentials were rejected or missing. */
+  /**
+   * Standard error for a host whose credentials were rejected or missing.
+   * `credentialSource` says where they came from (`docker config
+   * /root/.docker/config.json`, `app-config imagePromotion.registries.qa.credentials`),
+   * so the hint points at the place to fix.
+   */
   static forHost(
     host: string,
     context: RegistryErrorContext = {},
+    credentialSource?: string,
   ): AuthenticationError {
     const hint =
       context.status === 403
         ? `the credentials for ${host} are valid but not allowed to do this: check their pull/push permissions on ${
             context.repository ?? 'the repository'
           }`
-        : `check the username/password for ${host} in your docker config${
+        : `check the username/password for ${host} in ${
+            credentialSource ?? 'your docker config'
+          }${
             context.repository
               ? ` (some registries also answer this way for ${context.repository} when it does not exist or is not yours to read)`
               : ''
           }`;
-    return new AuthenticationError(
+    const error = new AuthenticationError(
       `authentication to ${host} failed: ${hint}${
         context.code ? ` (${context.code})` : ''
       }`,
       { ...context, registry: host },
     );
+    error.credentialHint = true;
+    return error;
   }
 }
 

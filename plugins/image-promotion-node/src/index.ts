@@ -23,6 +23,7 @@
 
 export * from './engine/types';
 export * from './errors';
+export { redactCredentials } from './redact';
 export {
   DigestVerifier,
   isDigest,

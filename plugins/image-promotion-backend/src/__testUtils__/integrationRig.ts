@@ -21,7 +21,7 @@ import type { Entity } from '@backstage/catalog-model';
 import { ConfigReader, JsonObject } from '@backstage/config';
 import { Knex } from 'knex';
 import { ImagePromotionConfig, readImagePromotionConfig } from '../config';
-import { ImagePromotionStore } from '../database';
+import { ImagePromotionStore, PromotionScheduleStore } from '../database';
 import { Actor, PromotionService } from '../promotion/PromotionService';
 import { PromotionWorker } from '../promotion/PromotionWorker';
 import { RegistryAccess } from '../registry/RegistryAccess';
@@ -162,8 +162,10 @@ export function createReplica(options: {
   store: ImagePromotionStore;
   entities?: Entity[];
   now?: () => Date;
+  /** The store's client; with it, workers put promotions whose soak or freeze still holds them back into the queue. */
+  knex?: Knex;
 }): Replica {
-  const { config, store } = options;
+  const { config, store, knex } = options;
   const logger = mockServices.logger.mock();
   const access = new RegistryAccess(config);
   const workers: PromotionWorker[] = [];
@@ -195,6 +197,8 @@ export function createReplica(options: {
         access,
         logger,
         pollMs: 100,
+        now: options.now,
+        ...(knex ? { schedule: new PromotionScheduleStore(knex) } : {}),
         ...workerOptions,
       });
       workers.push(worker);

@@ -148,6 +148,8 @@ export interface StartApiOptions {
   entities: Entity[];
   webhook?: boolean;
   extraFeatures?: ServiceFactory[];
+  /** Replaces the `imagePromotion` config section (default {@link imagePromotionConfig}). */
+  imagePromotion?: object;
 }
 
 /** A running test backend. */
@@ -168,9 +170,11 @@ export async function startApi(options: StartApiOptions): Promise<TestApi> {
       imagePromotionPlugin,
       mockServices.database.factory({ knex }),
       mockServices.rootConfig.factory({
-        data: imagePromotionConfig(options.layouts, {
-          webhook: options.webhook,
-        }),
+        data: options.imagePromotion
+          ? { imagePromotion: options.imagePromotion }
+          : imagePromotionConfig(options.layouts, {
+              webhook: options.webhook,
+            }),
       }),
       catalogServiceMock.factory({ entities: options.entities }),
       ...(options.extraFeatures ?? []),

@@ -152,6 +152,7 @@ describe('promotions against real registries', () => {
         store,
         entities,
         now: options.now,
+        knex,
       });
       await replica.tracker.refreshAll();
       const name = names[0];
@@ -311,9 +312,9 @@ describe('promotions against real registries', () => {
       expect(await digestIn('prod', name, 'prod')).toBe(digest);
     });
 
-    it('refuses before the soak time has passed, and promotes after', async () => {
+    it('accepts a request during the soak and starts the copy only once the soak has passed', async () => {
       let clock = new Date();
-      const { replica, ref, digest } = await setup({
+      const { replica, name, ref, digest } = await setup({
         policies: { staging: { soakTime: '1h' } },
         now: () => clock,
       });
@@ -322,29 +323,47 @@ describe('promotions against real registries', () => {
         targetEnvironment: 'qa',
         digest,
       });
+      const soakStart = clock.getTime();
 
-      const failed = await refusal(
-        replica.service.request(
-          { entityRef: ref, targetEnvironment: 'staging', digest },
-          jane,
-        ),
+      const preview = await replica.service.plan(
+        { entityRef: ref, targetEnvironment: 'staging', digest },
+        jane.userEntityRef,
       );
-      expect(failed).toEqual([
-        expect.objectContaining({
-          gate: 'soak',
-          eligibleAt: expect.any(String),
-        }),
-      ]);
-
-      clock = new Date(clock.getTime() + 61 * 60_000);
-      await promote(replica, {
-        entityRef: ref,
-        targetEnvironment: 'staging',
-        digest,
+      expect(preview).toMatchObject({
+        allowed: false,
+        needsApproval: false,
+        canRequest: true,
       });
+      const queued = await replica.service.request(
+        { entityRef: ref, targetEnvironment: 'staging', digest },
+        jane,
+      );
+      expect(queued.status).toBe('queued');
+      // Exact: when the digest was first seen in qa, plus the soak time.
+      const firstSeen = (await replica.store.getVersion(ref, 'qa', digest))!
+        .firstSeen;
+      expect(queued.eligibleAt?.getTime()).toBe(
+        firstSeen.getTime() + 60 * 60_000,
+      );
+      expect(queued.eligibleAt!.getTime()).toBeGreaterThan(soakStart);
+
+      const worker = replica.worker();
+      clock = new Date(soakStart + 30 * 60_000);
+      expect(await worker.runOnce()).toBe(false);
+      expect((await replica.store.getPromotion(queued.id))?.status).toBe(
+        'queued',
+      );
+      await expect(digestIn('staging', name, 'staging')).rejects.toThrow();
+
+      clock = new Date(queued.eligibleAt!.getTime() + 1000);
+      expect(await worker.runOnce()).toBe(true);
+      expect((await replica.store.getPromotion(queued.id))?.status).toBe(
+        'succeeded',
+      );
+      expect(await digestIn('staging', name, 'staging')).toBe(digest);
     });
 
-    it('refuses during a freeze window, also when the window starts between request and copy', async () => {
+    it('waits out a freeze window that starts between request and copy, and accepts requests during one', async () => {
       const start = new Date();
       let clock = start;
       const at = (minutes: number) =>
@@ -369,27 +388,47 @@ describe('promotions against real registries', () => {
         { entityRef: ref, targetEnvironment: 'qa', digest },
         jane,
       );
-      expect(queued.status).toBe('queued');
+      expect(queued).toMatchObject({ status: 'queued', eligibleAt: null });
       clock = new Date(start.getTime() + 90 * 60_000);
-      expect(await replica.worker().runOnce()).toBe(true);
-      const failed = await replica.store.getPromotion(queued.id);
-      expect(failed?.status).toBe('failed');
-      expect(failed?.failureReason).toMatch(/Policy no longer allows/);
-      expect(failed?.failureReason).toMatch(/Release freeze/);
+      const worker = replica.worker();
+      // Claimed, checked again, and put back until the window ends.
+      expect(await worker.runOnce()).toBe(true);
+      const waiting = await replica.store.getPromotion(queued.id);
+      expect(waiting).toMatchObject({ status: 'queued', attempts: 0 });
+      expect(waiting?.eligibleAt?.toISOString()).toBe(at(120));
+      const events = await replica.store.listPromotionEvents(queued.id);
+      expect(events[events.length - 1]).toMatchObject({
+        fromStatus: 'copying',
+        toStatus: 'queued',
+        message: expect.stringContaining('Release freeze'),
+      });
       await expect(digestIn('qa', name, 'qa')).rejects.toThrow();
+      expect(await worker.runOnce()).toBe(false);
 
-      const refused = await refusal(
-        replica.service.request(
-          { entityRef: ref, targetEnvironment: 'qa', digest },
-          jane,
-        ),
+      // A request during the window is accepted too, eligible when it ends.
+      await replica.service.cancel(queued.id, jane);
+      const during = await replica.service.request(
+        { entityRef: ref, targetEnvironment: 'qa', digest },
+        jane,
       );
-      expect(refused).toEqual([
-        expect.objectContaining({
-          gate: 'freeze',
-          message: expect.stringContaining('Release freeze'),
-        }),
-      ]);
+      expect(during.status).toBe('queued');
+      expect(during.eligibleAt?.toISOString()).toBe(at(120));
+      expect(during.gateResults).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            gate: 'freeze',
+            passed: false,
+            message: expect.stringContaining('Release freeze'),
+          }),
+        ]),
+      );
+
+      clock = new Date(start.getTime() + 121 * 60_000);
+      expect(await worker.runOnce()).toBe(true);
+      expect((await replica.store.getPromotion(during.id))?.status).toBe(
+        'succeeded',
+      );
+      expect(await digestIn('qa', name, 'qa')).toBe(digest);
     });
 
     it('refuses to move an immutable tag to another digest', async () => {

@@ -69,7 +69,13 @@ const ecrSchema = strictObject({
   secretAccessKey: z.string().min(1).optional(),
   sessionToken: z.string().min(1).optional(),
   roleArn: nonEmptyString.optional(),
-  endpoint: z.string().url().optional(),
+  endpoint: z
+    .string()
+    .url({
+      message:
+        'must be the URL of the ECR API, e.g. https://api.ecr.eu-west-1.amazonaws.com',
+    })
+    .optional(),
 })
   .superRefine((value, ctx) => {
     requireTogether(value, ctx, 'accessKeyId', ['secretAccessKey']);

@@ -359,6 +359,17 @@ describe('readImagePromotionConfig', () => {
         secretAccessKey: 'shh',
       });
       expect(credentialsOf({ provider: 'ecr' })).toEqual({ kind: 'ecr' });
+      expect(
+        credentialsOf({
+          provider: 'ecr',
+          roleArn: 'arn:aws:iam::123456789012:role/promoter',
+          endpoint: 'https://api.ecr.eu-west-1.vpce.amazonaws.com',
+        }),
+      ).toEqual({
+        kind: 'ecr',
+        roleArn: 'arn:aws:iam::123456789012:role/promoter',
+        endpoint: 'https://api.ecr.eu-west-1.vpce.amazonaws.com',
+      });
       expect(credentialsOf({ provider: 'gar', keyFile: 'sa.json' })).toEqual({
         kind: 'gar',
         keyFile: '/srv/backstage/sa.json',
@@ -633,6 +644,14 @@ describe('readImagePromotionConfig', () => {
           accessKeyId: 'AKIA',
         }),
         'imagePromotion.registries.prod.credentials.secretAccessKey: is required when accessKeyId is set',
+      ],
+      [
+        'an ECR endpoint that is not a URL',
+        withValue(baseConfig(), 'registries.prod.credentials', {
+          provider: 'ecr',
+          endpoint: 'api.ecr.eu-west-1',
+        }),
+        'imagePromotion.registries.prod.credentials.endpoint: must be the URL of the ECR API, e.g. https://api.ecr.eu-west-1.amazonaws.com',
       ],
       [
         'a GAR key given twice',

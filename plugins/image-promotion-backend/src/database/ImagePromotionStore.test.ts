@@ -251,6 +251,7 @@ describe('ImagePromotionStore', () => {
           detectedAt: t(5),
           acknowledgedAt: null,
           acknowledgedBy: null,
+          acknowledgeComment: null,
         },
       ]);
       // the moved tag is now the recorded state: no second event

@@ -856,6 +856,7 @@ export class ImagePromotionStore {
       updated_at: now,
       started_at: null,
       finished_at: null,
+      eligible_at: input.eligibleAt ?? null,
     };
     const lockKey = {
       entity_ref: input.entityRef,
@@ -1115,7 +1116,15 @@ export class ImagePromotionStore {
   ): Promise<Promotion | undefined> {
     const now = options.now ?? new Date();
     const candidates = await this.db<PromotionRow>('promotions')
-      .where('status', 'queued')
+      // A promotion requested during its soak or a freeze window waits in
+      // the queue until its time gates pass.
+      .where(q =>
+        q
+          .where('status', 'queued')
+          .where(q2 =>
+            q2.whereNull('eligible_at').orWhere('eligible_at', '<=', now),
+          ),
+      )
       .orWhere(q =>
         q
           .whereIn('status', EXECUTING_STATUSES)

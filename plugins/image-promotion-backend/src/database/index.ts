@@ -15,5 +15,21 @@
  */
 
 export { ImagePromotionStore } from './ImagePromotionStore';
+export {
+  chooseCurrent,
+  EnvironmentStates,
+  ReadModelQueries,
+} from './ReadModelQueries';
+export type {
+  EntityEnvironmentStatus,
+  EnvironmentRef,
+  EnvironmentState,
+} from './ReadModelQueries';
 export { DuplicateApprovalError, OpenPromotionExistsError } from './errors';
 export type * from './types';
+export { ApprovalInboxStore } from './ApprovalInboxStore';
+export type { WaitingPromotion } from './ApprovalInboxStore';
+export { DriftHistoryStore } from './DriftHistoryStore';
+export { PromotionCopyFiguresStore } from './PromotionCopyFiguresStore';
+export type { CopyFigures } from './PromotionCopyFiguresStore';
+export { PromotionScheduleStore } from './PromotionScheduleStore';

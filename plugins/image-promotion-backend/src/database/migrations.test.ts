@@ -40,6 +40,7 @@ const TABLES = [
   'promotion_events',
   'promotion_locks',
   'promotion_approvals',
+  'promotion_copy_figures',
 ];
 
 async function existingTables(knex: Knex): Promise<string[]> {

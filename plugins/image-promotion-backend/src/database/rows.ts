@@ -89,6 +89,8 @@ export interface DriftEventRow {
   detected_at: DbTimestamp;
   acknowledged_at: DbTimestamp | null;
   acknowledged_by: string | null;
+  /** Added by a later migration; absent from rows written before it. */
+  acknowledge_comment?: string | null;
 }
 
 export interface PromotionRow {
@@ -114,6 +116,8 @@ export interface PromotionRow {
   updated_at: DbTimestamp;
   started_at: DbTimestamp | null;
   finished_at: DbTimestamp | null;
+  /** Added by a later migration; null or absent when no time gate held the promotion. */
+  eligible_at?: DbTimestamp | null;
 }
 
 export interface PromotionEventRow {
@@ -227,6 +231,7 @@ export function toDriftEvent(row: DriftEventRow): DriftEvent {
     detectedAt: toDate(row.detected_at),
     acknowledgedAt: toDateOrNull(row.acknowledged_at),
     acknowledgedBy: row.acknowledged_by,
+    acknowledgeComment: row.acknowledge_comment ?? null,
   };
 }
 
@@ -254,6 +259,7 @@ export function toPromotion(row: PromotionRow): Promotion {
     updatedAt: toDate(row.updated_at),
     startedAt: toDateOrNull(row.started_at),
     finishedAt: toDateOrNull(row.finished_at),
+    eligibleAt: toDateOrNull(row.eligible_at ?? null),
   };
 }
 

@@ -95,6 +95,8 @@ export interface DriftEvent {
   detectedAt: Date;
   acknowledgedAt: Date | null;
   acknowledgedBy: string | null;
+  /** What the person who acknowledged it wrote. */
+  acknowledgeComment: string | null;
 }
 
 /** Input of `applyTagSnapshot`: every tag of one environment's repository, as just listed. */
@@ -150,6 +152,8 @@ export interface Promotion {
   updatedAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** A queued promotion is not claimed before this instant (its soak or freeze window ends). */
+  eligibleAt: Date | null;
 }
 
 /** Input of `createPromotion`. */
@@ -166,6 +170,8 @@ export interface NewPromotion {
   requestedBy: string;
   isRollback?: boolean;
   gateResults?: GateResult[];
+  /** When the soak or freeze gates pass by themselves; the worker waits until then. */
+  eligibleAt?: Date | null;
   now?: Date;
 }
 

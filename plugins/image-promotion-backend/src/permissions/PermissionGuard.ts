@@ -23,6 +23,7 @@ import {
   AuthorizeResult,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
+import { authorizeInBatches } from './authorizeInBatches';
 import {
   imagePromotionApprovePermission,
   imagePromotionPromotePermission,
@@ -32,7 +33,8 @@ import {
 /** The three things a caller may be allowed to do with a component. */
 export type ImagePromotionAction = 'read' | 'promote' | 'approve';
 
-const PERMISSIONS: Record<
+/** The resource permission (on `catalog-entity`) behind each action. */
+export const PERMISSIONS: Record<
   ImagePromotionAction,
   ResourcePermission<'catalog-entity'>
 > = {
@@ -93,23 +95,21 @@ export class PermissionGuard {
     }
   }
 
-  /** Of many components, the ones the caller may do `action` with (one batched request). */
+  /**
+   * Of a short list of components (a page), the ones the caller may do
+   * `action` with, asked in bounded batches; for lists that grow with the
+   * catalog use PermittedEntities, which asks once.
+   */
   async filter(
     action: ImagePromotionAction,
     entityRefs: readonly string[],
     credentials: BackstageCredentials,
   ): Promise<Set<string>> {
-    const unique = [...new Set(entityRefs)];
-    if (unique.length === 0) return new Set();
-    const permission = PERMISSIONS[action];
-    const decisions = await this.permissions.authorize(
-      unique.map(resourceRef => ({ permission, resourceRef })),
-      { credentials },
-    );
-    return new Set(
-      unique.filter(
-        (_ref, i) => decisions[i]?.result === AuthorizeResult.ALLOW,
-      ),
+    return authorizeInBatches(
+      this.permissions,
+      PERMISSIONS[action],
+      entityRefs,
+      credentials,
     );
   }
 }

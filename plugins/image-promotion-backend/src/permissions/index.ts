@@ -15,6 +15,8 @@
  */
 
 export { PermissionGuard } from './PermissionGuard';
+export { inScope, PermittedEntities } from './PermittedEntities';
+export type { EntityScope, ScopeOptions } from './PermittedEntities';
 export type {
   ImagePromotionAction,
   PermissionVerdict,

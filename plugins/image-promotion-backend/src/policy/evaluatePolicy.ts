@@ -90,3 +90,48 @@ export function isApprovalOnlyFailure(results: readonly GateResult[]): boolean {
     )
   );
 }
+
+/** Gates that pass by themselves once time has passed. */
+const TIME_GATES = new Set<string>(['soak', 'freeze']);
+
+/** Whether a request can be accepted now, and what it waits for. */
+export interface RequestVerdict {
+  /** Every failed gate is approvals (not a rejection) or a soak or freeze gate with a known end. */
+  acceptable: boolean;
+  /** Approvals are missing. */
+  needsApproval: boolean;
+  /** The latest end of the failed soak and freeze gates; undefined when none failed. */
+  eligibleAt?: Date;
+}
+
+/**
+ * Decides whether a request that does not pass every gate may still be
+ * accepted ("request now, promote when ready"): it may when approvals and the
+ * time gates are all that stop it, so approvers can review during the soak
+ * and the worker starts the copy once the time gates pass.
+ */
+export function requestVerdict(
+  results: readonly PolicyGateResult[],
+): RequestVerdict {
+  const failed = failedGates(results);
+  let eligibleAt: Date | undefined;
+  let acceptable = true;
+  let needsApproval = false;
+  for (const result of failed) {
+    if (result.gate === 'approvals') {
+      const rejected =
+        'rejectedBy' in result &&
+        Array.isArray(result.rejectedBy) &&
+        result.rejectedBy.length > 0;
+      if (rejected) acceptable = false;
+      needsApproval = true;
+    } else if (TIME_GATES.has(result.gate) && result.eligibleAt) {
+      const at = new Date(result.eligibleAt);
+      if (Number.isNaN(at.getTime())) acceptable = false;
+      else if (!eligibleAt || at > eligibleAt) eligibleAt = at;
+    } else {
+      acceptable = false;
+    }
+  }
+  return { acceptable, needsApproval, eligibleAt };
+}

@@ -47,12 +47,14 @@ describe('formatInstant', () => {
   const now = new Date('2026-03-04T12:00:00Z');
   it.each<[string, string]>([
     ['2026-03-04T14:05:00Z', '14:05 UTC'],
-    ['2026-03-04T14:04:01Z', '14:05 UTC'],
-    ['2026-03-04T23:59:30Z', '2026-03-05 00:00 UTC'],
+    ['2026-03-04T14:04:01Z', '14:04:01 UTC'],
+    ['2026-03-04T21:46:21Z', '21:46:21 UTC'],
+    ['2026-03-04T21:46:20.001Z', '21:46:21 UTC'],
+    ['2026-03-04T23:59:59.500Z', '2026-03-05 00:00 UTC'],
     ['2026-03-09T07:00:00Z', '2026-03-09 07:00 UTC'],
     ['2026-03-03T07:00:00Z', '2026-03-03 07:00 UTC'],
   ])(
-    '%s is "%s" (rounded up to the minute, dated unless today)',
+    '%s is "%s" (exact to the second, rounded up, dated unless today)',
     (at, expected) => {
       expect(formatInstant(new Date(at), now)).toBe(expected);
     },

@@ -14,7 +14,8 @@
  * limitations under the License.
  */
 
-const MINUTE = 60_000;
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
@@ -53,15 +54,18 @@ function pad(value: number): string {
 }
 
 /**
- * An instant for people, in UTC and rounded up to the minute (it says when
- * something becomes possible): `14:05 UTC` on the same day as `now`,
- * `2026-03-09 07:00 UTC` otherwise.
+ * An instant for people, in UTC and exact to the second (it says when
+ * something becomes possible, so a fraction rounds up): `14:05 UTC` on a whole
+ * minute, `21:46:21 UTC` otherwise, dated (`2026-03-09 07:00 UTC`) unless it
+ * is on the same day as `now`. Rounding to the minute said "eligible at
+ * 21:47" for a soak that ended at 21:46:21.
  */
 export function formatInstant(at: Date, now: Date): string {
-  const rounded = new Date(Math.ceil(at.getTime() / MINUTE) * MINUTE);
-  const time = `${pad(rounded.getUTCHours())}:${pad(
-    rounded.getUTCMinutes(),
-  )} UTC`;
+  const rounded = new Date(Math.ceil(at.getTime() / SECOND) * SECOND);
+  const seconds = rounded.getUTCSeconds();
+  const time = `${pad(rounded.getUTCHours())}:${pad(rounded.getUTCMinutes())}${
+    seconds ? `:${pad(seconds)}` : ''
+  } UTC`;
   const sameDay =
     rounded.toISOString().slice(0, 10) === now.toISOString().slice(0, 10);
   return sameDay ? time : `${rounded.toISOString().slice(0, 10)} ${time}`;

@@ -18,7 +18,9 @@ export {
   evaluatePolicy,
   failedGates,
   isApprovalOnlyFailure,
+  requestVerdict,
 } from './evaluatePolicy';
+export type { RequestVerdict } from './evaluatePolicy';
 export type {
   ApprovalFact,
   PolicyFacts,

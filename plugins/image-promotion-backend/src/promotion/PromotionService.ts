@@ -27,11 +27,12 @@ import type {
   TrackedComponent,
 } from '../database';
 import type { Environment, Pipeline } from '../domain/types';
+import type { PromotionListener } from '../notify';
 import {
   evaluatePolicy,
   failedGates,
-  isApprovalOnlyFailure,
   PolicyGateResult,
+  requestVerdict,
 } from '../policy';
 import type { RegistryAccess } from '../registry/RegistryAccess';
 
@@ -63,8 +64,12 @@ export interface PromotionPlan {
   gates: PolicyGateResult[];
   /** True when nothing fails. */
   allowed: boolean;
-  /** True when approvals are the only thing missing: a request waits for them. */
+  /** True when a request is accepted but waits for approvals (and maybe for `eligibleAt`). */
   needsApproval: boolean;
+  /** True when a request is accepted: only approvals and time gates (soak, freeze) hold it. */
+  canRequest: boolean;
+  /** When the failed soak and freeze gates pass by themselves; undefined when none failed. */
+  eligibleAt?: Date;
 }
 
 /** A policy refusal: the failed gates travel to the client (HTTP 409). */
@@ -99,6 +104,8 @@ export class PromotionService {
       access: RegistryAccess;
       /** Told when a promotion becomes queued, so a worker starts at once. */
       onQueued?: () => void;
+      /** Told about every change, for notifications and live updates. */
+      listener?: PromotionListener;
       now?: () => Date;
     },
   ) {}
@@ -224,6 +231,7 @@ export class PromotionService {
       },
     });
     const failed = failedGates(gates);
+    const verdict = requestVerdict(gates);
     return {
       component,
       pipeline,
@@ -235,7 +243,9 @@ export class PromotionService {
       isRollback,
       gates,
       allowed: failed.length === 0,
-      needsApproval: failed.length > 0 && isApprovalOnlyFailure(gates),
+      needsApproval: verdict.acceptable && verdict.needsApproval,
+      canRequest: verdict.acceptable,
+      eligibleAt: verdict.acceptable ? verdict.eligibleAt : undefined,
     };
   }
 
@@ -334,10 +344,14 @@ export class PromotionService {
     }
   }
 
-  /** Creates a promotion: queued, or waiting for approvals; refuses with the failed gates otherwise. */
+  /**
+   * Creates a promotion: queued, or waiting for approvals; during a soak or a
+   * freeze window it is accepted too and the worker starts it once those end.
+   * Refuses with the failed gates otherwise.
+   */
   async request(request: PromotionRequest, actor: Actor): Promise<Promotion> {
     const plan = await this.plan(request, actor.userEntityRef);
-    if (!plan.allowed && !plan.needsApproval) {
+    if (!plan.canRequest) {
       throw new PolicyRefusedError(plan.gates);
     }
     const promotion = await this.deps.store.createPromotion({
@@ -352,10 +366,41 @@ export class PromotionService {
       requestedBy: actor.userEntityRef,
       isRollback: plan.isRollback,
       gateResults: plan.gates,
+      eligibleAt: plan.eligibleAt ?? null,
       now: this.now(),
     });
     if (promotion.status === 'queued') this.deps.onQueued?.();
+    this.deps.listener?.promotionChanged({
+      promotion,
+      previous: null,
+      actor: actor.userEntityRef,
+    });
     return promotion;
+  }
+
+  /**
+   * Asks again for what a finished promotion asked for (same component,
+   * environments, digest and tags), as `actor`; the policy decides anew.
+   */
+  async retry(id: string, actor: Actor, reason?: string): Promise<Promotion> {
+    const previous = await this.mustGet(id);
+    if (!['failed', 'rejected', 'cancelled'].includes(previous.status)) {
+      throw new ConflictError(
+        `promotion ${id} is ${previous.status}; only a failed, rejected or cancelled promotion can be retried`,
+      );
+    }
+    return this.request(
+      {
+        entityRef: previous.entityRef,
+        sourceEnvironment: previous.sourceEnvironment,
+        targetEnvironment: previous.targetEnvironment,
+        digest: previous.digest,
+        sourceTag: previous.sourceTag ?? undefined,
+        targetTag: previous.targetTag,
+        reason: reason ?? previous.reason ?? undefined,
+      },
+      actor,
+    );
   }
 
   /** Re-plans an existing promotion (approvals included), as right before copying. */
@@ -420,8 +465,9 @@ export class PromotionService {
     });
     const plan = await this.replan(promotion);
     const approvals = plan.gates.find(g => g.gate === 'approvals');
+    let moved = false;
     if (approvals?.passed) {
-      const moved = await this.deps.store.transition(id, {
+      moved = await this.deps.store.transition(id, {
         from: ['pending_approval'],
         to: 'queued',
         actor: actor.userEntityRef,
@@ -429,7 +475,14 @@ export class PromotionService {
       });
       if (moved) this.deps.onQueued?.();
     }
-    return this.mustGet(id);
+    const updated = await this.mustGet(id);
+    this.deps.listener?.promotionChanged({
+      promotion: updated,
+      previous: moved ? 'pending_approval' : updated.status,
+      actor: actor.userEntityRef,
+      approval: { approver: actor.userEntityRef, comment: comment ?? null },
+    });
+    return updated;
   }
 
   /** Records a rejection; the promotion ends as rejected. */
@@ -452,13 +505,22 @@ export class PromotionService {
       decision: 'rejected',
       comment: comment ?? null,
     });
-    await this.deps.store.transition(id, {
+    const moved = await this.deps.store.transition(id, {
       from: ['pending_approval'],
       to: 'rejected',
       actor: actor.userEntityRef,
       message: comment ?? 'rejected',
     });
-    return this.mustGet(id);
+    const updated = await this.mustGet(id);
+    if (moved) {
+      this.deps.listener?.promotionChanged({
+        promotion: updated,
+        previous: 'pending_approval',
+        actor: actor.userEntityRef,
+        comment: comment ?? null,
+      });
+    }
+    return updated;
   }
 
   /** Cancels a promotion that has not finished; a running copy stops and leaves the target tag alone. */
@@ -475,6 +537,12 @@ export class PromotionService {
         `promotion ${id} is ${promotion.status} and can no longer be cancelled`,
       );
     }
-    return this.mustGet(id);
+    const updated = await this.mustGet(id);
+    this.deps.listener?.promotionChanged({
+      promotion: updated,
+      previous: promotion.status,
+      actor: actor.userEntityRef,
+    });
+    return updated;
   }
 }

@@ -18,8 +18,15 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { copyImage } from '@image-promotion/plugin-image-promotion-node';
-import type { ImagePromotionStore, Promotion } from '../database';
-import { failedGates } from '../policy';
+import type {
+  ImagePromotionStore,
+  Promotion,
+  PromotionCopyFiguresStore,
+  PromotionScheduleStore,
+} from '../database';
+import type { PromotionStatus } from '../domain/types';
+import type { PromotionListener } from '../notify';
+import { failedGates, formatInstant, requestVerdict } from '../policy';
 import type { RegistryAccess } from '../registry/RegistryAccess';
 import type { PromotionService } from './PromotionService';
 
@@ -37,6 +44,14 @@ export interface PromotionWorkerOptions {
   pollMs?: number;
   /** Test hook: called with the promotion id once bytes started flowing. */
   onCopyStarted?: (promotionId: string) => void;
+  /** Puts a promotion whose soak or freeze window still holds it back into the queue; without it, such a promotion fails. */
+  schedule?: PromotionScheduleStore;
+  /** Keeps what each copy did, for the promotion's detail view. */
+  copyFigures?: PromotionCopyFiguresStore;
+  /** Told about every status change, for notifications and live updates. */
+  listener?: PromotionListener;
+  /** The clock that decides when a queued promotion is eligible; default the system clock. */
+  now?: () => Date;
 }
 
 /**
@@ -123,14 +138,26 @@ export class PromotionWorker {
     const promotion = await this.options.store.claimNextPromotion({
       owner: this.owner,
       leaseMs: this.leaseMs,
+      ...(this.options.now ? { now: this.options.now() } : {}),
     });
     if (!promotion) return false;
     await this.execute(promotion);
     return true;
   }
 
+  /** Tells the listener about a status change the worker made. */
+  private async announce(id: string, previous: PromotionStatus) {
+    const listener = this.options.listener;
+    if (!listener) return;
+    const promotion = await this.options.store.getPromotion(id);
+    if (promotion && promotion.status !== previous) {
+      listener.promotionChanged({ promotion, previous, actor: this.owner });
+    }
+  }
+
   private async execute(promotion: Promotion): Promise<void> {
     const { store, service, access, logger } = this.options;
+    await this.announce(promotion.id, 'queued').catch(() => undefined);
     const abort = new AbortController();
     this.aborts.add(abort);
     let leaseLost = false;
@@ -147,13 +174,42 @@ export class PromotionWorker {
     }, Math.max(250, Math.floor(this.leaseMs / 3)));
     const fail = async (reason: string) => {
       logger.warn(`Promotion ${promotion.id} failed: ${reason}`);
-      await store.completePromotion(promotion.id, this.owner, 'failed', {
-        failureReason: reason,
-      });
+      const previous =
+        (await store.getPromotion(promotion.id))?.status ?? 'copying';
+      if (
+        await store.completePromotion(promotion.id, this.owner, 'failed', {
+          failureReason: reason,
+        })
+      ) {
+        await this.announce(promotion.id, previous);
+      }
     };
     try {
       const plan = await service.replan(promotion);
       const failed = failedGates(plan.gates);
+      // Requested early: its soak or a freeze window still holds it, so it
+      // waits in the queue instead of failing.
+      const verdict = requestVerdict(plan.gates);
+      if (
+        failed.length &&
+        this.options.schedule &&
+        verdict.acceptable &&
+        !verdict.needsApproval &&
+        verdict.eligibleAt
+      ) {
+        const deferred = await this.options.schedule.defer(
+          promotion.id,
+          this.owner,
+          verdict.eligibleAt,
+          `waiting until ${formatInstant(
+            verdict.eligibleAt,
+            this.options.now?.() ?? new Date(),
+          )}: ${failed.map(g => g.message).join(' ')}`,
+          this.options.now?.(),
+        );
+        if (deferred) await this.announce(promotion.id, 'copying');
+        return;
+      }
       if (failed.length) {
         await fail(
           `Policy no longer allows this promotion: ${failed
@@ -180,7 +236,7 @@ export class PromotionWorker {
       let started = false;
       // Children and manifests by digest first: idempotent, and nothing a
       // person relies on changes until the tag moves below.
-      await copyImage(from, promotion.digest, to, undefined, {
+      const result = await copyImage(from, promotion.digest, to, undefined, {
         signal: abort.signal,
         referrers: false,
         onProgress: event => {
@@ -208,6 +264,26 @@ export class PromotionWorker {
       if (!(await store.markVerifying(promotion.id, this.owner))) {
         throw new Error('lease lost before verification');
       }
+      await this.announce(promotion.id, 'copying');
+      await this.options.copyFigures
+        ?.record({
+          promotionId: promotion.id,
+          manifests: result.manifests,
+          blobs: {
+            total: result.blobs.total,
+            existing: result.blobs.exists,
+            mounted: result.blobs.mounted,
+            uploaded: result.blobs.uploaded,
+          },
+          bytes: result.bytes,
+          upToDate: result.upToDate,
+          durationMs: result.durationMs,
+        })
+        .catch(error =>
+          logger.warn(
+            `Could not store the copy figures of promotion ${promotion.id}: ${error}`,
+          ),
+        );
 
       const manifest = await to.getManifest(promotion.digest, abort.signal);
       const tags = [promotion.targetTag];
@@ -255,6 +331,7 @@ export class PromotionWorker {
         },
       );
       if (done) {
+        await this.announce(promotion.id, 'verifying');
         logger.info(
           `Promotion ${promotion.id} of ${promotion.entityRef} into ${promotion.targetEnvironment} succeeded`,
         );

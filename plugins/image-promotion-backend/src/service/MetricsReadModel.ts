@@ -16,7 +16,12 @@
 
 import type { DeliveryMetrics } from '@image-promotion/plugin-image-promotion-common';
 import type { ImagePromotionConfig } from '../config';
-import type { ImagePromotionStore, Promotion } from '../database';
+import type {
+  ImagePromotionStore,
+  Promotion,
+  ReadModelQueries,
+} from '../database';
+import { EntityScope, inScope } from '../permissions';
 import { durationStats, isoWeek } from './readModelMath';
 import { normalizeOwner } from './OverviewReadModel';
 
@@ -32,18 +37,22 @@ export class MetricsReadModel {
   constructor(
     private readonly deps: {
       store: ImagePromotionStore;
+      readModels: ReadModelQueries;
       config: ImagePromotionConfig;
       now?: () => Date;
     },
   ) {}
 
   /**
-   * Metrics over the last `days` days, counting only components `canRead` lets through and,
-   * when `owner` is given, only the components those owners own.
+   * Metrics over the last `days` days, counting only components `scope` lets
+   * through (it is given the candidates, for a policy that can only be asked
+   * per component) and, when `owner` is given, only the components those
+   * owners own. A fixed number of statements: four, plus one per distinct
+   * first environment of the configured pipelines.
    */
   async metrics(
     days: number,
-    canRead: (entityRefs: string[]) => Promise<Set<string>>,
+    scope: (candidates: () => Promise<string[]>) => Promise<EntityScope>,
     filter: { owner?: string[] } = {},
   ): Promise<DeliveryMetrics> {
     const { store } = this.deps;
@@ -54,28 +63,31 @@ export class MetricsReadModel {
       store.listSucceededPromotions({ since, until }),
       store.listApprovalWaits({ since }),
     ]);
-    const readable = await canRead([
+    const readable = await scope(async () => [
       ...new Set([
         ...components.map(c => c.entityRef),
         ...succeededAll.map(p => p.entityRef),
         ...waitsAll.map(w => w.entityRef),
       ]),
     ]);
-    if (filter.owner?.length) {
-      const owners = new Set(filter.owner.map(normalizeOwner));
-      for (const c of components) {
-        if (c.owner === null || !owners.has(normalizeOwner(c.owner))) {
-          readable.delete(c.entityRef);
-        }
-      }
-      // Promotions of components no longer tracked have no known owner.
-      const tracked = new Set(components.map(c => c.entityRef));
-      for (const ref of [...readable]) {
-        if (!tracked.has(ref)) readable.delete(ref);
-      }
-    }
-    const succeeded = succeededAll.filter(p => readable.has(p.entityRef));
-    const waits = waitsAll.filter(w => readable.has(w.entityRef));
+    // With an owner filter, only tracked components of those owners count
+    // (promotions of components no longer tracked have no known owner).
+    const owners = filter.owner?.length
+      ? new Set(filter.owner.map(normalizeOwner))
+      : undefined;
+    const owned = owners
+      ? new Set(
+          components
+            .filter(
+              c => c.owner !== null && owners.has(normalizeOwner(c.owner)),
+            )
+            .map(c => c.entityRef),
+        )
+      : undefined;
+    const counts = (entityRef: string) =>
+      inScope(readable, entityRef) && (!owned || owned.has(entityRef));
+    const succeeded = succeededAll.filter(p => counts(p.entityRef));
+    const waits = waitsAll.filter(w => counts(w.entityRef));
     const pipelineOf = new Map(components.map(c => [c.entityRef, c.pipeline]));
 
     return {
@@ -83,7 +95,9 @@ export class MetricsReadModel {
       since: since.toISOString(),
       until: until.toISOString(),
       deploymentFrequency: this.deploymentFrequency(succeeded),
-      leadTime: durationStats(await this.leadTimes(succeeded, pipelineOf)),
+      leadTime: durationStats(
+        await this.leadTimes(succeeded, pipelineOf, { since, until }),
+      ),
       rollbackRate: this.rollbackRate(succeeded),
       approvalWait: durationStats(
         waits.map(w =>
@@ -121,9 +135,10 @@ export class MetricsReadModel {
   private async leadTimes(
     succeeded: Promotion[],
     pipelineOf: Map<string, string>,
+    window: { since: Date; until: Date },
   ): Promise<number[]> {
     // Group the promotions into a pipeline's last environment by that
-    // pipeline's first environment, to look up first-seen times in batches.
+    // pipeline's first environment: one first-seen lookup per group.
     const byFirstEnvironment = new Map<string, Promotion[]>();
     for (const promotion of succeeded) {
       const pipeline = this.deps.config.pipelines.get(
@@ -137,20 +152,19 @@ export class MetricsReadModel {
         continue;
       }
       const first = environments[0].id;
-      byFirstEnvironment.set(first, [
-        ...(byFirstEnvironment.get(first) ?? []),
-        promotion,
-      ]);
+      const group = byFirstEnvironment.get(first);
+      if (group) group.push(promotion);
+      else byFirstEnvironment.set(first, [promotion]);
     }
     const durations: number[] = [];
     for (const [environment, promotions] of byFirstEnvironment) {
-      const seen = await this.deps.store.listFirstSeen({
-        environment,
-        digests: promotions.map(p => p.digest),
+      const firstSeen = await this.deps.readModels.leadTimeStarts({
+        firstEnvironment: environment,
+        lastEnvironments: [
+          ...new Set(promotions.map(p => p.targetEnvironment)),
+        ],
+        ...window,
       });
-      const firstSeen = new Map(
-        seen.map(s => [`${s.entityRef}\u0000${s.digest}`, s.firstSeen]),
-      );
       for (const promotion of promotions) {
         const start = firstSeen.get(
           `${promotion.entityRef}\u0000${promotion.digest}`,

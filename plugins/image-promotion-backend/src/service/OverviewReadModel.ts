@@ -17,14 +17,13 @@
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import type { ImagePromotionConfig } from '../config';
 import type {
-  CurrentVersion,
+  EnvironmentStates,
   ImagePromotionStore,
-  ImageVersion,
-  Promotion,
+  ReadModelQueries,
   TrackedComponent,
 } from '../database';
-import type { Pipeline } from '../domain/types';
-import { mapWithConcurrency } from '../tracking/concurrency';
+import type { Environment, Pipeline } from '../domain/types';
+import { EntityScope, inScope } from '../permissions';
 import type {
   OverviewEnvironment,
   OverviewItem,
@@ -34,14 +33,6 @@ import type {
 import { toCurrentResponse } from './mappers';
 import { behindPrevious } from './readModelMath';
 import type { OverviewQuery } from './schemas';
-
-const COMPONENT_CONCURRENCY = 8;
-const PAGE = 200;
-const MAX_PENDING_PAGES = 50;
-
-function key(entityRef: string, environment: string): string {
-  return `${entityRef}\u0000${environment}`;
-}
 
 /** An owner as a full entity ref (`team-a` → `group:default/team-a`), so filters match either spelling. */
 export function normalizeOwner(owner: string): string {
@@ -71,22 +62,30 @@ function matchesText(component: TrackedComponent, q: string): boolean {
 /**
  * Assembles `GET /overview`: every tracked component × environment with its
  * current version, how far it is behind the previous environment, pending
- * approvals, unacknowledged drift and an unresolved failed promotion.
+ * approvals, unacknowledged drift and an unresolved failed promotion. It
+ * reads in a fixed number of statements (ReadModelQueries), whatever the
+ * size of the catalog; with `limit` only the requested page is assembled
+ * unless a status filter needs every row.
  */
 export class OverviewReadModel {
   constructor(
     private readonly deps: {
       store: ImagePromotionStore;
+      readModels: ReadModelQueries;
       config: ImagePromotionConfig;
     },
   ) {}
 
-  /** The overview, filtered server-side; `canRead` drops components the caller may not see. */
+  /**
+   * The overview, filtered server-side; `scope` answers which components the
+   * caller may read (it is given the filtered candidates, for a policy that
+   * can only be asked per component).
+   */
   async overview(
     query: OverviewQuery,
-    canRead: (entityRefs: string[]) => Promise<Set<string>>,
+    scope: (candidates: () => Promise<string[]>) => Promise<EntityScope>,
   ): Promise<OverviewResponse> {
-    const { store, config } = this.deps;
+    const { store, config, readModels } = this.deps;
     let components = await store.listComponents({
       ...(query.system?.length ? { system: query.system } : {}),
       ...(query.lifecycle?.length ? { lifecycle: query.lifecycle } : {}),
@@ -99,123 +98,86 @@ export class OverviewReadModel {
     }
     const q = query.q?.trim();
     if (q) components = components.filter(c => matchesText(c, q));
-    const readable = await canRead(components.map(c => c.entityRef));
-    components = components.filter(c => readable.has(c.entityRef));
+    components = components.filter(c => config.pipelines.has(c.pipeline));
+    const readable = await scope(async () => components.map(c => c.entityRef));
+    components = components.filter(c => inScope(readable, c.entityRef));
 
-    const [drift, pending] = await Promise.all([
-      this.countDrift(),
-      this.countPendingApprovals(),
-    ]);
-    const items = (
-      await mapWithConcurrency(components, COMPONENT_CONCURRENCY, component => {
-        const pipeline = config.pipelines.get(component.pipeline);
-        return pipeline
-          ? this.item(component, pipeline, drift, pending)
-          : Promise.resolve(undefined);
-      })
-    ).filter((item): item is OverviewItem => item !== undefined);
-
+    const offset = query.offset ?? 0;
+    const page = (list: OverviewItem[] | TrackedComponent[]) =>
+      query.limit === undefined
+        ? list.slice(offset)
+        : list.slice(offset, offset + query.limit);
     const wanted = query.status?.length ? new Set(query.status) : undefined;
-    const filtered = wanted
-      ? items.filter(item => item.statuses.some(s => wanted.has(s)))
-      : items;
-    return { items: filtered, totalCount: filtered.length };
-  }
-
-  private async countDrift(): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    for (const event of await this.deps.store.listDriftEvents()) {
-      const k = key(event.entityRef, event.environment);
-      counts.set(k, (counts.get(k) ?? 0) + 1);
-    }
-    return counts;
-  }
-
-  private async countPendingApprovals(): Promise<Map<string, number>> {
-    const counts = new Map<string, number>();
-    let cursor: string | undefined;
-    for (let page = 0; page < MAX_PENDING_PAGES; page++) {
-      const result = await this.deps.store.listPromotions({
-        status: ['pending_approval'],
-        limit: PAGE,
-        cursor,
-      });
-      for (const promotion of result.items) {
-        const k = key(promotion.entityRef, promotion.targetEnvironment);
-        counts.set(k, (counts.get(k) ?? 0) + 1);
-      }
-      cursor = result.nextCursor;
-      if (!cursor) break;
-    }
-    return counts;
-  }
-
-  /** The newest finished-with-copy promotion into an environment, when it failed. */
-  private async unresolvedFailure(
-    entityRef: string,
-    environment: string,
-  ): Promise<Promotion | undefined> {
-    const page = await this.deps.store.listPromotions({
-      entityRef,
-      environment,
-      status: ['succeeded', 'failed'],
-      limit: 1,
+    // Without a status filter the page is known before any state is read.
+    const assembled = wanted
+      ? components
+      : (page(components) as TrackedComponent[]);
+    const states = await readModels.environmentStates({
+      entityRefs: assembled.map(c => c.entityRef),
+      environments: this.environments(assembled),
     });
-    const last = page.items[0];
-    return last?.status === 'failed' ? last : undefined;
+    const items = assembled.map(component =>
+      this.item(component, config.pipelines.get(component.pipeline)!, states),
+    );
+    if (!wanted) return { items, totalCount: components.length };
+    const filtered = items.filter(item =>
+      item.statuses.some(s => wanted.has(s)),
+    );
+    return {
+      items: page(filtered) as OverviewItem[],
+      totalCount: filtered.length,
+    };
   }
 
-  private async item(
+  /** Every environment of the pipelines the components use. */
+  private environments(components: TrackedComponent[]): Environment[] {
+    const pipelines = new Set(components.map(c => c.pipeline));
+    return [...pipelines].flatMap(
+      name => this.deps.config.pipelines.get(name)?.environments ?? [],
+    );
+  }
+
+  private item(
     component: TrackedComponent,
     pipeline: Pipeline,
-    drift: Map<string, number>,
-    pending: Map<string, number>,
-  ): Promise<OverviewItem> {
-    const { store } = this.deps;
+    states: EnvironmentStates,
+  ): OverviewItem {
     const { entityRef } = component;
-    const perEnvironment = await Promise.all(
-      pipeline.environments.map(async environment => {
-        const [current, versions, failure] = await Promise.all([
-          store.getCurrent(entityRef, environment.id, {
-            currentTag: environment.currentTag,
-          }),
-          store.listVersions(entityRef, environment.id),
-          this.unresolvedFailure(entityRef, environment.id),
-        ]);
-        return { environment, current, versions, failure };
-      }),
-    );
+    const perEnvironment = pipeline.environments.map(environment => ({
+      environment,
+      state: states.get(entityRef, environment),
+    }));
 
     const environments: OverviewEnvironment[] = perEnvironment.map(
-      ({ environment, current, versions, failure }, index) => {
-        const previous:
-          | { current: CurrentVersion | undefined; versions: ImageVersion[] }
-          | undefined = index > 0 ? perEnvironment[index - 1] : undefined;
-        const k = key(entityRef, environment.id);
+      ({ environment, state }, index) => {
+        const previous =
+          index > 0 ? perEnvironment[index - 1].state : undefined;
+        const { current } = state;
         return {
           id: environment.id,
           title: environment.title,
           current: toCurrentResponse(current),
           versionTags: current
             ? (
-                versions.find(v => v.digest === current.digest)?.tags ?? []
+                state.versions.find(v => v.digest === current.digest)?.tags ??
+                []
               ).filter(t => t !== environment.currentTag)
             : [],
           behind: previous
             ? behindPrevious({
                 previousVersions: previous.versions,
                 previousCurrent: previous.current,
-                current,
+                current: state.current,
               })
             : null,
-          pendingApprovals: pending.get(k) ?? 0,
-          drift: drift.get(k) ?? 0,
-          lastFailedPromotion: failure
+          pendingApprovals: state.pendingApprovals,
+          drift: state.openDrift,
+          lastFailedPromotion: state.lastFailure
             ? {
-                id: failure.id,
-                digest: failure.digest,
-                failureReason: failure.failureReason,
-                finishedAt: failure.finishedAt?.toISOString() ?? null,
+                id: state.lastFailure.id,
+                digest: state.lastFailure.digest,
+                failureReason: state.lastFailure.failureReason,
+                finishedAt: state.lastFailure.finishedAt?.toISOString() ?? null,
               }
             : null,
         };

@@ -16,7 +16,12 @@
 
 import { NotFoundError } from '@backstage/errors';
 import type { ImagePromotionConfig } from '../config';
-import type { ImagePromotionStore, TrackedComponent } from '../database';
+import type {
+  EntityEnvironmentStatus,
+  ImagePromotionStore,
+  ReadModelQueries,
+  TrackedComponent,
+} from '../database';
 import type { Environment } from '../domain/types';
 import { activeFreezeWindows, describeFreezeWindow } from '../policy';
 import type { RegistryAccess } from '../registry/RegistryAccess';
@@ -58,11 +63,15 @@ export function summarizePolicy(
   };
 }
 
-/** Assembles `GET /entities/.../status`: every environment of a component, in pipeline order. */
+/**
+ * Assembles `GET /entities/.../status`: every environment of a component, in
+ * pipeline order, from six statements however many environments there are.
+ */
 export class StatusReadModel {
   constructor(
     private readonly deps: {
       store: ImagePromotionStore;
+      readModels: ReadModelQueries;
       config: ImagePromotionConfig;
       access: RegistryAccess;
       now?: () => Date;
@@ -88,9 +97,16 @@ export class StatusReadModel {
       );
     }
     const now = this.deps.now?.() ?? new Date();
-    const environments = await Promise.all(
-      pipeline.environments.map(environment =>
-        this.environmentStatus(component, environment, now),
+    const states = await this.deps.readModels.entityStatus(
+      entityRef,
+      pipeline.environments,
+    );
+    const environments = pipeline.environments.map(environment =>
+      this.environmentStatus(
+        component,
+        environment,
+        states.get(environment.id)!,
+        now,
       ),
     );
     return {
@@ -102,21 +118,14 @@ export class StatusReadModel {
     };
   }
 
-  private async environmentStatus(
+  private environmentStatus(
     component: TrackedComponent,
     environment: Environment,
+    { current, versions, openPromotion: open, drift }: EntityEnvironmentStatus,
     now: Date,
-  ): Promise<EnvironmentStatus> {
-    const { store, access, config } = this.deps;
+  ): EnvironmentStatus {
+    const { access, config } = this.deps;
     const { entityRef, image } = component;
-    const [current, versions, open, drift] = await Promise.all([
-      store.getCurrent(entityRef, environment.id, {
-        currentTag: environment.currentTag,
-      }),
-      store.listVersions(entityRef, environment.id),
-      store.getOpenPromotion(entityRef, environment.id),
-      store.listDriftEvents({ entityRef, environment: environment.id }),
-    ]);
     const endpoint = config.registries.get(environment.registry);
     return {
       id: environment.id,

@@ -75,6 +75,7 @@ export function toPromotionResponse(promotion: Promotion): PromotionResponse {
     updatedAt: iso(promotion.updatedAt),
     startedAt: isoOrNull(promotion.startedAt),
     finishedAt: isoOrNull(promotion.finishedAt),
+    eligibleAt: isoOrNull(promotion.eligibleAt),
   };
 }
 
@@ -143,5 +144,6 @@ export function toDriftResponse(event: DriftEvent): DriftEventResponse {
     detectedAt: iso(event.detectedAt),
     acknowledgedAt: isoOrNull(event.acknowledgedAt),
     acknowledgedBy: event.acknowledgedBy,
+    acknowledgeComment: event.acknowledgeComment,
   };
 }

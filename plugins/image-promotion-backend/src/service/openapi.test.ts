@@ -16,7 +16,15 @@
 
 import { mockServices } from '@backstage/backend-test-utils';
 import type {
+  ApprovalInbox,
+  ApprovalInboxItem,
   CurrentVersion,
+  DriftHistory,
+  PromotionActions,
+  PromotionCopyFigures,
+  PromotionDetails,
+  PromotionEndpoint,
+  PromotionFailure,
   DeliveryMetrics,
   DriftEvent,
   DurationStats,
@@ -39,7 +47,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ImagePromotionConfig } from '../config';
-import type { ImagePromotionStore } from '../database';
+import type {
+  ApprovalInboxStore,
+  DriftHistoryStore,
+  ImagePromotionStore,
+  PromotionCopyFiguresStore,
+  ReadModelQueries,
+} from '../database';
 import type { PromotionService } from '../promotion/PromotionService';
 import type { RegistryAccess } from '../registry/RegistryAccess';
 import type { Tracker } from '../tracking/Tracker';
@@ -48,6 +62,7 @@ import {
   decisionBodySchema,
   previewBodySchema,
   promotionBodySchema,
+  retryBodySchema,
 } from './schemas';
 
 const spec = readFileSync(join(__dirname, '../schema/openapi.yaml'), 'utf8');
@@ -128,6 +143,8 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
       isRollback: true,
       allowed: true,
       needsApproval: true,
+      canRequest: true,
+      eligibleAt: true,
       gates: true,
     }),
   ],
@@ -153,6 +170,7 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
       updatedAt: true,
       startedAt: true,
       finishedAt: true,
+      eligibleAt: true,
     }),
   ],
   [
@@ -215,6 +233,7 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
       detectedAt: true,
       acknowledgedAt: true,
       acknowledgedBy: true,
+      acknowledgeComment: true,
     }),
   ],
   [
@@ -281,6 +300,72 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
     }),
   ],
   ['Overview', keysOf<OverviewResponse>({ items: true, totalCount: true })],
+  ['ApprovalInbox', keysOf<ApprovalInbox>({ items: true, totalCount: true })],
+  [
+    'ApprovalInboxItem',
+    keysOf<ApprovalInboxItem>({
+      promotion: true,
+      entityTitle: true,
+      owner: true,
+      targetEnvironmentTitle: true,
+      sourceEnvironmentTitle: true,
+      approvalsRequired: true,
+      approverGroups: true,
+      approvals: true,
+    }),
+  ],
+  [
+    'PromotionDetailsExtra',
+    keysOf<Omit<PromotionDetails, keyof Promotion>>({
+      events: true,
+      approvals: true,
+      entityTitle: true,
+      source: true,
+      target: true,
+      approvalsRequired: true,
+      approverGroups: true,
+      copy: true,
+      failure: true,
+      actions: true,
+    }),
+  ],
+  [
+    'PromotionEndpoint',
+    keysOf<PromotionEndpoint>({
+      environment: true,
+      title: true,
+      registry: true,
+    }),
+  ],
+  [
+    'CopyFigures',
+    keysOf<PromotionCopyFigures>({
+      manifests: true,
+      blobs: true,
+      bytes: true,
+      upToDate: true,
+      durationMs: true,
+    }),
+  ],
+  [
+    'PromotionFailure',
+    keysOf<PromotionFailure>({
+      message: true,
+      detail: true,
+      environment: true,
+      registry: true,
+    }),
+  ],
+  [
+    'PromotionActions',
+    keysOf<PromotionActions>({
+      approve: true,
+      reject: true,
+      cancel: true,
+      retry: true,
+    }),
+  ],
+  ['DriftHistory', keysOf<DriftHistory>({ items: true })],
   [
     'DurationStats',
     keysOf<DurationStats>({ count: true, medianHours: true, p90Hours: true }),
@@ -313,6 +398,7 @@ describe('openapi.yaml', () => {
       httpAuth: mockServices.httpAuth.mock(),
       userInfo: mockServices.userInfo.mock(),
       permissions: mockServices.permissions.mock(),
+      auth: mockServices.auth.mock(),
       auditor: mockServices.auditor.mock(),
       catalog: catalogServiceMock(),
       config: {
@@ -320,9 +406,13 @@ describe('openapi.yaml', () => {
         registries: new Map(),
       } as unknown as ImagePromotionConfig,
       store: {} as ImagePromotionStore,
+      readModels: {} as ReadModelQueries,
       access: {} as RegistryAccess,
       tracker: {} as Tracker,
       service: {} as PromotionService,
+      inbox: {} as ApprovalInboxStore,
+      driftHistory: {} as DriftHistoryStore,
+      copyFigures: {} as PromotionCopyFiguresStore,
     });
     const routes = (router.stack as ExpressLayer[])
       .filter(layer => layer.route)
@@ -349,5 +439,6 @@ describe('openapi.yaml', () => {
     expect(documentedProperties('Decision')).toEqual(
       bodyKeys(decisionBodySchema),
     );
+    expect(documentedProperties('Retry')).toEqual(bodyKeys(retryBodySchema));
   });
 });

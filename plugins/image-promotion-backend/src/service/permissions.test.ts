@@ -61,6 +61,19 @@ describe('permissions', () => {
           ref === 'component:default/service-c';
         return { result: deny ? AuthorizeResult.DENY : AuthorizeResult.ALLOW };
       }),
+    // Lists ask once; a rule of the policy's own that the catalog cannot
+    // query makes the plugin ask authorize about the candidates in batches.
+    authorizeConditional: async requests =>
+      requests.map(() => ({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'catalog',
+        resourceType: 'catalog-entity',
+        conditions: {
+          rule: 'IS_NOT_SERVICE_C',
+          resourceType: 'catalog-entity',
+          params: {},
+        },
+      })),
   });
 
   beforeAll(async () => {

@@ -16,6 +16,7 @@
 
 import type {
   AuditorService,
+  AuthService,
   HttpAuthService,
   LoggerService,
   PermissionsService,
@@ -30,33 +31,38 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import express, { RequestHandler } from 'express';
 import Router from 'express-promise-router';
 import type { ImagePromotionConfig } from '../config';
-import type { ImagePromotionStore } from '../database';
-import { PermissionGuard } from '../permissions';
+import type {
+  ApprovalInboxStore,
+  DriftHistoryStore,
+  ImagePromotionStore,
+  PromotionCopyFiguresStore,
+  ReadModelQueries,
+} from '../database';
+import type { PromotionListener } from '../notify';
+import { PermissionGuard, PermittedEntities } from '../permissions';
 import type { PromotionService } from '../promotion/PromotionService';
 import type { RegistryAccess } from '../registry/RegistryAccess';
 import type { Tracker } from '../tracking/Tracker';
 import type {
-  PromotionDetails,
+  DriftHistory,
   PromotionPage,
   PromotionPreview,
   RegistryWebhookResponse,
 } from '@image-promotion/plugin-image-promotion-common';
+import { ApprovalInboxReadModel } from './ApprovalInboxReadModel';
 import { audited } from './audit';
 import { ComponentRefresher } from './ComponentRefresher';
 import { createErrorHandler } from './errorHandler';
 import { CallerResolver } from './identity';
-import {
-  toApprovalResponse,
-  toDriftResponse,
-  toGate,
-  toPromotionEventResponse,
-  toPromotionResponse,
-} from './mappers';
+import { toDriftResponse, toGate, toPromotionResponse } from './mappers';
 import { MetricsReadModel } from './MetricsReadModel';
 import { OverviewReadModel } from './OverviewReadModel';
 import { parseInput } from './parse';
+import { PromotionDetailsReadModel } from './PromotionDetailsReadModel';
 import {
   decisionBodySchema,
+  driftAcknowledgeBodySchema,
+  driftHistoryQuerySchema,
   emptyBodySchema,
   entityPathSchema,
   idPathSchema,
@@ -66,6 +72,7 @@ import {
   promotionBodySchema,
   promotionListQuerySchema,
   registryEnvelopeSchema,
+  retryBodySchema,
 } from './schemas';
 import { StatusReadModel } from './StatusReadModel';
 import { isAuthorizedNotification, pushedRepositories } from './webhook';
@@ -84,13 +91,20 @@ export interface RouterOptions {
   httpAuth: HttpAuthService;
   userInfo: UserInfoService;
   permissions: PermissionsService;
+  auth: AuthService;
   auditor: AuditorService;
   catalog: CatalogService;
   config: ImagePromotionConfig;
   store: ImagePromotionStore;
+  readModels: ReadModelQueries;
   access: RegistryAccess;
   tracker: Tracker;
   service: PromotionService;
+  inbox: ApprovalInboxStore;
+  driftHistory: DriftHistoryStore;
+  copyFigures: PromotionCopyFiguresStore;
+  /** Told about drift acknowledgements, for live updates. */
+  listener?: PromotionListener;
 }
 
 /** Builds the REST API of the plugin; handlers validate and delegate, they hold no logic. */
@@ -100,10 +114,13 @@ export async function createRouter(
   const { logger, auditor, config, store, service } = options;
   const callers = new CallerResolver(options.httpAuth, options.userInfo);
   const guard = new PermissionGuard(options.permissions);
+  const permitted = new PermittedEntities(options);
   const status = new StatusReadModel(options);
   const overview = new OverviewReadModel(options);
   const metrics = new MetricsReadModel(options);
   const refresher = new ComponentRefresher(options);
+  const details = new PromotionDetailsReadModel(options);
+  const inbox = new ApprovalInboxReadModel(options);
 
   const router = Router();
   // The webhook is routed before any body is read, so its secret is checked
@@ -202,6 +219,11 @@ export async function createRouter(
       isRollback: plan.isRollback,
       allowed: plan.allowed && permission.allowed,
       needsApproval: plan.needsApproval && permission.allowed,
+      canRequest: plan.canRequest && permission.allowed,
+      eligibleAt:
+        plan.canRequest && plan.eligibleAt
+          ? plan.eligibleAt.toISOString()
+          : null,
       gates: [
         ...plan.gates.map(toGate),
         {
@@ -264,7 +286,7 @@ export async function createRouter(
     // caller may not read (totalCount still counts them).
     const readable = query.entityRef
       ? undefined
-      : await guard.filter(
+      : await permitted.filter(
           'read',
           page.items.map(p => p.entityRef),
           credentials,
@@ -281,20 +303,63 @@ export async function createRouter(
 
   router.get('/promotions/:id', async (req, res) => {
     const { id } = parseInput(idPathSchema, req.params, 'path');
-    const credentials = await callers.credentials(req);
+    const { credentials, actor } = await callers.caller(req);
     const promotion = await store.getPromotion(id);
     if (!promotion) throw new NotFoundError(`promotion ${id} does not exist`);
     await guard.require('read', promotion.entityRef, credentials);
-    const [events, approvals] = await Promise.all([
-      store.listPromotionEvents(id),
-      store.listApprovals(id),
+    const [promote, approve] = await Promise.all([
+      guard.check('promote', promotion.entityRef, credentials),
+      guard.check('approve', promotion.entityRef, credentials),
     ]);
-    const response: PromotionDetails = {
-      ...toPromotionResponse(promotion),
-      events: events.map(toPromotionEventResponse),
-      approvals: approvals.map(toApprovalResponse),
-    };
-    res.json(response);
+    res.json(
+      await details.details(promotion, actor, {
+        promote: promote.allowed,
+        approve: approve.allowed,
+      }),
+    );
+  });
+
+  router.post('/promotions/:id/retry', async (req, res) => {
+    const { id } = parseInput(idPathSchema, req.params, 'path');
+    const { reason } = parseInput(retryBodySchema, req.body ?? {}, 'body');
+    const { credentials, actor } = await callers.caller(req);
+    const previous = await store.getPromotion(id);
+    if (!previous) throw new NotFoundError(`promotion ${id} does not exist`);
+    const promotion = await audited(
+      auditor,
+      {
+        eventId: 'promotion-request',
+        severityLevel: 'medium',
+        request: req,
+        meta: {
+          retryOf: id,
+          entityRef: previous.entityRef,
+          targetEnvironment: previous.targetEnvironment,
+          digest: previous.digest,
+          targetTag: previous.targetTag,
+        },
+      },
+      async () => {
+        await guard.require('promote', previous.entityRef, credentials);
+        return service.retry(id, actor, reason);
+      },
+      created => ({
+        promotionId: created.id,
+        status: created.status,
+        digest: created.digest,
+      }),
+    );
+    res.status(202).json(toPromotionResponse(promotion));
+  });
+
+  router.get('/approvals', async (req, res) => {
+    parseInput(emptyBodySchema, req.query, 'query');
+    const { credentials, actor } = await callers.caller(req);
+    res.json(
+      await inbox.inbox(actor, refs =>
+        guard.filter('approve', refs, credentials),
+      ),
+    );
   });
 
   for (const decision of ['approve', 'reject'] as const) {
@@ -361,9 +426,27 @@ export async function createRouter(
     res.json(toPromotionResponse(updated));
   });
 
+  router.get('/entities/:namespace/:kind/:name/drift', async (req, res) => {
+    const entityRef = parseInput(entityPathSchema, req.params, 'path');
+    const { environment } = parseInput(
+      driftHistoryQuerySchema,
+      req.query,
+      'query',
+    );
+    const credentials = await callers.credentials(req);
+    await guard.require('read', entityRef, credentials);
+    const events = await options.driftHistory.list({ entityRef, environment });
+    const response: DriftHistory = { items: events.map(toDriftResponse) };
+    res.json(response);
+  });
+
   router.post('/drift/:id/acknowledge', async (req, res) => {
     const { id } = parseInput(idPathSchema, req.params, 'path');
-    parseInput(emptyBodySchema, req.body ?? {}, 'body');
+    const { comment } = parseInput(
+      driftAcknowledgeBodySchema,
+      req.body ?? {},
+      'body',
+    );
     const { credentials, actor } = await callers.caller(req);
     const event = await store.getDriftEvent(id);
     if (!event) throw new NotFoundError(`drift event ${id} does not exist`);
@@ -381,7 +464,12 @@ export async function createRouter(
       },
       async () => {
         await guard.require('promote', event.entityRef, credentials);
-        if (!(await store.acknowledgeDrift(id, actor.userEntityRef))) {
+        const acknowledged = await options.driftHistory.acknowledge(
+          id,
+          actor.userEntityRef,
+          comment?.trim() || null,
+        );
+        if (!acknowledged) {
           throw new ConflictError(
             `drift event ${id} was already acknowledged${
               event.acknowledgedBy ? ` by ${event.acknowledgedBy}` : ''
@@ -390,16 +478,17 @@ export async function createRouter(
         }
       },
     );
-    const acknowledged = await store.getDriftEvent(id);
-    res.json(toDriftResponse(acknowledged ?? event));
+    const acknowledged = (await store.getDriftEvent(id)) ?? event;
+    options.listener?.driftAcknowledged(acknowledged);
+    res.json(toDriftResponse(acknowledged));
   });
 
   router.get('/overview', async (req, res) => {
     const query = parseInput(overviewQuerySchema, req.query, 'query');
     const credentials = await callers.credentials(req);
     res.json(
-      await overview.overview(query, refs =>
-        guard.filter('read', refs, credentials),
+      await overview.overview(query, candidates =>
+        permitted.scope('read', credentials, { candidates }),
       ),
     );
   });
@@ -410,12 +499,21 @@ export async function createRouter(
     res.json(
       await metrics.metrics(
         days,
-        refs => guard.filter('read', refs, credentials),
+        candidates => permitted.scope('read', credentials, { candidates }),
         { owner },
       ),
     );
   });
 
+  // A path no route matches (an empty or mistyped segment) gets a sentence
+  // too, not a bare 404.
+  router.use((req, _res, next) => {
+    next(
+      new NotFoundError(
+        `No API route ${req.method} ${req.path}; see the plugin's OpenAPI description for the routes and their paths`,
+      ),
+    );
+  });
   router.use(createErrorHandler(logger));
   return router;
 }

@@ -136,6 +136,29 @@ export const decisionBodySchema = z
   })
   .strict();
 
+/** Body of `POST /drift/{id}/acknowledge`. */
+export const driftAcknowledgeBodySchema = decisionBodySchema;
+
+/** Body of `POST /promotions/{id}/retry`. */
+export const retryBodySchema = z
+  .object({
+    reason: z
+      .string({ invalid_type_error: 'expected a string' })
+      .max(1000, 'at most 1000 characters')
+      .optional(),
+  })
+  .strict();
+
+/** Query of `GET /entities/{namespace}/{kind}/{name}/drift`. */
+export const driftHistoryQuerySchema = z
+  .object({
+    environment: z
+      .string({ invalid_type_error: 'give environment once' })
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected an environment id')
+      .optional(),
+  })
+  .strict();
+
 /** Bodies of the endpoints that take none: absent or `{}`. */
 export const emptyBodySchema = z.object({}).strict();
 
@@ -187,6 +210,21 @@ const integerString = (min: number, max: number, fallback: number) =>
     .optional()
     .transform(v => v ?? fallback);
 
+/** An optional whole number in a query string. */
+const optionalIntegerString = (min: number, max: number) =>
+  z
+    .string({ invalid_type_error: 'expected a whole number' })
+    .regex(/^\d{1,9}$/, `expected a whole number between ${min} and ${max}`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, `expected at least ${min}`)
+        .max(max, `expected at most ${max}`),
+    )
+    .optional();
+
 /** Query of `GET /promotions`. */
 export const promotionListQuerySchema = z
   .object({
@@ -235,6 +273,10 @@ export const overviewQuerySchema = z
       .string({ invalid_type_error: 'expected a search string' })
       .max(200, 'at most 200 characters')
       .optional(),
+    /** Page size; every matching row when absent. */
+    limit: optionalIntegerString(1, 10_000),
+    /** Rows to skip, in entity ref order. */
+    offset: optionalIntegerString(0, 100_000_000),
   })
   .strict();
 

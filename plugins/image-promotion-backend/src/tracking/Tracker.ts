@@ -15,6 +15,7 @@
  */
 
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { PromotionListener } from '../notify';
 import {
   Entity,
   getCompoundEntityRef,
@@ -100,6 +101,8 @@ export class Tracker {
       access: RegistryAccess;
       components: ComponentSource;
       logger: LoggerService;
+      /** Told when drift is found, so the owners hear of it. */
+      listener?: PromotionListener;
     },
   ) {}
 
@@ -218,6 +221,7 @@ export class Tracker {
           `Drift: ${component.entityRef} ${environment.id} tag ${drift.tag} moved from ${drift.previousDigest} to ${drift.newDigest} without a promotion`,
         );
       }
+      this.deps.listener?.driftFound(result.driftEvents);
       return {
         id: environment.id,
         tags: observed.length,

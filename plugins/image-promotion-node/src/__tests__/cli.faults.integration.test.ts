@@ -170,6 +170,80 @@ describe('image-promotion CLI against registries that stall or break', () => {
     expect(run.stderr).not.toContain(`registry ${source.host}`);
   });
 
+  it('resolve prints the digest the manifest hashes to, not what a HEAD claims', async () => {
+    const lie = `sha256:${'0'.repeat(64)}`;
+    source.addRule({
+      match: r => r.method === 'HEAD' && r.path.includes('/manifests/'),
+      fault: { kind: 'headers', set: { 'docker-content-digest': lie } },
+      times: Infinity,
+    });
+    const run = await cli([
+      'resolve',
+      `${source.host}/team/app:1.0.0`,
+      ...hosts(),
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`${image.digest}\n`);
+  });
+
+  it('never repeats a password pasted into a reference, on stderr or in --json', async () => {
+    for (const args of [
+      ['resolve', 'ci:hunter2-Pass@localhost:5000/Team/App:1'],
+      ['copy', 'ci:hunter2-Pass@Bad/UPPER:1', `${sink.host}/x/y:1`, '--json'],
+    ]) {
+      const run = await cli(args);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('ci:***@');
+      expect(`${run.stdout}${run.stderr}`).not.toContain('hunter2');
+    }
+  });
+
+  it('prints a JSON error object on stdout with --json when a copy fails, naming the registry', async () => {
+    const closed = await startFaultProxy(origin.host);
+    const host = closed.host;
+    await closed.stop();
+    const run = await cli([
+      'copy',
+      `${host}/team/app:1.0.0`,
+      `${sink.host}/json/app:1.0.0`,
+      '--json',
+      '--insecure-registry',
+      host,
+      ...hosts(),
+    ]);
+    expect(run.code).toBe(1);
+    const { error } = JSON.parse(run.stdout) as {
+      error: { name: string; message: string; registry: string; code: string };
+    };
+    expect(error).toMatchObject({
+      name: 'RegistryConnectionError',
+      registry: host,
+      code: 'ECONNREFUSED',
+    });
+    expect(error.message).toMatch(
+      new RegExp(`^registry ${host} refused the connection`),
+    );
+    expect(run.stderr).not.toMatch(/ECONNREFUSED 127\.0\.0\.1/);
+  });
+
+  it('says whether an oci-layout directory or its tag is missing', async () => {
+    const noDir = await cli(['resolve', 'oci-layout:/nonexistent/layout:1.0']);
+    expect(noDir.code).toBe(1);
+    expect(noDir.stderr).toContain(
+      'oci-layout:/nonexistent/layout: there is no directory /nonexistent/layout; check the path',
+    );
+    const noTag = await cli([
+      'copy',
+      `oci-layout:${layout.dir}:9.9.9`,
+      `${sink.host}/layout/app:1`,
+      ...hosts(),
+    ]);
+    expect(noTag.code).toBe(1);
+    expect(noTag.stderr).toContain(
+      `oci-layout:${layout.dir}: the layout exists but has no tag "9.9.9"; its tags are 1.0.0`,
+    );
+  });
+
   it('ends a blob cut short on every attempt with host, blob and bytes received; retry lines say the same', async () => {
     source.addRule({
       match: isBlobGet,

@@ -254,6 +254,13 @@ describe('image-promotion CLI against real registries', () => {
     );
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(secured.host);
+    // The hint points at the file the credentials came from.
+    expect(run.stderr).toContain(
+      `check the username/password for ${secured.host} in docker config ${join(
+        wrongConfigDir,
+        'config.json',
+      )}`,
+    );
     expect(run.stderr).not.toContain('not-the-password');
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });

@@ -63,6 +63,8 @@ export function runCredentialHelper(
       );
       return;
     }
+    // In our process group, unlike a daemon: Ctrl-C in a terminal reaches
+    // the helper too, and it can ask for a login on the terminal.
     const child = spawn(program, ['get'], {
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -21,7 +21,12 @@ import {
   ChainCredentialProvider,
   CloudCredentialProvider,
   DockerConfigCredentialProvider,
+  defaultDockerConfigPath,
 } from '../auth';
+import { NotFoundError, RegistryError } from '../errors';
+import type { ImageRepository } from '../engine/types';
+import { OciLayoutRepository } from '../layout/OciLayoutRepository';
+import { redactCredentials } from '../redact';
 import { parseCommandLine, USAGE, UsageError, Command } from './args';
 import { ProgressRenderer, formatBytes } from './progress';
 import { InvalidImageReferenceError } from '@image-promotion/plugin-image-promotion-common';
@@ -45,6 +50,42 @@ function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(
     Object.entries(value).filter(([, v]) => v !== undefined),
   ) as Partial<T>;
+}
+
+/** Why a reference was not found, in words the user can act on. */
+async function explainMissing(
+  repository: ImageRepository,
+  reference: string,
+): Promise<string> {
+  if (repository instanceof OciLayoutRepository) {
+    return repository.explainMissing(reference);
+  }
+  return `${repository.location}${
+    reference.startsWith('sha256:') ? '@' : ':'
+  }${reference} was not found; check the tag with "image-promotion tags ${
+    repository.location
+  }"`;
+}
+
+/** The JSON error object `--json` prints on stdout when a command fails. */
+function jsonError(error: unknown, message: string): string {
+  const e = error as Partial<RegistryError>;
+  const fields: Record<string, unknown> = {
+    name: (error as Error | undefined)?.name ?? 'Error',
+    message,
+  };
+  if (error instanceof RegistryError) {
+    for (const key of [
+      'registry',
+      'repository',
+      'reference',
+      'status',
+      'code',
+    ] as const) {
+      if (e[key] !== undefined) fields[key] = e[key];
+    }
+  }
+  return `${JSON.stringify({ error: fields })}\n`;
 }
 
 /** Runs the CLI and resolves to its exit code: 0 done, 1 failed, 2 bad usage. */
@@ -83,26 +124,35 @@ export async function runCli(
 
   // The docker config first (what `docker login` and CI set up), then the
   // cloud identity a registry's host name points to.
+  const cloud = new CloudCredentialProvider({
+    hosts: command.cloudAuth,
+    // The ACR exchange goes to the registry itself: plain http only where
+    // the operator allowed it for that registry.
+    factories: {
+      acr: () =>
+        new AcrCredentialProvider({
+          insecureHosts: command.insecureRegistries,
+          env: io.env,
+        }),
+    },
+    onWarning: message => {
+      if (!command.quiet) io.stderr.write(`image-promotion: ${message}\n`);
+    },
+  });
   const credentials = new ChainCredentialProvider([
     new DockerConfigCredentialProvider({ env: io.env }),
-    new CloudCredentialProvider({
-      hosts: command.cloudAuth,
-      // The ACR exchange goes to the registry itself: plain http only where
-      // the operator allowed it for that registry.
-      factories: {
-        acr: () =>
-          new AcrCredentialProvider({
-            insecureHosts: command.insecureRegistries,
-            env: io.env,
-          }),
-      },
-      onWarning: message => {
-        if (!command.quiet) io.stderr.write(`image-promotion: ${message}\n`);
-      },
-    }),
+    cloud,
   ]);
+  const dockerConfig = `docker config ${defaultDockerConfigPath(io.env)}`;
   const options = {
     credentials,
+    // Named in the hint when a registry refuses the credentials.
+    credentialSource: (registry: string) => {
+      const kind = cloud.kindFor(registry);
+      return kind
+        ? `${dockerConfig}, or else the ${kind} cloud identity of this machine`
+        : dockerConfig;
+    },
     insecureRegistries: command.insecureRegistries,
     registryPrefixes: command.registryPrefixes,
     timeouts: definedOnly(command.timeouts),
@@ -174,12 +224,21 @@ export async function runCli(
           command.reference,
           options,
         );
-        const descriptor = await repository.resolve(reference, abort.signal);
-        if (!descriptor) {
-          io.stderr.write(
-            `image-promotion: ${repository.location}:${reference} was not found; check the tag with "image-promotion tags ${repository.location}"\n`,
-          );
-          return 1;
+        // The manifest itself, not what a HEAD claims: the digest printed is
+        // the one its bytes hash to (and the registry's claim is checked).
+        let descriptor;
+        try {
+          descriptor = (await repository.getManifest(reference, abort.signal))
+            .descriptor;
+        } catch (error) {
+          if (!(error instanceof NotFoundError)) throw error;
+          throw new NotFoundError(await explainMissing(repository, reference), {
+            registry: error.registry,
+            repository: error.repository,
+            reference: error.reference,
+            status: error.status,
+            code: error.code,
+          });
         }
         io.stdout.write(
           command.json
@@ -202,17 +261,18 @@ export async function runCli(
         return 2;
     }
   } catch (error) {
+    // Whatever went wrong, a password pasted into a reference stays out.
+    const message = redactCredentials(
+      abort.signal.aborted
+        ? 'cancelled; the target tag was not changed'
+        : (error as Error | undefined)?.message ?? String(error),
+    );
+    if (command.json) io.stdout.write(jsonError(error, message));
     if (error instanceof InvalidImageReferenceError) {
-      io.stderr.write(`image-promotion: ${error.message}\n`);
+      io.stderr.write(`image-promotion: ${message}\n`);
       return 2;
     }
-    if (abort.signal.aborted) {
-      io.stderr.write(
-        '\nimage-promotion: cancelled; the target tag was not changed\n',
-      );
-      return 1;
-    }
-    io.stderr.write(`\nimage-promotion: ${(error as Error).message}\n`);
+    io.stderr.write(`\nimage-promotion: ${message}\n`);
     return 1;
   } finally {
     process.off('SIGINT', onSignal);

@@ -110,7 +110,10 @@ async function fetchSourceRoot(
     const manifest = await source.getManifest(reference, signal);
     return { descriptor: manifest.descriptor, manifest };
   } catch (error) {
-    if (error instanceof NotFoundError) throw notFound(source, reference);
+    // A layout says itself whether the directory or the tag is missing.
+    if (error instanceof NotFoundError && source.registryHost !== undefined) {
+      throw notFound(source, reference);
+    }
     throw error;
   }
 }

@@ -15,11 +15,15 @@
  */
 
 import path from 'node:path';
-import { parseImageReference } from '@image-promotion/plugin-image-promotion-common';
+import {
+  InvalidImageReferenceError,
+  parseImageReference,
+} from '@image-promotion/plugin-image-promotion-common';
 import type { CredentialProvider } from '../auth/credentials';
 import { isDigest } from '../digest';
 import type { ImageRepository } from '../engine/types';
 import { OciLayoutRepository } from '../layout/OciLayoutRepository';
+import { redactCredentials } from '../redact';
 import {
   normalizePathPrefix,
   RegistryClient,
@@ -42,6 +46,8 @@ export interface OpenImageRepositoryOptions {
    */
   registryPrefixes?: string[];
   userAgent?: string;
+  /** Where the credentials come from, for the hint when a registry refuses them. */
+  credentialSource?: string | ((registry: string) => string | undefined);
   /** Deadlines of registry requests; defaults in {@link DEFAULT_REGISTRY_TIMEOUTS}. */
   timeouts?: Partial<RegistryTimeouts>;
   /**
@@ -74,6 +80,9 @@ function clientFor(options: OpenImageRepositoryOptions): RegistryClient {
     [...(options.insecureRegistries ?? [])].sort(),
     options.userAgent ?? '',
     options.timeouts ?? {},
+    typeof options.credentialSource === 'string'
+      ? options.credentialSource
+      : '',
   ]);
   let client = clients.get(key);
   if (!client) {
@@ -82,6 +91,7 @@ function clientFor(options: OpenImageRepositoryOptions): RegistryClient {
       insecureRegistries: options.insecureRegistries,
       userAgent: options.userAgent,
       timeouts: options.timeouts,
+      credentialSource: options.credentialSource,
     });
     clients.set(key, client);
   }
@@ -128,7 +138,22 @@ export function openImageRepository(
     };
   }
   const prefixed = splitRegistryPrefix(reference, options.registryPrefixes);
-  const parsed = parseImageReference(prefixed?.rest ?? reference);
+  let parsed;
+  try {
+    parsed = parseImageReference(prefixed?.rest ?? reference);
+  } catch (error) {
+    // A password pasted into a reference must not come back in the error.
+    if (
+      error instanceof InvalidImageReferenceError &&
+      redactCredentials(error.input) !== error.input
+    ) {
+      throw new InvalidImageReferenceError(
+        redactCredentials(error.input),
+        redactCredentials(error.reason),
+      );
+    }
+    throw error;
+  }
   return {
     repository: clientFor(options).repository(
       parsed.registry,

@@ -216,13 +216,42 @@ export class OciLayoutRepository implements ImageRepository {
       : undefined;
   }
 
+  /**
+   * Why a reference is not in this layout, in words: no such directory, a
+   * directory that is not a layout, or a layout without that tag (naming the
+   * tags it has), so the user knows whether the path or the tag is wrong.
+   */
+  async explainMissing(reference: string): Promise<string> {
+    const info = await stat(this.dir).catch(() => undefined);
+    if (!info) {
+      return `${this.location}: there is no directory ${this.dir}; check the path`;
+    }
+    if (!info.isDirectory()) {
+      return `${this.location}: ${this.dir} is a file, not an OCI image layout directory`;
+    }
+    if (!(await exists(path.join(this.dir, INDEX_FILE)))) {
+      return `${this.location}: the directory exists but is not an OCI image layout (it has no ${INDEX_FILE})`;
+    }
+    if (isDigest(reference)) {
+      return `${this.location}@${reference}: the layout exists but holds no manifest with that digest`;
+    }
+    const tags = await this.listTags();
+    const some =
+      tags.length > 10 ? `${tags.slice(0, 10).join(', ')}, …` : tags.join(', ');
+    return `${
+      this.location
+    }: the layout exists but has no tag "${reference}"; ${
+      tags.length ? `its tags are ${some}` : 'it has no tags'
+    }`;
+  }
+
   async getManifest(
     reference: string,
     signal?: AbortSignal,
   ): Promise<FetchedManifest> {
     const descriptor = await this.resolve(reference, signal);
     if (!descriptor) {
-      throw new NotFoundError(`${reference} not found in ${this.location}`, {
+      throw new NotFoundError(await this.explainMissing(reference), {
         ...this.context(reference),
         code: 'MANIFEST_UNKNOWN',
       });

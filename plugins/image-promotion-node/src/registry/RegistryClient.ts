@@ -43,6 +43,12 @@ export interface RegistryClientOptions {
   timeouts?: Partial<RegistryTimeouts>;
   /** Receives every retry made by this client. */
   onRetry?: (event: RetryEvent) => void;
+  /**
+   * Where the credentials come from, for the hint when a registry refuses
+   * them: `docker config /root/.docker/config.json`, or per registry host
+   * (`app-config imagePromotion.registries.qa.credentials`).
+   */
+  credentialSource?: string | ((registry: string) => string | undefined);
 }
 
 /** Host the distribution API of a registry lives on: Docker Hub's is not `docker.io`. */
@@ -86,6 +92,7 @@ export class RegistryClient {
   readonly authenticator: Authenticator;
   /** API hosts that answered at least once (connection errors after that are not about reachability). */
   private readonly reached = new Set<string>();
+  private readonly credentialSource: RegistryClientOptions['credentialSource'];
 
   constructor(options: RegistryClientOptions = {}) {
     const insecure = options.insecureRegistries ?? [];
@@ -98,6 +105,39 @@ export class RegistryClient {
       onRetry: options.onRetry,
     });
     this.authenticator = new Authenticator(this.transport, options.credentials);
+    this.credentialSource = options.credentialSource;
+  }
+
+  /** Where the credentials of a registry (`host[:port]` as the user wrote it) come from, if known. */
+  credentialSourceFor(registry: string): string | undefined {
+    const source = this.credentialSource;
+    return typeof source === 'function' ? source(registry) : source;
+  }
+
+  /** Re-issues an authentication failure with the hint naming where the credentials came from. */
+  private withCredentialHint(target: AuthTarget, error: unknown): unknown {
+    const source = this.credentialSourceFor(target.credentialHost);
+    // Only the generic hint is re-issued: a credential provider's own error
+    // (ECR, GAR) already says what to fix.
+    if (
+      !(error instanceof AuthenticationError) ||
+      !error.credentialHint ||
+      source === undefined
+    ) {
+      return error;
+    }
+    return AuthenticationError.forHost(
+      error.registry ?? target.credentialHost,
+      {
+        repository: error.repository,
+        reference: error.reference,
+        status: error.status,
+        code: error.code,
+        details: error.details,
+        cause: error,
+      },
+      source,
+    );
   }
 
   /**
@@ -167,11 +207,11 @@ export class RegistryClient {
     // No separate `GET /v2/` ping: until a host has sent a 401 challenge, its
     // requests go out anonymously, which saves a round trip per host on every
     // CLI run (and anonymous registries never send one).
-    const first = await this.authenticator.authorization(
-      target,
-      scopes,
-      request.signal,
-    );
+    const first = await this.authenticator
+      .authorization(target, scopes, request.signal)
+      .catch(error => {
+        throw this.withCredentialHint(target, error);
+      });
     let response: HttpResponse;
     try {
       response = await this.transport.request(withAuth(first));
@@ -182,18 +222,17 @@ export class RegistryClient {
     if (response.status !== 401) return response;
     const challenge = response.headers['www-authenticate'];
     discardBody(response);
-    const next = await this.authenticator.refresh(
-      target,
-      challenge,
-      scopes,
-      first,
-      request.signal,
-    );
-    if (next === undefined) {
-      throw AuthenticationError.forHost(target.credentialHost, {
-        status: 401,
-        code: 'UNAUTHORIZED',
+    const next = await this.authenticator
+      .refresh(target, challenge, scopes, first, request.signal)
+      .catch(error => {
+        throw this.withCredentialHint(target, error);
       });
+    if (next === undefined) {
+      throw AuthenticationError.forHost(
+        target.credentialHost,
+        { status: 401, code: 'UNAUTHORIZED' },
+        this.credentialSourceFor(target.credentialHost),
+      );
     }
     const retried = await this.transport.request(withAuth(next));
     if (retried.status !== 401 || first !== undefined) return retried;

@@ -428,6 +428,32 @@ describe('RegistryRepository against a fake registry', () => {
     expect(error.message).not.toContain(alice.password);
   });
 
+  it('names where the refused credentials came from when the caller says', async () => {
+    registry.auth = { username: 'alice', password: 'other' };
+    const described = new RegistryClient({
+      insecureRegistries: [registry.host],
+      retry: { baseDelayMs: 1, maxDelayMs: 2 },
+      credentials: new StaticCredentialProvider({ [registry.host]: alice }),
+      credentialSource: host =>
+        host === registry.host
+          ? 'app-config imagePromotion.registries.qa.credentials'
+          : undefined,
+    });
+    try {
+      const error = await described
+        .repository(registry.host, 'team/app')
+        .resolve('v1')
+        .catch(e => e);
+      expect(error).toBeInstanceOf(AuthenticationError);
+      expect(error.message).toContain(
+        `check the username/password for ${registry.host} in app-config imagePromotion.registries.qa.credentials`,
+      );
+      expect(error.message).not.toContain('docker config');
+    } finally {
+      described.close();
+    }
+  });
+
   it('uploads a blob through POST + PUT ?digest= and then finds it', async () => {
     const repo = client.repository(registry.host, 'team/app');
     const data = Buffer.alloc(300_000, 7);

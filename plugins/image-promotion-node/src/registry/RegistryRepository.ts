@@ -126,6 +126,7 @@ export class RegistryRepository implements ImageRepository {
       registry: this.registryHost,
       repository: this.repository,
       reference,
+      credentialSource: this.client.credentialSourceFor(this.registryHost),
     });
   }
 

@@ -33,6 +33,8 @@ export interface ErrorSubject {
   registry: string;
   repository: string;
   reference?: string;
+  /** Where the credentials for the registry come from, for the hint of a 401. */
+  credentialSource?: string;
 }
 
 /** Parses the `{errors:[{code,message}]}` body of a registry error response. */
@@ -95,7 +97,11 @@ export async function errorFromResponse(
         .join('; ')}`
     : '';
   if (status === 401 || status === 403) {
-    return AuthenticationError.forHost(subject.registry, context);
+    return AuthenticationError.forHost(
+      subject.registry,
+      context,
+      subject.credentialSource,
+    );
   }
   if (status === 404) {
     return new NotFoundError(

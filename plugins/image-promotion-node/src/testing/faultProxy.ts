@@ -56,7 +56,9 @@ export type Fault =
    * body, then go silent with the connection still open (a registry whose
    * storage backend stopped answering mid-blob).
    */
-  | { kind: 'stall'; afterBytes: number };
+  | { kind: 'stall'; afterBytes: number }
+  /** Forward, but answer with these response headers replaced (a registry that lies, e.g. about a digest). */
+  | { kind: 'headers'; set: Record<string, string> };
 
 /** A fault injected into requests matching a predicate. */
 export interface FaultRule {
@@ -236,6 +238,7 @@ export async function startFaultProxy(
     res: ServerResponse,
     entry: ProxyLogEntry,
     cut?: { afterBytes: number; mode: 'drop' | 'stall' },
+    overrides?: Record<string, string>,
   ) => {
     const upstreamReq = httpRequest({
       host: upstreamHost,
@@ -265,6 +268,9 @@ export async function startFaultProxy(
       const location = upstreamRes.headers.location;
       if (location) {
         headers.location = rewriteLocation(location);
+      }
+      for (const [name, value] of Object.entries(overrides ?? {})) {
+        headers[name.toLowerCase()] = value;
       }
       const status = upstreamRes.statusCode ?? 502;
       entry.status = status;
@@ -372,6 +378,9 @@ export async function startFaultProxy(
           afterBytes: fault.afterBytes,
           mode: 'stall',
         });
+        return;
+      case 'headers':
+        forward(req, res, entry, undefined, fault.set);
         return;
       case 'hang':
         // Read the request (so the client is not blocked sending it), answer nothing.

@@ -113,6 +113,7 @@ export function promotion(overrides: Partial<Promotion> = {}): Promotion {
     updatedAt: hoursAgo(1),
     startedAt: null,
     finishedAt: null,
+    eligibleAt: null,
     ...overrides,
   };
 }
@@ -129,6 +130,7 @@ export function driftEvent(overrides: Partial<DriftEvent> = {}): DriftEvent {
     detectedAt: hoursAgo(1),
     acknowledgedAt: null,
     acknowledgedBy: null,
+    acknowledgeComment: null,
     ...overrides,
   };
 }

@@ -121,6 +121,8 @@ export class ImagePromotionClient implements ImagePromotionApi {
     setParam(params, 'lifecycle', query.lifecycle?.join(','));
     setParam(params, 'status', query.status?.join(','));
     setParam(params, 'q', query.q);
+    setParam(params, 'limit', query.limit?.toString());
+    setParam(params, 'offset', query.offset?.toString());
     return this.request('GET', withQuery('/overview', params));
   }
 

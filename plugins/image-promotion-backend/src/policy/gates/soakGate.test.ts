@@ -51,7 +51,7 @@ describe('soak gate', () => {
       },
     ],
     [
-      'rounds the eligible time up to the minute',
+      'names the eligible time to the second, as the API gives it',
       {
         policy: { soakTimeMs: HOUR },
         facts: { sourceVersion: seenAgo(12 * MINUTE + 30_000) },
@@ -59,7 +59,7 @@ describe('soak gate', () => {
       {
         gate: 'soak',
         passed: false,
-        message: `${A} has been in staging for 12 min of the required 1 h; eligible at 12:48 UTC`,
+        message: `${A} has been in staging for 12 min of the required 1 h; eligible at 12:47:30 UTC`,
         eligibleAt: '2026-03-04T12:47:30.000Z',
       },
     ],

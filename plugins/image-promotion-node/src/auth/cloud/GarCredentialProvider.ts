@@ -62,6 +62,33 @@ function withDeadline<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
 }
 
 /**
+ * Runs `fn` while dropping the `MetadataLookupWarning` gcp-metadata emits
+ * when no metadata server answers (off Google Cloud): Node would print it
+ * to stderr beside our own message, which says the same and what to do.
+ */
+async function withoutMetadataWarnings<T>(fn: () => Promise<T>): Promise<T> {
+  const emit = process.emitWarning;
+  const filtered = function emitWarning(
+    this: NodeJS.Process,
+    warning: string | Error,
+    ...rest: unknown[]
+  ) {
+    const type =
+      typeof rest[0] === 'string'
+        ? rest[0]
+        : (rest[0] as { type?: string } | undefined)?.type;
+    if (type === 'MetadataLookupWarning') return;
+    (emit as (...args: unknown[]) => void).call(this, warning, ...rest);
+  };
+  process.emitWarning = filtered as typeof process.emitWarning;
+  try {
+    return await fn();
+  } finally {
+    if (process.emitWarning === filtered) process.emitWarning = emit;
+  }
+}
+
+/**
  * Artifact Registry and Container Registry: an OAuth2 access token from
  * `google-auth-library` (application default credentials: metadata server,
  * GKE workload identity, `GOOGLE_APPLICATION_CREDENTIALS`; or the configured
@@ -105,14 +132,14 @@ export class GarCredentialProvider implements CredentialProvider {
     });
     const requestedAt = Date.now();
     const { token, expiresAt } = await withDeadline(
-      (async () => {
+      withoutMetadataWarnings(async () => {
         const client = await auth.getClient();
         const result = await client.getAccessToken();
         return {
           token: result.token,
           expiresAt: client.credentials?.expiry_date ?? undefined,
         };
-      })(),
+      }),
       timeoutMs,
     );
     if (!token) {

@@ -491,6 +491,8 @@ describe('EntityImagePromotionContent', () => {
         isRollback: true,
         allowed: true,
         needsApproval: false,
+        canRequest: true,
+        eligibleAt: null,
         gates: [{ gate: 'order' as const, passed: true, message: 'ok' }],
       })),
     });

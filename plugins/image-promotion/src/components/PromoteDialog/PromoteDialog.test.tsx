@@ -50,6 +50,8 @@ function preview(overrides: Partial<PromotionPreview> = {}): PromotionPreview {
     isRollback: false,
     allowed: true,
     needsApproval: false,
+    canRequest: true,
+    eligibleAt: null,
     gates: [
       { gate: 'order', passed: true, message: 'The digest is current in QA.' },
       { gate: 'soak', passed: true, message: 'Soaked 30h of 24h in QA.' },

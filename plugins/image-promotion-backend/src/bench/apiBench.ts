@@ -1,0 +1,352 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+/* eslint-disable no-console */
+// A benchmark run from the sources only, never part of the build: it starts a
+// test backend with the test helpers and the real permission backend.
+/* eslint-disable @backstage/no-undeclared-imports, no-restricted-imports */
+
+// Read API latency at catalog scale: a backend on PostgreSQL with generated
+// components, timing the overview (all rows), metrics, status and preview.
+// A benchmark, not a test: it prints numbers and the goals met or not.
+//
+//   yarn bench:api
+//
+// BENCH_POSTGRES (default postgresql://postgres@127.0.0.1:5432),
+// BENCH_SIZES (default 1000,5000), BENCH_ROUNDS (default 20 per endpoint),
+// BENCH_MAX_SECONDS (time budget per endpoint, default 60; at least 3 rounds),
+// BENCH_PERMISSIONS (`backend`: the real permission backend with the
+// allow-all policy, the default; `mock`: an in-process allow-all permission
+// service, which has no request size limit),
+// BENCH_SAVE (write the results as JSON to this file),
+// BENCH_BASELINE (figures printed beside the results: apiBench.baseline.json
+// next to this file by default, the runs of the code before the bulk read
+// models, with both permission set-ups).
+
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { knex as createKnex, Knex } from 'knex';
+import { actorAuthServiceFactory } from '../__testUtils__/actorAuth';
+import {
+  fakeDigest,
+  generatedEntities,
+  generatedRef,
+  seedGeneratedComponents,
+} from '../__testUtils__/seedCatalog';
+import { ImagePromotionStore } from '../database';
+import imagePromotionPlugin from '../index';
+
+const POSTGRES =
+  process.env.BENCH_POSTGRES ?? 'postgresql://postgres@127.0.0.1:5432';
+const SIZES = (process.env.BENCH_SIZES ?? '1000,5000')
+  .split(',')
+  .map(Number)
+  .sort((a, b) => a - b);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
+const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 60);
+const PERMISSIONS = process.env.BENCH_PERMISSIONS ?? 'backend';
+const BASELINE =
+  process.env.BENCH_BASELINE ??
+  resolvePackagePath(
+    '@image-promotion/plugin-image-promotion-backend',
+    'src/bench/apiBench.baseline.json',
+  );
+const ENVIRONMENTS = ['dev', 'qa', 'staging', 'prod'];
+const USER = mockCredentials.user.header('user:default/bench');
+
+/** One endpoint's figures at one catalog size. */
+interface Result {
+  components: number;
+  endpoint: string;
+  statuses: Record<string, number>;
+  rounds: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+  /** SQL statements per request: the median and the largest. */
+  queriesMedian: number;
+  queriesMax: number;
+  bytes: number;
+}
+
+/** p95 goals of the issue, by endpoint and size (0 = any size). */
+function goalMs(endpoint: string, components: number): number | undefined {
+  if (endpoint === 'overview') return components <= 1000 ? 300 : 1000;
+  if (endpoint === 'status') return 50;
+  if (endpoint === 'metrics') return 300;
+  return undefined;
+}
+
+function percentile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+function config(root: string) {
+  return {
+    backend: { baseUrl: 'http://localhost:7107' },
+    permission: { enabled: true },
+    imagePromotion: {
+      registries: Object.fromEntries(
+        ENVIRONMENTS.map(id => [
+          id,
+          { type: 'oci-layout', directory: join(root, id) },
+        ]),
+      ),
+      pipelines: {
+        default: {
+          default: true,
+          environments: ENVIRONMENTS.map(id => ({
+            id,
+            registry: id,
+            repository: 'bench/{{ image }}',
+            ...(id === 'qa' ? { currentTag: 'qa' } : {}),
+            ...(id === 'prod' ? { policy: { approvals: 1 } } : {}),
+          })),
+        },
+      },
+      tracking: { initialDelay: '1h', frequency: '1h' },
+    },
+  };
+}
+
+async function permissionFeatures() {
+  if (PERMISSIONS === 'mock') {
+    return [
+      mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+    ];
+  }
+  return [
+    actorAuthServiceFactory,
+    permissionsServiceFactory,
+    import('@backstage/plugin-permission-backend'),
+    import('@backstage/plugin-permission-backend-module-allow-all-policy'),
+  ];
+}
+
+async function measure(
+  components: number,
+  db: Knex,
+  root: string,
+): Promise<Result[]> {
+  let queries = 0;
+  const onQuery = () => {
+    queries += 1;
+  };
+  db.on('query', onQuery);
+  const backend = await startTestBackend({
+    features: [
+      imagePromotionPlugin,
+      mockServices.database.factory({ knex: db }),
+      mockServices.rootConfig.factory({ data: config(root) }),
+      catalogServiceMock.factory({
+        entities: generatedEntities(0, components),
+      }),
+      ...(await permissionFeatures()),
+    ],
+  });
+  const base = `http://localhost:${backend.server.port()}/api/image-promotion`;
+  const results: Result[] = [];
+  try {
+    const endpoints: Array<{
+      name: string;
+      request: (round: number) => Promise<Response>;
+    }> = [
+      {
+        name: 'overview',
+        request: () =>
+          fetch(`${base}/overview`, { headers: { authorization: USER } }),
+      },
+      {
+        name: 'metrics',
+        request: () =>
+          fetch(`${base}/metrics`, { headers: { authorization: USER } }),
+      },
+      {
+        name: 'status',
+        request: round =>
+          fetch(
+            `${base}/entities/default/component/${
+              generatedRef((round * 37) % components).split('/')[1]
+            }/status`,
+            { headers: { authorization: USER } },
+          ),
+      },
+      {
+        name: 'preview',
+        request: round => {
+          const entityRef = generatedRef((round * 37) % components);
+          return fetch(`${base}/promotions/preview`, {
+            method: 'POST',
+            headers: {
+              authorization: USER,
+              'content-type': 'application/json',
+            },
+            body: JSON.stringify({
+              entityRef,
+              targetEnvironment: 'staging',
+              digest: fakeDigest(`${entityRef}#1`),
+            }),
+          });
+        },
+      },
+    ];
+    for (const endpoint of endpoints) {
+      const times: number[] = [];
+      const counts: number[] = [];
+      const statuses: Record<string, number> = {};
+      let bytes = 0;
+      // One untimed round warms caches and connections.
+      await (await endpoint.request(ROUNDS)).arrayBuffer();
+      const budgetEnds = Date.now() + MAX_SECONDS * 1000;
+      for (let round = 0; round < ROUNDS; round++) {
+        if (round >= 3 && Date.now() > budgetEnds) break;
+        queries = 0;
+        const started = process.hrtime.bigint();
+        const response = await endpoint.request(round);
+        const body = await response.arrayBuffer();
+        times.push(Number(process.hrtime.bigint() - started) / 1e6);
+        counts.push(queries);
+        statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+        bytes = body.byteLength;
+      }
+      times.sort((a, b) => a - b);
+      counts.sort((a, b) => a - b);
+      const result: Result = {
+        components,
+        endpoint: endpoint.name,
+        statuses,
+        rounds: times.length,
+        p50Ms: percentile(times, 0.5),
+        p95Ms: percentile(times, 0.95),
+        maxMs: times[times.length - 1],
+        queriesMedian: percentile(counts, 0.5),
+        queriesMax: counts[counts.length - 1],
+        bytes,
+      };
+      results.push(result);
+      console.log(`  ${format(result)}`);
+    }
+  } finally {
+    await backend.stop();
+    db.removeListener('query', onQuery);
+  }
+  return results;
+}
+
+function format(r: Result): string {
+  const statuses = Object.entries(r.statuses)
+    .map(([status, n]) => `${n}x${status}`)
+    .join(' ');
+  return `${String(r.components).padStart(5)} ${r.endpoint.padEnd(
+    8,
+  )} ${statuses.padEnd(8)} p50 ${r.p50Ms
+    .toFixed(1)
+    .padStart(8)} ms  p95 ${r.p95Ms.toFixed(1).padStart(8)} ms  max ${r.maxMs
+    .toFixed(1)
+    .padStart(8)} ms  SQL/request ${r.queriesMedian} (max ${r.queriesMax})  ${(
+    r.bytes / 1024
+  ).toFixed(0)} KiB`;
+}
+
+function verdict(r: Result): string {
+  const goal = goalMs(r.endpoint, r.components);
+  if (goal === undefined) return 'no goal';
+  const ok = Object.keys(r.statuses).every(s => s === '200');
+  if (!ok) return `goal p95 < ${goal} ms NOT MET (errors)`;
+  return `goal p95 < ${goal} ms ${r.p95Ms < goal ? 'met' : 'NOT MET'}`;
+}
+
+async function main() {
+  console.log(
+    `API benchmark on PostgreSQL: ${SIZES.join(' and ')} components x ${
+      ENVIRONMENTS.length
+    } environments, permissions: ${PERMISSIONS}, ${ROUNDS} rounds per endpoint`,
+  );
+  const root = await mkdtemp(join(tmpdir(), 'image-promotion-api-bench-'));
+  const name = `image_promotion_api_bench_${randomUUID().slice(0, 8)}`;
+  const admin = createKnex({ client: 'pg', connection: POSTGRES });
+  await admin.raw('CREATE DATABASE ??', [name]);
+  const url = new URL(POSTGRES);
+  url.pathname = `/${name}`;
+  const db = createKnex({ client: 'pg', connection: url.toString() });
+  const results: Result[] = [];
+  try {
+    const database: DatabaseService = { getClient: async () => db };
+    const store = await ImagePromotionStore.create({ database });
+    let seeded = 0;
+    for (const size of SIZES) {
+      const started = Date.now();
+      await seedGeneratedComponents(store, {
+        from: seeded,
+        count: size - seeded,
+        environments: ENVIRONMENTS,
+        history: true,
+      });
+      seeded = size;
+      console.log(`seeded ${size} components in ${Date.now() - started} ms`);
+      results.push(...(await measure(size, db, root)));
+    }
+  } finally {
+    await db.destroy();
+    await admin.raw('DROP DATABASE IF EXISTS ??', [name]);
+    await admin.destroy();
+    await rm(root, { recursive: true, force: true });
+  }
+
+  const baseline: Result[] = existsSync(BASELINE)
+    ? JSON.parse(await readFile(BASELINE, 'utf8')).results
+    : [];
+  console.log(
+    '\nResults (this run / before the change, if a baseline exists):',
+  );
+  for (const r of results) {
+    console.log(`  now    ${format(r)}  ${verdict(r)}`);
+    const before = baseline.find(
+      b => b.components === r.components && b.endpoint === r.endpoint,
+    );
+    if (before) console.log(`  before ${format(before)}  ${verdict(before)}`);
+  }
+  if (process.env.BENCH_SAVE) {
+    await writeFile(
+      process.env.BENCH_SAVE,
+      `${JSON.stringify(
+        { permissions: PERMISSIONS, date: new Date().toISOString(), results },
+        null,
+        2,
+      )}\n`,
+    );
+  }
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exitCode = 1;
+});
