@@ -227,8 +227,8 @@ describe('CLI with registries under a path prefix (Artifactory style)', () => {
     );
     expect(run.code).toBe(1);
     expect(run.stderr).not.toContain(robot.password);
-    expect(run.stderr).toBe(
-      `image-promotion: ${proxy.host}${PROD}/team/app:1.0.0 was not found; check the tag with "image-promotion tags ${proxy.host}${PROD}/team/app"\n`,
+    expect(run.stderr.trim()).toBe(
+      `image-promotion: ${proxy.host}${PROD}/team/app:1.0.0 was not found; check the tag with "image-promotion tags ${proxy.host}${PROD}/team/app"`,
     );
   });
 });
