@@ -85,6 +85,7 @@ export const imagePromotionPlugin = createBackendPlugin({
           logger,
           notifications: deps.notifications,
           signals: deps.signals,
+          access,
         });
         const tracker = new Tracker({
           store,

@@ -38,6 +38,8 @@ import {
 } from '../__testUtils__/testBackend';
 import { resolveTag, seedImage } from '../__testUtils__/seedLayout';
 import { waitFor } from '../__testUtils__/integrationRig';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 jest.setTimeout(120_000);
 
@@ -121,7 +123,10 @@ describe('the people around a promotion', () => {
         databaseId,
         databases,
         layouts,
-        entities: [component('service-a', { owner: 'team-a' })],
+        entities: [
+          component('service-a', { owner: 'team-a' }),
+          component('service-b', { owner: 'team-a' }),
+        ],
         imagePromotion: peopleConfig(layouts),
         extraFeatures: [
           createServiceFactory({
@@ -366,6 +371,41 @@ describe('the people around a promotion', () => {
       });
       expect(retried.body.id).not.toBe(id);
       await post(`/promotions/${retried.body.id}/cancel`, {});
+    });
+
+    it('tells the requester of a failure in words naming the environment and its registry', async () => {
+      await seedImage(layouts.dev, 'team/service-b', '1.0.0');
+      // qa's repository for service-b is a file, not a directory.
+      await mkdir(join(layouts.qa, 'team'), { recursive: true });
+      await writeFile(join(layouts.qa, 'team/service-b'), 'not a directory');
+      await post('/entities/default/component/service-b/refresh', {});
+      const requested = await post('/promotions', {
+        entityRef: 'component:default/service-b',
+        targetEnvironment: 'qa',
+        sourceTag: '1.0.0',
+      });
+      expect(requested.status).toBe(202);
+      const done = await waitForStatus(api.http, requested.body.id, alice, [
+        'succeeded',
+        'failed',
+      ]);
+      expect(done.status).toBe('failed');
+
+      const details = await get(`/promotions/${requested.body.id}`);
+      expect(details.body.failure).toMatchObject({
+        environment: 'qa',
+        registry: expect.stringContaining('team/service-b'),
+        message: expect.stringMatching(
+          /^Promoting 1\.0\.0 from dev \(.+\) into QA \(.+team\/service-b\) failed: /,
+        ),
+      });
+      expect(details.body.actions.retry).toBe(true);
+      const told = await waitFor('the failure notification', async () =>
+        sent.find(n => n.payload.title === 'Failed: service-b 1.0.0 → QA'),
+      );
+      expect(told.recipients).toEqual({ type: 'entity', entityRef: [ALICE] });
+      expect(told.payload.description).toBe(details.body.failure.message);
+      expect(told.payload.severity).toBe('high');
     });
 
     it('keeps a drift acknowledgement with its comment in the history', async () => {

@@ -91,6 +91,12 @@ interface Result {
   p50Ms: number;
   p95Ms: number;
   maxMs: number;
+  /**
+   * CPU time of the benchmark process per request (server and client share
+   * it; PostgreSQL's own CPU is not in it), median: a figure that a busy
+   * machine changes less than the wall-clock times.
+   */
+  cpuMedianMs?: number;
   /** SQL statements per request: the median and the largest. */
   queriesMedian: number;
   queriesMax: number;
@@ -221,6 +227,7 @@ async function measure(
     for (const endpoint of endpoints) {
       const times: number[] = [];
       const counts: number[] = [];
+      const cpu: number[] = [];
       const statuses: Record<string, number> = {};
       let bytes = 0;
       // One untimed round warms caches and connections.
@@ -229,16 +236,20 @@ async function measure(
       for (let round = 0; round < ROUNDS; round++) {
         if (round >= 3 && Date.now() > budgetEnds) break;
         queries = 0;
+        const cpuStarted = process.cpuUsage();
         const started = process.hrtime.bigint();
         const response = await endpoint.request(round);
         const body = await response.arrayBuffer();
         times.push(Number(process.hrtime.bigint() - started) / 1e6);
+        const used = process.cpuUsage(cpuStarted);
+        cpu.push((used.user + used.system) / 1000);
         counts.push(queries);
         statuses[response.status] = (statuses[response.status] ?? 0) + 1;
         bytes = body.byteLength;
       }
       times.sort((a, b) => a - b);
       counts.sort((a, b) => a - b);
+      cpu.sort((a, b) => a - b);
       const result: Result = {
         components,
         endpoint: endpoint.name,
@@ -247,6 +258,7 @@ async function measure(
         p50Ms: percentile(times, 0.5),
         p95Ms: percentile(times, 0.95),
         maxMs: times[times.length - 1],
+        cpuMedianMs: percentile(cpu, 0.5),
         queriesMedian: percentile(counts, 0.5),
         queriesMax: counts[counts.length - 1],
         bytes,
@@ -265,15 +277,19 @@ function format(r: Result): string {
   const statuses = Object.entries(r.statuses)
     .map(([status, n]) => `${n}x${status}`)
     .join(' ');
-  return `${String(r.components).padStart(5)} ${r.endpoint.padEnd(
-    8,
-  )} ${statuses.padEnd(8)} p50 ${r.p50Ms
-    .toFixed(1)
-    .padStart(8)} ms  p95 ${r.p95Ms.toFixed(1).padStart(8)} ms  max ${r.maxMs
-    .toFixed(1)
-    .padStart(8)} ms  SQL/request ${r.queriesMedian} (max ${r.queriesMax})  ${(
-    r.bytes / 1024
-  ).toFixed(0)} KiB`;
+  const ms = (v: number) => `${v.toFixed(1).padStart(8)} ms`;
+  const cpu =
+    r.cpuMedianMs === undefined
+      ? '   n/a'
+      : r.cpuMedianMs.toFixed(0).padStart(6);
+  return [
+    `${String(r.components).padStart(5)} ${r.endpoint.padEnd(8)}`,
+    statuses.padEnd(8),
+    `p50 ${ms(r.p50Ms)}  p95 ${ms(r.p95Ms)}  max ${ms(r.maxMs)}`,
+    `CPU ${cpu} ms`,
+    `SQL/request ${r.queriesMedian} (max ${r.queriesMax})`,
+    `${(r.bytes / 1024).toFixed(0)} KiB`,
+  ].join('  ');
 }
 
 function verdict(r: Result): string {
@@ -321,19 +337,7 @@ async function main() {
     await rm(root, { recursive: true, force: true });
   }
 
-  const baseline: Result[] = existsSync(BASELINE)
-    ? JSON.parse(await readFile(BASELINE, 'utf8')).results
-    : [];
-  console.log(
-    '\nResults (this run / before the change, if a baseline exists):',
-  );
-  for (const r of results) {
-    console.log(`  now    ${format(r)}  ${verdict(r)}`);
-    const before = baseline.find(
-      b => b.components === r.components && b.endpoint === r.endpoint,
-    );
-    if (before) console.log(`  before ${format(before)}  ${verdict(before)}`);
-  }
+  // Saved before printing, so a damaged baseline file costs no results.
   if (process.env.BENCH_SAVE) {
     await writeFile(
       process.env.BENCH_SAVE,
@@ -344,8 +348,25 @@ async function main() {
       )}\n`,
     );
   }
+  const baseline: Array<{ label: string; results: Result[] }> = existsSync(
+    BASELINE,
+  )
+    ? JSON.parse(await readFile(BASELINE, 'utf8')).runs ?? []
+    : [];
+  console.log('\nResults: this run, then the code before the change:');
+  baseline.forEach((run, i) => console.log(`  before${i + 1}: ${run.label}`));
+  for (const r of results) {
+    console.log(`  now     ${format(r)}  ${verdict(r)}`);
+    baseline.forEach((run, i) => {
+      const before = run.results?.find(
+        b => b.components === r.components && b.endpoint === r.endpoint,
+      );
+      if (before) {
+        console.log(`  before${i + 1} ${format(before)}  ${verdict(before)}`);
+      }
+    });
+  }
 }
-
 main().catch(error => {
   console.error(error);
   process.exitCode = 1;

@@ -30,6 +30,8 @@ import type {
   TrackedComponent,
 } from '../database';
 import type { Environment } from '../domain/types';
+import type { RegistryAccess } from '../registry/RegistryAccess';
+import { describeFailure } from '../promotion/describeFailure';
 import * as messages from './messages';
 import type { PromotionChange, PromotionListener } from './PromotionListener';
 
@@ -42,6 +44,8 @@ export interface AnnouncerOptions {
   notifications?: NotificationService;
   /** Absent when the signals plugin is not part of the backend. */
   signals?: SignalsService;
+  /** Names the registries in a failure's sentence. */
+  access?: Pick<RegistryAccess, 'describe'>;
   now?: () => Date;
 }
 
@@ -238,12 +242,43 @@ export class Announcer implements PromotionListener {
             ? { kind: 'succeeded' }
             : {
                 kind: 'failed',
-                reason: promotion.failureReason ?? 'The promotion failed.',
+                reason: this.failureSentence(promotion, component, names),
               },
           now,
         ),
       );
     }
+  }
+
+  /** The failure in words naming environment and registry, as the detail view shows it. */
+  private failureSentence(
+    promotion: PromotionChange['promotion'],
+    component: TrackedComponent | undefined,
+    names: messages.Names,
+  ): string {
+    const location = (id: string) => {
+      const environment = this.environment(component, id);
+      if (!component || !environment || !this.options.access) return null;
+      try {
+        return this.options.access.describe(
+          environment,
+          component.image,
+          component.entityRef,
+        );
+      } catch {
+        return null;
+      }
+    };
+    return (
+      describeFailure(promotion, {
+        sourceTitle: names.environmentTitle(promotion.sourceEnvironment),
+        sourceLocation: location(promotion.sourceEnvironment),
+        targetTitle: names.environmentTitle(promotion.targetEnvironment),
+        targetLocation: location(promotion.targetEnvironment),
+      })?.message ??
+      promotion.failureReason ??
+      'The promotion failed.'
+    );
   }
 
   driftFound(events: DriftEvent[]): void {

@@ -29,7 +29,7 @@ import { TERMINAL_STATUSES, type Environment } from '../domain/types';
 import type { Actor } from '../promotion/PromotionService';
 import type { RegistryAccess } from '../registry/RegistryAccess';
 import { mayDecide } from './approverEligibility';
-import { describeFailure } from './describeFailure';
+import { describeFailure } from '../promotion/describeFailure';
 import {
   toApprovalResponse,
   toPromotionEventResponse,

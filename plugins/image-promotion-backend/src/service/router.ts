@@ -357,7 +357,7 @@ export async function createRouter(
     const { credentials, actor } = await callers.caller(req);
     res.json(
       await inbox.inbox(actor, refs =>
-        guard.filter('approve', refs, credentials),
+        permitted.filter('approve', refs, credentials),
       ),
     );
   });

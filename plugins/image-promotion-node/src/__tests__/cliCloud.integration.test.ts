@@ -15,7 +15,7 @@
  */
 
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   createOciLayout,
@@ -38,7 +38,17 @@ import {
 
 jest.setTimeout(120_000);
 
-const BIN = resolve(__dirname, '../../bin/image-promotion');
+const PACKAGE = resolve(__dirname, '../..');
+/**
+ * This suite's own build of the CLI bundle (`yarn build:cli`, SDKs external,
+ * beside the real one so they resolve from the package's node_modules): the
+ * CLI suite rebuilds dist-cli/image-promotion.cjs while running, and a file
+ * being rewritten must not be started from here.
+ */
+const BUNDLE = resolve(PACKAGE, `dist-cli/cloud-test-${process.pid}.cjs`);
+const LAUNCH = `require(${JSON.stringify(
+  BUNDLE,
+)}).runCli(process.argv.slice(1)).then(code => process.exit(code));`;
 
 const awsKey = {
   accessKeyId: 'AKIASTANDINCLI00001',
@@ -65,7 +75,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
       ([name]) => !/^(AWS_|GOOGLE_|CLOUDSDK_|GCE_)/.test(name),
     ),
   );
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, ['-e', LAUNCH, ...args], {
     env: { ...base, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -101,8 +111,8 @@ describe('image-promotion CLI with cloud identities and credential helpers only'
 
   beforeAll(async () => {
     // Test the bundle as built from the sources now (SDKs stay external).
-    const build = spawnSync('yarn', ['build:cli'], {
-      cwd: resolve(BIN, '../..'),
+    const build = spawnSync('yarn', ['build:cli', `--outfile=${BUNDLE}`], {
+      cwd: PACKAGE,
       encoding: 'utf8',
     });
     if (build.status !== 0) {
@@ -136,6 +146,8 @@ describe('image-promotion CLI with cloud identities and credential helpers only'
     await Promise.all([ecrApi?.stop(), google?.stop(), tokenServer?.stop()]);
     await layout?.cleanup();
     if (workDir) await removeTempDir(workDir);
+    rmSync(BUNDLE, { force: true });
+    rmSync(`${BUNDLE}.map`, { force: true });
   });
 
   const insecure = () =>
