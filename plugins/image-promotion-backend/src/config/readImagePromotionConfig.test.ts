@@ -331,6 +331,31 @@ describe('readImagePromotionConfig', () => {
         host: 'registry.internal',
         insecure: true,
       });
+      expect(hostOf('https://registry.example.com/')).not.toHaveProperty(
+        'pathPrefix',
+      );
+    });
+
+    it('keeps the path of a registry whose API lives under one (Artifactory, Nexus)', () => {
+      const entryOf = (url: string) =>
+        read(
+          withValue(baseConfig(), 'registries.prod', { type: 'registry', url }),
+        ).registries.get('prod');
+      expect(
+        entryOf('https://Art.Example.com/artifactory/api/docker/docker-prod'),
+      ).toEqual({
+        name: 'prod',
+        type: 'registry',
+        host: 'art.example.com',
+        pathPrefix: '/artifactory/api/docker/docker-prod',
+        insecure: false,
+      });
+      expect(
+        entryOf('https://nexus.example.com/repository/Docker-Hosted/v2/'),
+      ).toMatchObject({
+        host: 'nexus.example.com',
+        pathPrefix: '/repository/Docker-Hosted',
+      });
     });
 
     it('reads every credentials form and resolves file paths against cwd', () => {
@@ -577,13 +602,22 @@ describe('readImagePromotionConfig', () => {
         'imagePromotion.registries.prod.url: uses the scheme "ftp"; use https://, or http:// together with insecure: true for a registry you trust on this network',
       ],
       [
-        'a url with a path',
+        'a url with a query',
         withValue(
           baseConfig(),
           'registries.prod.url',
-          'https://registry.example.com/team-a',
+          'https://registry.example.com/?team=a',
         ),
-        "imagePromotion.registries.prod.url: must be the registry's base URL without a path, query or fragment (the registry API is always at /v2/; put repository paths in the environment's repository template)",
+        "imagePromotion.registries.prod.url: must be the registry's base URL without a query or fragment (https://host, or https://host/<path> for a registry serving /v2/ under a path)",
+      ],
+      [
+        'a url whose path cannot be an API prefix',
+        withValue(
+          baseConfig(),
+          'registries.prod.url',
+          'https://registry.example.com/a/../b//c',
+        ),
+        "imagePromotion.registries.prod.url: has a path that cannot be a registry's API prefix; use https://host, or https://host/<path> for a registry serving /v2/ under a path such as https://art.example.com/artifactory/api/docker/docker-prod",
       ],
       [
         'a url that does not parse',
@@ -658,6 +692,14 @@ describe('readImagePromotionConfig', () => {
           clientSecret: 's',
         }),
         'imagePromotion.registries.prod.credentials.tenantId: is required when clientSecret is set',
+      ],
+      [
+        'an ACR authority over plain http',
+        withValue(baseConfig(), 'registries.prod.credentials', {
+          provider: 'acr',
+          authorityHost: 'http://login.example.com',
+        }),
+        'imagePromotion.registries.prod.credentials.authorityHost: must be an https:// URL such as https://login.microsoftonline.us',
       ],
       [
         'docker config credentials with extra keys',

@@ -196,6 +196,7 @@ export function readImagePromotionConfig(
       name,
       type: 'registry',
       host: entry.host,
+      ...(entry.pathPrefix ? { pathPrefix: entry.pathPrefix } : {}),
       insecure: entry.insecure,
     });
     if (entry.credentials) {

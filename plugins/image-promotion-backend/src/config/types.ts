@@ -43,6 +43,8 @@ export type RegistryCredentialsConfig =
       tenantId?: string;
       clientId?: string;
       clientSecret?: string;
+      /** Microsoft Entra authority of a sovereign cloud (`https://login.chinacloudapi.cn`). */
+      authorityHost?: string;
     };
 
 /** Schedule and parallelism of the tracking task. */

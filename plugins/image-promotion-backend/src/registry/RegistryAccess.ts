@@ -96,7 +96,7 @@ export class RegistryAccess {
           );
           break;
         default: {
-          const provider = createCloudProvider(credentials);
+          const provider = createCloudProvider(credentials, endpoint);
           if (!provider) {
             // Say so at start-up rather than failing every request later.
             throw new Error(
@@ -173,7 +173,9 @@ export class RegistryAccess {
     if (endpoint.type === 'oci-layout') {
       return new OciLayoutRepository(resolve(endpoint.directory, path));
     }
-    return this.client.repository(endpoint.host, path);
+    return this.client.repository(endpoint.host, path, {
+      pathPrefix: endpoint.pathPrefix,
+    });
   }
 
   /** A human-readable location of a component's image, without credentials. */
