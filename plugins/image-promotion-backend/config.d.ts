@@ -48,8 +48,13 @@ export interface Config {
             /** An OCI distribution API endpoint (Harbor, Artifactory, Nexus, ECR, GAR, ACR, Docker Hub, distribution, …). */
             type: 'registry';
             /**
-             * Base URL of the registry, e.g. `https://registry.example.com` or
-             * `https://registry.example.com:8443`; no path and no credentials.
+             * Base URL of the registry's API, e.g. `https://registry.example.com`
+             * or `https://registry.example.com:8443`; no credentials, query or
+             * fragment. A registry whose `/v2/` lives under a path gets that
+             * path: `https://art.example.com/artifactory/api/docker/docker-prod`
+             * (Artifactory), `https://nexus.example.com/repository/docker-hosted`
+             * (Nexus); repository paths go in the environment's `repository`
+             * template, not here. Docker Hub is `https://docker.io`.
              * `http://` is only accepted together with `insecure: true`.
              */
             url: string;
@@ -61,7 +66,11 @@ export interface Config {
             /** How to authenticate; anonymous when absent. */
             credentials?:
               | {
-                  /** User name for Basic auth or the registry's token service. */
+                  /**
+                   * User name for Basic auth or the registry's token service;
+                   * write Harbor robot accounts as they are (`robot$ci+promoter`):
+                   * only `${...}` is substituted in app-config.
+                   */
                   username: string;
                   /**
                    * Password or access token for that user.
@@ -135,6 +144,12 @@ export interface Config {
                    * @visibility secret
                    */
                   clientSecret?: string;
+                  /**
+                   * Microsoft Entra authority of a sovereign cloud, e.g.
+                   * `https://login.chinacloudapi.cn` or `https://login.microsoftonline.us`;
+                   * default AZURE_AUTHORITY_HOST, else the public cloud.
+                   */
+                  authorityHost?: string;
                 };
           }
         | {
@@ -250,6 +265,33 @@ export interface Config {
       concurrency?: number;
       /** Delay before the first run after start-up; default 15 seconds. */
       initialDelay?: ImagePromotionDuration;
+      /**
+       * Bound on one registry operation of a run (listing a repository's
+       * tags, looking up one tag); default 60 seconds. A registry that misses
+       * it, or refuses connections, is left alone for the rest of the run
+       * (its environments keep their last known state) and holds up no other
+       * registry.
+       */
+      registryTimeout?: ImagePromotionDuration;
+    };
+
+    /**
+     * Deadlines of every registry call. None bounds a whole transfer: a slow
+     * but moving copy is never cut off, only silence is.
+     */
+    timeouts?: {
+      /** TCP connect and TLS handshake of a new connection; default 10 seconds. */
+      connect?: ImagePromotionDuration;
+      /** From a request sent to the registry's response headers; default 20 seconds. */
+      response?: ImagePromotionDuration;
+      /** No body byte received or accepted for this long; default 20 seconds. */
+      idle?: ImagePromotionDuration;
+      /**
+       * How long a preview, a promotion request, an approval or a refresh
+       * waits on registries before the API answers 504 naming the
+       * environment and registry; default 10 seconds.
+       */
+      apiRequest?: ImagePromotionDuration;
     };
 
     /** The registry-notification webhook (distribution's notification envelope); disabled when absent. */

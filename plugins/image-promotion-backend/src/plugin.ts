@@ -113,6 +113,7 @@ export const imagePromotionPlugin = createBackendPlugin({
           schedule: new PromotionScheduleStore(db),
           copyFigures,
           listener: announcer,
+          planTimeoutMs: config.timeouts.apiRequestMs,
         });
         wakeWorker = () => worker.wake();
         lifecycle.addStartupHook(() => worker.start());

@@ -85,6 +85,7 @@ export { parseNextLink } from './transport/linkHeader';
 export {
   RegistryClient,
   apiHostFor,
+  normalizePathPrefix,
   type RegistryClientOptions,
 } from './registry/RegistryClient';
 export { RegistryRepository } from './registry/RegistryRepository';

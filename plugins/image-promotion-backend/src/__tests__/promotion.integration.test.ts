@@ -600,6 +600,9 @@ describe('promotions against real registries', () => {
 
       const done = await replica.store.getPromotion(promotion.id);
       expect(done).toMatchObject({ status: 'succeeded', attempts: 2 });
+      // Blobs replica-a copied count too: a succeeded promotion shows all its bytes.
+      expect(done?.bytesTotal).toBeGreaterThan(0);
+      expect(done?.bytesCopied).toBe(done?.bytesTotal);
       const events = await replica.store.listPromotionEvents(promotion.id);
       expect(
         events.filter(e => e.toStatus === 'copying').map(e => e.message),

@@ -134,6 +134,15 @@ const acrSchema = strictObject({
   tenantId: nonEmptyString.optional(),
   clientId: nonEmptyString.optional(),
   clientSecret: z.string().min(1).optional(),
+  // MSAL only accepts an https authority.
+  authorityHost: z
+    .string()
+    .url()
+    .refine(url => url.startsWith('https://'), {
+      message:
+        'must be an https:// URL such as https://login.microsoftonline.us',
+    })
+    .optional(),
 })
   .superRefine((value, ctx) => {
     requireTogether(value, ctx, 'clientSecret', ['tenantId', 'clientId']);

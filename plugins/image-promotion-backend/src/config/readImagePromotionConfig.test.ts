@@ -230,8 +230,16 @@ describe('readImagePromotionConfig', () => {
         timeoutMs: 600_000,
         concurrency: 8,
         initialDelayMs: 15_000,
+        registryTimeoutMs: 60_000,
       });
       expect(config.tracking).toEqual(DEFAULT_TRACKING);
+      // Transport deadlines left to the engine's defaults; the API waits 10 s.
+      expect(config.timeouts).toEqual({
+        connectMs: undefined,
+        responseMs: undefined,
+        idleMs: undefined,
+        apiRequestMs: 10_000,
+      });
       const qa = config.pipelines.get('default')?.environments[1];
       expect(qa?.title).toBe('qa');
       expect(qa?.currentTag).toBeUndefined();
@@ -256,6 +264,13 @@ describe('readImagePromotionConfig', () => {
           timeout: 'PT2M',
           concurrency: 16,
           initialDelay: '5s',
+          registryTimeout: '45s',
+        },
+        timeouts: {
+          connect: '3s',
+          response: { seconds: 15 },
+          idle: 'PT30S',
+          apiRequest: '4s',
         },
         webhook: { secret: 'a-long-enough-shared-secret' },
       });
@@ -264,6 +279,13 @@ describe('readImagePromotionConfig', () => {
         timeoutMs: 120_000,
         concurrency: 16,
         initialDelayMs: 5_000,
+        registryTimeoutMs: 45_000,
+      });
+      expect(config.timeouts).toEqual({
+        connectMs: 3_000,
+        responseMs: 15_000,
+        idleMs: 30_000,
+        apiRequestMs: 4_000,
       });
       expect(config.webhook).toEqual({ secret: 'a-long-enough-shared-secret' });
     });
@@ -308,6 +330,31 @@ describe('readImagePromotionConfig', () => {
       expect(hostOf('https://registry.internal', true)).toMatchObject({
         host: 'registry.internal',
         insecure: true,
+      });
+      expect(hostOf('https://registry.example.com/')).not.toHaveProperty(
+        'pathPrefix',
+      );
+    });
+
+    it('keeps the path of a registry whose API lives under one (Artifactory, Nexus)', () => {
+      const entryOf = (url: string) =>
+        read(
+          withValue(baseConfig(), 'registries.prod', { type: 'registry', url }),
+        ).registries.get('prod');
+      expect(
+        entryOf('https://Art.Example.com/artifactory/api/docker/docker-prod'),
+      ).toEqual({
+        name: 'prod',
+        type: 'registry',
+        host: 'art.example.com',
+        pathPrefix: '/artifactory/api/docker/docker-prod',
+        insecure: false,
+      });
+      expect(
+        entryOf('https://nexus.example.com/repository/Docker-Hosted/v2/'),
+      ).toMatchObject({
+        host: 'nexus.example.com',
+        pathPrefix: '/repository/Docker-Hosted',
       });
     });
 
@@ -498,7 +545,7 @@ describe('readImagePromotionConfig', () => {
       [
         'a misspelt top-level key, suggesting the right one',
         { ...baseConfig(), trackng: {} },
-        'imagePromotion.trackng: unknown key; did you mean "tracking"? (allowed: registries, pipelines, tracking, webhook)',
+        'imagePromotion.trackng: unknown key; did you mean "tracking"? (allowed: registries, pipelines, tracking, timeouts, webhook)',
       ],
       [
         'missing registries',
@@ -555,13 +602,22 @@ describe('readImagePromotionConfig', () => {
         'imagePromotion.registries.prod.url: uses the scheme "ftp"; use https://, or http:// together with insecure: true for a registry you trust on this network',
       ],
       [
-        'a url with a path',
+        'a url with a query',
         withValue(
           baseConfig(),
           'registries.prod.url',
-          'https://registry.example.com/team-a',
+          'https://registry.example.com/?team=a',
         ),
-        "imagePromotion.registries.prod.url: must be the registry's base URL without a path, query or fragment (the registry API is always at /v2/; put repository paths in the environment's repository template)",
+        "imagePromotion.registries.prod.url: must be the registry's base URL without a query or fragment (https://host, or https://host/<path> for a registry serving /v2/ under a path)",
+      ],
+      [
+        'a url whose path cannot be an API prefix',
+        withValue(
+          baseConfig(),
+          'registries.prod.url',
+          'https://registry.example.com/a/../b//c',
+        ),
+        "imagePromotion.registries.prod.url: has a path that cannot be a registry's API prefix; use https://host, or https://host/<path> for a registry serving /v2/ under a path such as https://art.example.com/artifactory/api/docker/docker-prod",
       ],
       [
         'a url that does not parse',
@@ -636,6 +692,14 @@ describe('readImagePromotionConfig', () => {
           clientSecret: 's',
         }),
         'imagePromotion.registries.prod.credentials.tenantId: is required when clientSecret is set',
+      ],
+      [
+        'an ACR authority over plain http',
+        withValue(baseConfig(), 'registries.prod.credentials', {
+          provider: 'acr',
+          authorityHost: 'http://login.example.com',
+        }),
+        'imagePromotion.registries.prod.credentials.authorityHost: must be an https:// URL such as https://login.microsoftonline.us',
       ],
       [
         'docker config credentials with extra keys',
@@ -901,6 +965,16 @@ describe('readImagePromotionConfig', () => {
         'a tracking schedule given as cron',
         { ...baseConfig(), tracking: { frequency: { cron: '*/5 * * * *' } } },
         'imagePromotion.tracking.frequency: has an unknown unit "cron"; use weeks, days, hours, minutes, seconds, milliseconds',
+      ],
+      [
+        'a zero idle timeout',
+        { ...baseConfig(), timeouts: { idle: '0s' } },
+        'imagePromotion.timeouts.idle: must be longer than zero',
+      ],
+      [
+        'a misspelt timeout',
+        { ...baseConfig(), timeouts: { headers: '5s' } },
+        'imagePromotion.timeouts.headers: unknown key (allowed: connect, response, idle, apiRequest)',
       ],
       [
         'a webhook without a secret',

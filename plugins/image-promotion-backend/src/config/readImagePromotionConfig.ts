@@ -45,7 +45,11 @@ export const DEFAULT_TRACKING: Readonly<TrackingConfig> = {
   timeoutMs: 10 * 60_000,
   concurrency: 8,
   initialDelayMs: 15_000,
+  registryTimeoutMs: 60_000,
 };
+
+/** An API request waits this long on registries before answering 504. */
+export const DEFAULT_API_REQUEST_TIMEOUT_MS = 10_000;
 
 function notEmpty(record: Record<string, unknown>): boolean {
   return Object.keys(record).length > 0;
@@ -63,6 +67,13 @@ const rootSchema = strictObject({
     timeout: positiveDurationSchema.optional(),
     concurrency: integer(1, 256).optional(),
     initialDelay: durationSchema.optional(),
+    registryTimeout: positiveDurationSchema.optional(),
+  }).optional(),
+  timeouts: strictObject({
+    connect: positiveDurationSchema.optional(),
+    response: positiveDurationSchema.optional(),
+    idle: positiveDurationSchema.optional(),
+    apiRequest: positiveDurationSchema.optional(),
   }).optional(),
   webhook: strictObject({
     secret: z.string().min(WEBHOOK_SECRET_MIN_LENGTH),
@@ -185,6 +196,7 @@ export function readImagePromotionConfig(
       name,
       type: 'registry',
       host: entry.host,
+      ...(entry.pathPrefix ? { pathPrefix: entry.pathPrefix } : {}),
       insecure: entry.insecure,
     });
     if (entry.credentials) {
@@ -211,6 +223,14 @@ export function readImagePromotionConfig(
       concurrency: root.tracking?.concurrency ?? DEFAULT_TRACKING.concurrency,
       initialDelayMs:
         root.tracking?.initialDelay ?? DEFAULT_TRACKING.initialDelayMs,
+      registryTimeoutMs:
+        root.tracking?.registryTimeout ?? DEFAULT_TRACKING.registryTimeoutMs,
+    },
+    timeouts: {
+      connectMs: root.timeouts?.connect,
+      responseMs: root.timeouts?.response,
+      idleMs: root.timeouts?.idle,
+      apiRequestMs: root.timeouts?.apiRequest ?? DEFAULT_API_REQUEST_TIMEOUT_MS,
     },
     ...(root.webhook ? { webhook: { secret: root.webhook.secret } } : {}),
   };

@@ -14,6 +14,7 @@
  * limitations under the License.
  */
 
+import { normalizePathPrefix } from '@image-promotion/plugin-image-promotion-node';
 import { z } from 'zod';
 import type { RegistryCredentialsConfig } from './types';
 import { credentialsSchema } from './credentialsSchema';
@@ -30,6 +31,8 @@ export type RegistryConfigEntry =
   | {
       type: 'registry';
       host: string;
+      /** Path the API lives under (`/artifactory/api/docker/<repo>`); absent for `/v2/` at the root. */
+      pathPrefix?: string;
       insecure: boolean;
       credentials?: RegistryCredentialsConfig;
     }
@@ -39,10 +42,16 @@ const HTTP_HINT =
   'use https://, or http:// together with insecure: true for a registry you trust on this network';
 
 /**
- * The `host[:port]` of a registry base URL such as `https://registry.example.com`.
- * The URL itself is never quoted back: it might carry credentials.
+ * The `host[:port]` and API path prefix of a registry base URL such as
+ * `https://registry.example.com` or
+ * `https://art.example.com/artifactory/api/docker/docker-prod` (a registry
+ * whose `/v2/` lives under a path). The URL itself is never quoted back: it
+ * might carry credentials.
  */
-export function registryHost(url: string, insecure: boolean): string {
+export function registryLocation(
+  url: string,
+  insecure: boolean,
+): { host: string; pathPrefix: string } {
   const text = url.trim();
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
     throw new ValueProblem(
@@ -70,12 +79,20 @@ export function registryHost(url: string, insecure: boolean): string {
       'uses plain http://, which is only allowed with insecure: true; use https://, or set insecure: true for a registry you trust on this network',
     );
   }
-  if (!/^\/(?:v2\/?)?$/.test(parsed.pathname) || parsed.search || parsed.hash) {
+  if (parsed.search || parsed.hash) {
     throw new ValueProblem(
-      "must be the registry's base URL without a path, query or fragment (the registry API is always at /v2/; put repository paths in the environment's repository template)",
+      "must be the registry's base URL without a query or fragment (https://host, or https://host/<path> for a registry serving /v2/ under a path)",
     );
   }
-  return parsed.host;
+  let pathPrefix: string;
+  try {
+    pathPrefix = normalizePathPrefix(decodeURI(parsed.pathname));
+  } catch {
+    throw new ValueProblem(
+      "has a path that cannot be a registry's API prefix; use https://host, or https://host/<path> for a registry serving /v2/ under a path such as https://art.example.com/artifactory/api/docker/docker-prod",
+    );
+  }
+  return { host: parsed.host, pathPrefix };
 }
 
 const ociLayoutSchema = strictObject({
@@ -94,9 +111,9 @@ const remoteSchema = strictObject({
   insecure: booleanish.default(false),
   credentials: credentialsSchema.optional(),
 }).transform((value, ctx): RegistryConfigEntry => {
-  let host: string;
+  let location: { host: string; pathPrefix: string };
   try {
-    host = registryHost(value.url, value.insecure);
+    location = registryLocation(value.url, value.insecure);
   } catch (error) {
     if (!(error instanceof ValueProblem)) throw error;
     ctx.addIssue({
@@ -108,7 +125,8 @@ const remoteSchema = strictObject({
   }
   return {
     type: 'registry',
-    host,
+    host: location.host,
+    ...(location.pathPrefix ? { pathPrefix: location.pathPrefix } : {}),
     insecure: value.insecure,
     ...(value.credentials ? { credentials: value.credentials } : {}),
   };

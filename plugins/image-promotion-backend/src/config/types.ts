@@ -43,6 +43,8 @@ export type RegistryCredentialsConfig =
       tenantId?: string;
       clientId?: string;
       clientSecret?: string;
+      /** Microsoft Entra authority of a sovereign cloud (`https://login.chinacloudapi.cn`). */
+      authorityHost?: string;
     };
 
 /** Schedule and parallelism of the tracking task. */
@@ -52,6 +54,27 @@ export interface TrackingConfig {
   /** Registry requests in flight at once. */
   concurrency: number;
   initialDelayMs: number;
+  /**
+   * Bound on one registry operation of a run (a tag listing, a tag lookup); a
+   * registry that misses it, or refuses connections, is left alone for the
+   * rest of the run so it holds up no other registry.
+   */
+  registryTimeoutMs: number;
+}
+
+/**
+ * Deadlines of registry calls. The transport ones are left undefined when not
+ * configured, so the engine's defaults apply.
+ */
+export interface TimeoutsConfig {
+  /** TCP (and TLS) connect. */
+  connectMs?: number;
+  /** From a request sent to its response headers. */
+  responseMs?: number;
+  /** No body byte for this long while a body streams. */
+  idleMs?: number;
+  /** How long an API request (preview, request, approve, refresh) waits on registries before answering 504. */
+  apiRequestMs: number;
 }
 
 /** The parsed and validated `imagePromotion` configuration. */
@@ -65,6 +88,7 @@ export interface ImagePromotionConfig {
   /** Name of the pipeline used when a component has no `image-promotion.io/pipeline` annotation. */
   defaultPipeline: string;
   tracking: TrackingConfig;
+  timeouts: TimeoutsConfig;
   /** Present when the registry-notification webhook is enabled. */
   webhook?: { secret: string };
 }

@@ -87,6 +87,8 @@ export type RegistryEndpoint =
       type: 'registry';
       /** `host[:port]` */
       host: string;
+      /** Path the registry API lives under (`/artifactory/api/docker/<repo>`); absent for `/v2/` at the root. */
+      pathPrefix?: string;
       insecure: boolean;
     }
   | { name: string; type: 'oci-layout'; directory: string };

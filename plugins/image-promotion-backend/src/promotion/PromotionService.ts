@@ -35,6 +35,11 @@ import {
   requestVerdict,
 } from '../policy';
 import type { RegistryAccess } from '../registry/RegistryAccess';
+import {
+  CallerGoneError,
+  isDeadline,
+  registryFailure,
+} from '../registry/registryFailure';
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
@@ -81,6 +86,14 @@ export class PolicyRefusedError extends ConflictError {
         .join(' ')}`,
     );
   }
+}
+
+/** How long registry calls made for one request may take, and who can stop them. */
+export interface RegistryCallOptions {
+  /** Fires at the deadline or when the caller goes away. */
+  signal?: AbortSignal;
+  /** The deadline behind `signal`, for messages. */
+  deadlineMs?: number;
 }
 
 /** Who acts, as the router learned from Backstage auth. */
@@ -138,6 +151,7 @@ export class PromotionService {
     request: PromotionRequest,
     requester: string,
     approvals: Promotion | undefined = undefined,
+    call: RegistryCallOptions = {},
   ): Promise<PromotionPlan> {
     const { component, pipeline } = await this.component(request.entityRef);
     const targetIndex = pipeline.environments.findIndex(
@@ -172,6 +186,7 @@ export class PromotionService {
       request,
       component,
       source,
+      call,
     );
     const targetTag = await this.chooseTargetTag(
       request,
@@ -201,6 +216,7 @@ export class PromotionService {
       component,
       target,
       targetTag,
+      call,
     );
     const recorded = approvals ? await store.listApprovals(approvals.id) : [];
     const gates = evaluatePolicy({
@@ -253,6 +269,7 @@ export class PromotionService {
     request: PromotionRequest,
     component: TrackedComponent,
     source: Environment,
+    call: RegistryCallOptions,
   ): Promise<{ digest: string; sourceTag: string | null }> {
     if (request.digest !== undefined) {
       if (!DIGEST.test(request.digest)) {
@@ -275,7 +292,16 @@ export class PromotionService {
       component.image,
       component.entityRef,
     );
-    const descriptor = await repository.resolve(request.sourceTag);
+    let descriptor;
+    try {
+      descriptor = await repository.resolve(request.sourceTag, call.signal);
+    } catch (error) {
+      throw registryFailure(error, {
+        ...this.deps.access.place(source),
+        action: `looking up tag ${request.sourceTag} of ${component.image}`,
+        ...call,
+      });
+    }
     if (!descriptor) {
       throw new NotFoundError(
         `tag "${request.sourceTag}" was not found in ${source.id} (${repository.location})`,
@@ -325,6 +351,7 @@ export class PromotionService {
     component: TrackedComponent,
     target: Environment,
     tag: string,
+    call: RegistryCallOptions,
   ): Promise<string | undefined> {
     try {
       const repository = this.deps.access.repository(
@@ -332,10 +359,11 @@ export class PromotionService {
         component.image,
         component.entityRef,
       );
-      return (await repository.resolve(tag))?.digest;
+      return (await repository.resolve(tag, call.signal))?.digest;
     } catch {
-      // An unreachable target registry is not a reason to refuse a preview;
-      // fall back to what tracking last saw, and the worker checks again.
+      // An unreachable (or stalled, past the deadline) target registry is not
+      // a reason to refuse a preview; fall back to what tracking last saw,
+      // and the worker checks again.
       const states = await this.deps.store.listTagStates(
         component.entityRef,
         target.id,
@@ -349,10 +377,19 @@ export class PromotionService {
    * freeze window it is accepted too and the worker starts it once those end.
    * Refuses with the failed gates otherwise.
    */
-  async request(request: PromotionRequest, actor: Actor): Promise<Promotion> {
-    const plan = await this.plan(request, actor.userEntityRef);
+  async request(
+    request: PromotionRequest,
+    actor: Actor,
+    call: RegistryCallOptions = {},
+  ): Promise<Promotion> {
+    const plan = await this.plan(request, actor.userEntityRef, undefined, call);
     if (!plan.canRequest) {
       throw new PolicyRefusedError(plan.gates);
+    }
+    // A caller who gave up gets nothing created behind their back (a passed
+    // deadline is different: that caller still waits for the answer).
+    if (call.signal?.aborted && !isDeadline(call.signal)) {
+      throw new CallerGoneError();
     }
     const promotion = await this.deps.store.createPromotion({
       entityRef: plan.component.entityRef,
@@ -404,7 +441,10 @@ export class PromotionService {
   }
 
   /** Re-plans an existing promotion (approvals included), as right before copying. */
-  async replan(promotion: Promotion): Promise<PromotionPlan> {
+  async replan(
+    promotion: Promotion,
+    call: RegistryCallOptions = {},
+  ): Promise<PromotionPlan> {
     return this.plan(
       {
         entityRef: promotion.entityRef,
@@ -416,6 +456,7 @@ export class PromotionService {
       },
       promotion.requestedBy,
       promotion,
+      call,
     );
   }
 
@@ -430,6 +471,7 @@ export class PromotionService {
     id: string,
     actor: Actor,
     comment?: string,
+    call: RegistryCallOptions = {},
   ): Promise<Promotion> {
     const promotion = await this.mustGet(id);
     if (promotion.status !== 'pending_approval') {
@@ -463,7 +505,7 @@ export class PromotionService {
       decision: 'approved',
       comment: comment ?? null,
     });
-    const plan = await this.replan(promotion);
+    const plan = await this.replan(promotion, call);
     const approvals = plan.gates.find(g => g.gate === 'approvals');
     let moved = false;
     if (approvals?.passed) {

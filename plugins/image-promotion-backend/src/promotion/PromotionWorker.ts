@@ -28,6 +28,7 @@ import type { PromotionStatus } from '../domain/types';
 import type { PromotionListener } from '../notify';
 import { failedGates, formatInstant, requestVerdict } from '../policy';
 import type { RegistryAccess } from '../registry/RegistryAccess';
+import { copyFailureReason, RegistryPlace } from '../registry/registryFailure';
 import type { PromotionService } from './PromotionService';
 
 /** Options of {@link PromotionWorker}. */
@@ -42,6 +43,8 @@ export interface PromotionWorkerOptions {
   leaseMs?: number;
   /** How often an idle worker looks for work. */
   pollMs?: number;
+  /** Bound on the registry lookups of the policy check before copying (default 10 s); the copy itself is bounded by the transport's deadlines. */
+  planTimeoutMs?: number;
   /** Test hook: called with the promotion id once bytes started flowing. */
   onCopyStarted?: (promotionId: string) => void;
   /** Puts a promotion whose soak or freeze window still holds it back into the queue; without it, such a promotion fails. */
@@ -184,8 +187,16 @@ export class PromotionWorker {
         await this.announce(promotion.id, previous);
       }
     };
+    let places: { source: RegistryPlace; target: RegistryPlace } | undefined;
     try {
-      const plan = await service.replan(promotion);
+      const planTimeoutMs = this.options.planTimeoutMs ?? 10_000;
+      const plan = await service.replan(promotion, {
+        signal: AbortSignal.any([
+          abort.signal,
+          AbortSignal.timeout(planTimeoutMs),
+        ]),
+        deadlineMs: planTimeoutMs,
+      });
       const failed = failedGates(plan.gates);
       // Requested early: its soak or a freeze window still holds it, so it
       // waits in the queue instead of failing.
@@ -219,6 +230,10 @@ export class PromotionWorker {
         return;
       }
       const { component, source, target } = plan;
+      places = {
+        source: access.place(source),
+        target: access.place(target),
+      };
       const from = access.repository(
         source,
         component.image,
@@ -234,6 +249,19 @@ export class PromotionWorker {
       const perBlob = new Map<string, number>();
       let total: number | null = null;
       let started = false;
+      // One write at a time, in order: a late small figure never overwrites a
+      // later larger one.
+      let progressWrites: Promise<unknown> = Promise.resolve();
+      const writeProgress = (bytesCopied: number) => {
+        progressWrites = progressWrites
+          .then(() =>
+            store.updateProgress(promotion.id, this.owner, {
+              bytesCopied,
+              bytesTotal: total,
+            }),
+          )
+          .catch(() => undefined);
+      };
       // Children and manifests by digest first: idempotent, and nothing a
       // person relies on changes until the tag moves below.
       const result = await copyImage(from, promotion.digest, to, undefined, {
@@ -242,7 +270,12 @@ export class PromotionWorker {
         onProgress: event => {
           if (event.type === 'plan') total = event.bytes;
           if (event.type !== 'blob') return;
-          perBlob.set(event.digest, event.transferred);
+          // A blob that is done is in the target whole, whoever put it there:
+          // after a takeover the blobs the first replica copied count too.
+          perBlob.set(
+            event.digest,
+            event.status === 'done' ? event.size : event.transferred,
+          );
           if (!started && event.transferred > 0) {
             started = true;
             this.options.onCopyStarted?.(promotion.id);
@@ -252,15 +285,13 @@ export class PromotionWorker {
           lastWrite = now;
           let copied = 0;
           for (const v of perBlob.values()) copied += v;
-          store
-            .updateProgress(promotion.id, this.owner, {
-              bytesCopied: copied,
-              bytesTotal: total,
-            })
-            .catch(() => undefined);
+          writeProgress(copied);
         },
       });
       if (abort.signal.aborted) throw new Error('aborted');
+      // Every blob is in the target now.
+      if (total !== null) writeProgress(total);
+      await progressWrites;
       if (!(await store.markVerifying(promotion.id, this.owner))) {
         throw new Error('lease lost before verification');
       }
@@ -345,7 +376,14 @@ export class PromotionWorker {
         );
         return;
       }
-      await fail((error as Error).message);
+      await fail(
+        places
+          ? copyFailureReason(error, {
+              ...places,
+              action: `copying ${promotion.digest} from ${promotion.sourceEnvironment} to ${promotion.targetEnvironment}`,
+            })
+          : (error as Error).message,
+      );
     } finally {
       clearInterval(renew);
       this.aborts.delete(abort);

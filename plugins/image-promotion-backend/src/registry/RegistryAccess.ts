@@ -26,10 +26,14 @@ import {
   RegistryCredential,
   StaticCredentialProvider,
 } from '@image-promotion/plugin-image-promotion-node';
-import type { ImagePromotionConfig } from '../config';
+import type {
+  ImagePromotionConfig,
+  RegistryCredentialsConfig,
+} from '../config';
 import { expandRepositoryTemplate } from '../config';
 import type { Environment, RegistryEndpoint } from '../domain/types';
 import { createCloudProvider } from './cloudCredentialProviders';
+import type { RegistryPlace } from './registryFailure';
 
 /** Answers only for one host, so a docker config never leaks to another registry. */
 class HostScopedProvider implements CredentialProvider {
@@ -56,6 +60,8 @@ class HostScopedProvider implements CredentialProvider {
 export class RegistryAccess {
   readonly client: RegistryClient;
   private readonly registries: Map<string, RegistryEndpoint>;
+  /** Where each registry's credentials come from, by registry name, for error messages. */
+  private readonly credentialSources = new Map<string, string>();
 
   constructor(
     config: ImagePromotionConfig,
@@ -69,6 +75,10 @@ export class RegistryAccess {
       if (endpoint.type !== 'registry') continue;
       if (endpoint.insecure) insecure.push(endpoint.host);
       const credentials = config.registryCredentials.get(name);
+      this.credentialSources.set(
+        name,
+        describeCredentialSource(name, credentials),
+      );
       if (!credentials) continue;
       switch (credentials.kind) {
         case 'basic':
@@ -86,7 +96,7 @@ export class RegistryAccess {
           );
           break;
         default: {
-          const provider = createCloudProvider(credentials);
+          const provider = createCloudProvider(credentials, endpoint);
           if (!provider) {
             // Say so at start-up rather than failing every request later.
             throw new Error(
@@ -104,7 +114,33 @@ export class RegistryAccess {
       ]),
       insecureRegistries: insecure,
       userAgent: options.userAgent ?? 'backstage-image-promotion',
+      // Unset values keep the engine's defaults.
+      timeouts: {
+        ...(config.timeouts.connectMs !== undefined
+          ? { connectMs: config.timeouts.connectMs }
+          : {}),
+        ...(config.timeouts.responseMs !== undefined
+          ? { responseHeadersMs: config.timeouts.responseMs }
+          : {}),
+        ...(config.timeouts.idleMs !== undefined
+          ? { idleMs: config.timeouts.idleMs }
+          : {}),
+      },
     });
+  }
+
+  /** The configured endpoint an environment's images live in. */
+  endpoint(environment: Environment): RegistryEndpoint | undefined {
+    return this.registries.get(environment.registry);
+  }
+
+  /** An environment's registry as error messages name it. */
+  place(environment: Environment): RegistryPlace {
+    return {
+      environment,
+      endpoint: this.endpoint(environment),
+      credentialSource: this.credentialSources.get(environment.registry),
+    };
   }
 
   /** The repository path of a component's image in an environment. */
@@ -137,11 +173,32 @@ export class RegistryAccess {
     if (endpoint.type === 'oci-layout') {
       return new OciLayoutRepository(resolve(endpoint.directory, path));
     }
-    return this.client.repository(endpoint.host, path);
+    return this.client.repository(endpoint.host, path, {
+      pathPrefix: endpoint.pathPrefix,
+    });
   }
 
   /** A human-readable location of a component's image, without credentials. */
   describe(environment: Environment, image: string, entityRef: string): string {
     return this.repository(environment, image, entityRef).location;
+  }
+}
+
+/** Where the backend's credentials for a registry come from, in app-config terms. */
+function describeCredentialSource(
+  name: string,
+  credentials: RegistryCredentialsConfig | undefined,
+): string {
+  const key = `imagePromotion.registries.${name}.credentials`;
+  if (!credentials) {
+    return `${key} (none are configured, so the backend connects anonymously)`;
+  }
+  switch (credentials.kind) {
+    case 'basic':
+      return `the username and password in ${key}`;
+    case 'docker-config':
+      return `the docker config ${credentials.path} (${key}.dockerConfig)`;
+    default:
+      return `the ${credentials.kind.toUpperCase()} identity configured in ${key}`;
   }
 }

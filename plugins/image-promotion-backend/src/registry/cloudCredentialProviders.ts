@@ -15,6 +15,7 @@
  */
 
 import {
+  AcrCredentialProvider,
   EcrCredentialProvider,
   GarCredentialProvider,
   type CredentialProvider,
@@ -30,6 +31,14 @@ type CloudConfig<K extends CloudKind> = Extract<
   { kind: K }
 >;
 
+/** The registry a provider is created for. */
+export interface CloudProviderRegistry {
+  /** `host[:port]` */
+  host: string;
+  /** Plain http allowed (`insecure: true`); providers that call the registry itself (ACR) need it. */
+  insecure: boolean;
+}
+
 /**
  * Creates the credential provider of a registry's `credentials.provider`.
  * Cheap: a provider loads its vendor SDK on first use, so only registries
@@ -37,6 +46,7 @@ type CloudConfig<K extends CloudKind> = Extract<
  */
 export type CloudProviderFactory<K extends CloudKind> = (
   config: CloudConfig<K>,
+  registry: CloudProviderRegistry,
 ) => CredentialProvider;
 
 /** The bundled cloud providers by `credentials.provider`; a kind left out is refused at start-up. */
@@ -57,11 +67,20 @@ export const CLOUD_PROVIDER_FACTORIES: {
       keyFile: config.keyFile,
       keyJson: config.keyJson,
     }),
+  acr: (config, registry) =>
+    new AcrCredentialProvider({
+      tenantId: config.tenantId,
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+      authorityHost: config.authorityHost,
+      insecureHosts: registry.insecure ? [registry.host] : [],
+    }),
 };
 
 /** The provider for a cloud `credentials` entry, or undefined when this build has none for its kind. */
 export function createCloudProvider(
   config: RegistryCredentialsConfig,
+  registry: CloudProviderRegistry,
 ): CredentialProvider | undefined {
   if (config.kind === 'basic' || config.kind === 'docker-config') {
     return undefined;
@@ -69,5 +88,5 @@ export function createCloudProvider(
   const factory = CLOUD_PROVIDER_FACTORIES[config.kind] as
     | CloudProviderFactory<typeof config.kind>
     | undefined;
-  return factory?.(config as never);
+  return factory?.(config as never, registry);
 }

@@ -31,7 +31,6 @@ import {
   toTrackedComponent,
   Tracker,
 } from '../tracking/Tracker';
-import { mapWithConcurrency } from '../tracking/concurrency';
 
 function isAnnotated(entity: Entity): boolean {
   return Boolean(entity.metadata.annotations?.[ANNOTATION_IMAGE]?.trim());
@@ -77,6 +76,7 @@ export class ComponentRefresher {
   async refreshOne(
     entityRef: string,
     credentials: BackstageCredentials,
+    call: { signal?: AbortSignal; deadlineMs?: number } = {},
   ): Promise<RefreshResult> {
     const { store, catalog, config, tracker } = this.deps;
     // The catalog read uses the caller's credentials, so nobody learns of an
@@ -92,7 +92,10 @@ export class ComponentRefresher {
       );
     }
     await store.upsertComponents([component]);
-    return tracker.refreshComponent(component);
+    return tracker.refreshComponent(component, {
+      signal: call.signal,
+      timeoutMs: call.deadlineMs,
+    });
   }
 
   /**
@@ -125,11 +128,7 @@ export class ComponentRefresher {
       });
       if (hit) matching.push(component);
     }
-    await mapWithConcurrency(
-      matching,
-      Math.max(1, Math.ceil(config.tracking.concurrency / 2)),
-      component => tracker.refreshComponent(component),
-    );
+    await tracker.refreshComponents(matching);
     return matching.map(c => c.entityRef);
   }
 }

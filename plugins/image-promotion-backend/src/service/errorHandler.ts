@@ -28,6 +28,10 @@ import { RegistryError } from '@image-promotion/plugin-image-promotion-node';
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { OpenPromotionExistsError } from '../database';
 import { PolicyRefusedError } from '../promotion/PromotionService';
+import {
+  CallerGoneError,
+  RegistryUnavailableError,
+} from '../registry/registryFailure';
 import { toGate } from './mappers';
 import { answerRequestError } from './requestErrors';
 
@@ -86,6 +90,20 @@ export function createErrorHandler(logger: LoggerService): ErrorRequestHandler {
         { name: 'OpenPromotionExistsError', message: error.message },
         { openPromotionId: error.openPromotionId },
       );
+      return;
+    }
+    if (error instanceof CallerGoneError) {
+      // Nobody is left to read an answer; the work stopped and created nothing.
+      logger.info(`${req.method} ${req.originalUrl}: ${error.message}`);
+      res.destroy();
+      return;
+    }
+    if (error instanceof RegistryUnavailableError) {
+      logger.warn(error.message);
+      send(req, res, error.status, {
+        name: error.name,
+        message: error.message,
+      });
       return;
     }
     if (error instanceof RegistryError) {

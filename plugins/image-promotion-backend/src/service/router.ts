@@ -59,6 +59,7 @@ import { MetricsReadModel } from './MetricsReadModel';
 import { OverviewReadModel } from './OverviewReadModel';
 import { parseInput } from './parse';
 import { PromotionDetailsReadModel } from './PromotionDetailsReadModel';
+import { requestDeadline } from './requestSignal';
 import {
   decisionBodySchema,
   driftAcknowledgeBodySchema,
@@ -187,7 +188,12 @@ export async function createRouter(
     await audited(
       auditor,
       { eventId: 'component-refresh', request: req, meta: { entityRef } },
-      () => refresher.refreshOne(entityRef, credentials),
+      () =>
+        refresher.refreshOne(
+          entityRef,
+          credentials,
+          requestDeadline(res, config.timeouts.apiRequestMs),
+        ),
       result => ({
         environments: result.environments.map(e => ({
           id: e.id,
@@ -206,7 +212,12 @@ export async function createRouter(
     const { credentials, actor } = await callers.caller(req);
     await guard.require('read', body.entityRef, credentials);
     const [plan, permission] = await Promise.all([
-      service.plan(body, actor.userEntityRef),
+      service.plan(
+        body,
+        actor.userEntityRef,
+        undefined,
+        requestDeadline(res, config.timeouts.apiRequestMs),
+      ),
       guard.check('promote', body.entityRef, credentials),
     ]);
     const response: PromotionPreview = {
@@ -258,7 +269,11 @@ export async function createRouter(
       },
       async () => {
         await guard.require('promote', body.entityRef, credentials);
-        return service.request(body, actor);
+        return service.request(
+          body,
+          actor,
+          requestDeadline(res, config.timeouts.apiRequestMs),
+        );
       },
       created => ({
         promotionId: created.id,
@@ -390,7 +405,12 @@ export async function createRouter(
         async () => {
           await guard.require('approve', promotion.entityRef, credentials);
           return decision === 'approve'
-            ? service.approve(id, actor, comment)
+            ? service.approve(
+                id,
+                actor,
+                comment,
+                requestDeadline(res, config.timeouts.apiRequestMs),
+              )
             : service.reject(id, actor, comment);
         },
         result => ({ status: result.status }),

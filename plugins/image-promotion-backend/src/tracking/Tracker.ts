@@ -29,9 +29,11 @@ import {
 import type { ImagePromotionConfig } from '../config';
 import type { ImagePromotionStore } from '../database';
 import type { TrackedComponent, TrackedComponentInput } from '../database';
-import type { Environment } from '../domain/types';
+import type { Environment, Pipeline } from '../domain/types';
 import type { RegistryAccess } from '../registry/RegistryAccess';
+import { registryFailure } from '../registry/registryFailure';
 import { mapWithConcurrency } from './concurrency';
+import { RegistryCircuits } from './registryCircuits';
 
 /** Where the tracker learns which components opted in. */
 export interface ComponentSource {
@@ -121,10 +123,9 @@ export class Tracker {
   async refreshAll(signal?: AbortSignal): Promise<RefreshResult[]> {
     const started = Date.now();
     const components = await this.syncComponents();
-    const results = await mapWithConcurrency(
+    const results = await this.refreshMany(
       components,
-      Math.max(1, Math.ceil(this.deps.config.tracking.concurrency / 2)),
-      c => this.refreshComponent(c, signal),
+      new RegistryCircuits(this.deps.config.tracking.registryTimeoutMs, signal),
     );
     const pairs = results.reduce((n, r) => n + r.environments.length, 0);
     const errors = results.reduce(
@@ -139,40 +140,121 @@ export class Tracker {
     return results;
   }
 
-  /** Refreshes one component in every environment of its pipeline. */
+  /**
+   * Refreshes one component in every environment of its pipeline; each
+   * registry operation is bounded by `timeoutMs` (default the tracking
+   * run's `registryTimeout`).
+   */
   async refreshComponent(
     component: TrackedComponent | TrackedComponentInput,
-    signal?: AbortSignal,
+    options: { signal?: AbortSignal; timeoutMs?: number } = {},
   ): Promise<RefreshResult> {
+    const [result] = await this.refreshComponents([component], options);
+    return result;
+  }
+
+  /** Refreshes some components as one run: a registry given up on for one is given up on for all. */
+  async refreshComponents(
+    components: ReadonlyArray<TrackedComponent | TrackedComponentInput>,
+    options: { signal?: AbortSignal; timeoutMs?: number } = {},
+  ): Promise<RefreshResult[]> {
+    return this.refreshMany(
+      components,
+      new RegistryCircuits(
+        options.timeoutMs ?? this.deps.config.tracking.registryTimeoutMs,
+        options.signal,
+      ),
+    );
+  }
+
+  /**
+   * Refreshes components × environments with one queue per registry, so a
+   * registry that is slow or stalls delays only its own environments.
+   */
+  private async refreshMany(
+    components: ReadonlyArray<TrackedComponent | TrackedComponentInput>,
+    circuits: RegistryCircuits,
+  ): Promise<RefreshResult[]> {
+    const results: RefreshResult[] = [];
+    const queues = new Map<string, Array<() => Promise<void>>>();
+    for (const component of components) {
+      const result: RefreshResult = {
+        entityRef: component.entityRef,
+        environments: [],
+      };
+      results.push(result);
+      const prepared = this.prepare(component);
+      if (!prepared) continue;
+      prepared.pipeline.environments.forEach((environment, index) => {
+        const queue = queues.get(environment.registry) ?? [];
+        queues.set(environment.registry, queue);
+        queue.push(async () => {
+          result.environments[index] = await this.refreshEnvironment(
+            component,
+            environment,
+            prepared.pattern,
+            index === 0,
+            circuits,
+          );
+        });
+      });
+    }
+    const slots = Math.max(
+      1,
+      Math.ceil(this.deps.config.tracking.concurrency / 2),
+    );
+    await Promise.all(
+      [...queues.values()].map(queue =>
+        mapWithConcurrency(queue, slots, job => job()),
+      ),
+    );
+    return results;
+  }
+
+  /** A component's pipeline and tag pattern, or undefined (with a warning) when it cannot be tracked. */
+  private prepare(
+    component: TrackedComponent | TrackedComponentInput,
+  ): { pipeline: Pipeline; pattern: RegExp | undefined } | undefined {
     const pipeline = this.deps.config.pipelines.get(component.pipeline);
     if (!pipeline) {
       this.deps.logger.warn(
         `${component.entityRef} names pipeline "${component.pipeline}", which is not configured; it is not tracked`,
       );
-      return { entityRef: component.entityRef, environments: [] };
+      return undefined;
     }
-    let pattern: RegExp | undefined;
     try {
-      pattern = compileTagPattern(component.tagPattern ?? null);
+      return {
+        pipeline,
+        pattern: compileTagPattern(component.tagPattern ?? null),
+      };
     } catch (error) {
       this.deps.logger.warn(
         `${component.entityRef}: ${(error as Error).message}`,
       );
-      return { entityRef: component.entityRef, environments: [] };
+      return undefined;
     }
-    const environments = [];
-    for (const [index, environment] of pipeline.environments.entries()) {
-      environments.push(
-        await this.refreshEnvironment(
-          component,
-          environment,
-          pattern,
-          index === 0,
-          signal,
-        ),
-      );
+  }
+
+  /** Runs one registry operation under the run's circuits, translating its failure into the user's terms. */
+  private async call<T>(
+    circuits: RegistryCircuits,
+    environment: Environment,
+    action: string,
+    operation: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const signal = circuits.signal(environment.registry);
+    try {
+      return await operation(signal);
+    } catch (error) {
+      const failure = registryFailure(error, {
+        ...this.deps.access.place(environment),
+        action,
+        signal,
+        deadlineMs: circuits.deadlineMs,
+      });
+      circuits.record(environment.registry, failure);
+      throw failure;
     }
-    return { entityRef: component.entityRef, environments };
   }
 
   private async refreshEnvironment(
@@ -180,16 +262,36 @@ export class Tracker {
     environment: Environment,
     pattern: RegExp | undefined,
     isFirst: boolean,
-    signal?: AbortSignal,
+    circuits: RegistryCircuits,
   ): Promise<RefreshResult['environments'][number]> {
     const observedAt = new Date();
+    const givenUp = circuits.failure(environment.registry);
+    if (givenUp) {
+      return {
+        id: environment.id,
+        tags: 0,
+        newDigests: 0,
+        drift: 0,
+        error: `not refreshed in this run: ${givenUp}`,
+      };
+    }
     try {
       const repository = this.deps.access.repository(
         environment,
         component.image,
         component.entityRef,
       );
-      const allTags = await repository.listTags(signal);
+      const path = this.deps.access.repositoryPath(
+        environment,
+        component.image,
+        component.entityRef,
+      );
+      const allTags = await this.call(
+        circuits,
+        environment,
+        `listing the tags of ${path}`,
+        signal => repository.listTags(signal),
+      );
       const tags = allTags.filter(
         t =>
           // Signature/attestation tags are artefacts, not versions.
@@ -200,7 +302,12 @@ export class Tracker {
         tags,
         this.deps.config.tracking.concurrency,
         async tag => {
-          const descriptor = await repository.resolve(tag, signal);
+          const descriptor = await this.call(
+            circuits,
+            environment,
+            `looking up tag ${tag} of ${path}`,
+            signal => repository.resolve(tag, signal),
+          );
           return descriptor ? { tag, digest: descriptor.digest } : undefined;
         },
       );

@@ -31,6 +31,19 @@ export interface AuthTarget {
   apiHost: string;
   /** Host credentials are looked up for, e.g. `docker.io`. */
   credentialHost: string;
+  /**
+   * Path the registry API lives under (`/artifactory/api/docker/<repo>`), or
+   * undefined for `/v2/` at the root. Each prefix is its own registry: its
+   * own challenge and tokens, even on a shared host.
+   */
+  pathPrefix?: string;
+}
+
+/** Key of a registry's challenge and tokens: the API host plus any path prefix. */
+export function authKey(target: AuthTarget): string {
+  return target.pathPrefix
+    ? `${target.apiHost}${target.pathPrefix}`
+    : target.apiHost;
 }
 
 interface CachedToken {
@@ -80,9 +93,9 @@ export class Authenticator {
     private readonly credentials?: CredentialProvider,
   ) {}
 
-  /** Records what a 401 told us; a missing header means no auth is needed. */
+  /** Records what a 401 told us about a registry ({@link authKey}); a missing header means no auth is needed. */
   learn(
-    apiHost: string,
+    key: string,
     wwwAuthenticate: string | string[] | undefined,
   ): AuthChallenge | null {
     const parsed = parseWwwAuthenticate(wwwAuthenticate);
@@ -90,7 +103,7 @@ export class Authenticator {
       parsed.find(c => c.scheme === 'bearer' && c.params.realm) ??
       parsed.find(c => c.scheme === 'basic') ??
       null;
-    this.challenges.set(apiHost, challenge);
+    this.challenges.set(key, challenge);
     return challenge;
   }
 
@@ -100,7 +113,7 @@ export class Authenticator {
     scopes: string[],
     signal?: AbortSignal,
   ): Promise<string | undefined> {
-    const challenge = this.challenges.get(target.apiHost);
+    const challenge = this.challenges.get(authKey(target));
     if (!challenge) return undefined;
     const credential = await this.credentials?.getCredentials(
       target.credentialHost,
@@ -114,7 +127,7 @@ export class Authenticator {
       return `Bearer ${credential.registryToken}`;
     }
     const wanted = normalizeScopes(scopes);
-    const cached = this.cachedToken(target.apiHost, wanted);
+    const cached = this.cachedToken(authKey(target), wanted);
     if (cached) return `Bearer ${cached.token}`;
     const token = await this.fetchTokenOnce(
       target,
@@ -138,7 +151,7 @@ export class Authenticator {
     previous: string | undefined,
     signal?: AbortSignal,
   ): Promise<string | undefined> {
-    const challenge = this.learn(target.apiHost, wwwAuthenticate);
+    const challenge = this.learn(authKey(target), wwwAuthenticate);
     if (!challenge) return undefined;
     let credential = await this.credentials?.getCredentials(
       target.credentialHost,
@@ -164,7 +177,7 @@ export class Authenticator {
     const requested = [...scopes];
     if (challenge.params.scope) requested.push(challenge.params.scope);
     const wanted = normalizeScopes(requested);
-    this.forget(target.apiHost, previous);
+    this.forget(authKey(target), previous);
     const token = await this.fetchTokenOnce(
       target,
       challenge,
@@ -269,7 +282,7 @@ export class Authenticator {
     signal?: AbortSignal,
   ): Promise<CachedToken> {
     // Concurrent blob HEADs all need the same token: fetch it once.
-    const key = `${target.apiHost} ${scopes.join(' ')}`;
+    const key = `${authKey(target)} ${scopes.join(' ')}`;
     let pending = this.inflight.get(key);
     if (!pending) {
       pending = this.fetchTokenRenewing(
@@ -281,9 +294,9 @@ export class Authenticator {
       ).then(
         token => {
           this.inflight.delete(key);
-          const list = this.tokens.get(target.apiHost) ?? [];
+          const list = this.tokens.get(authKey(target)) ?? [];
           list.push(token);
-          this.tokens.set(target.apiHost, list);
+          this.tokens.set(authKey(target), list);
           return token;
         },
         error => {

@@ -27,9 +27,15 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage:
   image-promotion copy SRC DST [--no-clobber] [--referrers] [--platform all|os/arch[/variant]]...
-                       [--concurrency N] [--insecure-registry HOST[:PORT]]... [--json] [--quiet]
-  image-promotion resolve REF [--insecure-registry HOST[:PORT]]... [--json]
-  image-promotion tags REPO [--insecure-registry HOST[:PORT]]... [--json]
+                       [--concurrency N] [REGISTRY OPTIONS] [--json] [--quiet]
+  image-promotion resolve REF [REGISTRY OPTIONS] [--json]
+  image-promotion tags REPO [REGISTRY OPTIONS] [--json]
+
+Registry options (repeatable):
+  --insecure-registry HOST[:PORT]       speak plain http to this registry
+  --registry-prefix HOST[:PORT]/PATH    this registry serves its /v2/ API under /PATH
+                                        (Artifactory, Nexus); references that start
+                                        with HOST[:PORT]/PATH/ name its repositories
 
 Every command also takes --connect-timeout S, --response-timeout S and --idle-timeout S
 (seconds; defaults 10, 20 and 20): how long a registry may take to accept a connection,
@@ -37,6 +43,9 @@ to answer a request, and stay silent in the middle of a body.
 
 References:
   registry:   HOST[:PORT]/REPOSITORY[:TAG|@sha256:HEX]   e.g. localhost:5001/team/app:1.2.0
+  under a path prefix (with --registry-prefix art.example.com/artifactory/api/docker/prod):
+              art.example.com/artifactory/api/docker/prod/team/app:1.2.0
+  Docker Hub: docker.io/library/alpine:3 (or just alpine:3), served by registry-1.docker.io
   OCI layout: oci-layout:DIR[:TAG|@sha256:HEX]            e.g. oci-layout:/data/app:1.2.0
 
 Credentials come from the docker config ($DOCKER_CONFIG/config.json or ~/.docker/config.json):
@@ -46,13 +55,17 @@ A registry the docker config has nothing for uses its cloud's own identity, pick
                                             AWS_ACCESS_KEY_ID, web identity, container/instance role)
   LOCATION-docker.pkg.dev, [REGION.]gcr.io  Google: application default credentials
                                             (GOOGLE_APPLICATION_CREDENTIALS, gcloud, metadata server)
---cloud-auth HOST[:PORT]=ecr|gar (any command, repeatable) does the same for a host with another
+  NAME.azurecr.io                           ACR: DefaultAzureCredential (AZURE_TENANT_ID, AZURE_CLIENT_ID
+                                            and AZURE_CLIENT_SECRET, workload or managed identity, az login)
+--cloud-auth HOST[:PORT]=ecr|gar|acr (any command, repeatable) does the same for a host with another
 name (a proxy, a custom domain).
 Exit codes: 0 done, 1 failed, 2 bad usage.`;
 
 /** The options common to every command. */
 export interface CommonOptions {
   insecureRegistries: string[];
+  /** `host[:port]/path` of registries whose API lives under a path. */
+  registryPrefixes: string[];
   /** Hosts to authenticate with a cloud identity whatever their name. */
   cloudAuth: Record<string, CloudProviderKind>;
   /** Registry deadlines given on the command line, in milliseconds. */
@@ -91,7 +104,7 @@ function seconds(flag: string, value: string | undefined): number | undefined {
 
 const PLATFORM_PATTERN = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 
-const CLOUD_KINDS: CloudProviderKind[] = ['ecr', 'gar'];
+const CLOUD_KINDS: CloudProviderKind[] = ['ecr', 'gar', 'acr'];
 
 function parseCloudAuth(values: string[]): Record<string, CloudProviderKind> {
   const hosts: Record<string, CloudProviderKind> = {};
@@ -124,6 +137,7 @@ export function parseCommandLine(argv: string[]): Command {
         platform: { type: 'string', multiple: true },
         concurrency: { type: 'string' },
         'insecure-registry': { type: 'string', multiple: true },
+        'registry-prefix': { type: 'string', multiple: true },
         'cloud-auth': { type: 'string', multiple: true },
         'connect-timeout': { type: 'string' },
         'response-timeout': { type: 'string' },
@@ -156,6 +170,18 @@ export function parseCommandLine(argv: string[]): Command {
         );
       }
       return h;
+    }),
+    registryPrefixes: (values['registry-prefix'] ?? []).map(p => {
+      const value = p.replace(/^https?:\/\//i, '').replace(/\/+$/, '');
+      if (
+        !/^[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~+-]+)+$/.test(value) ||
+        /\/\.{1,2}(\/|$)/.test(value)
+      ) {
+        throw new UsageError(
+          `--registry-prefix expects HOST[:PORT]/PATH such as art.example.com/artifactory/api/docker/prod, got "${p}"`,
+        );
+      }
+      return value;
     }),
     cloudAuth: parseCloudAuth(values['cloud-auth'] ?? []),
     timeouts: {

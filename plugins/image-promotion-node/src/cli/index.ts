@@ -17,6 +17,7 @@
 import { copyImage } from '../copy';
 import { openImageRepository } from '../copy/openImageRepository';
 import {
+  AcrCredentialProvider,
   ChainCredentialProvider,
   CloudCredentialProvider,
   DockerConfigCredentialProvider,
@@ -125,6 +126,15 @@ export async function runCli(
   // cloud identity a registry's host name points to.
   const cloud = new CloudCredentialProvider({
     hosts: command.cloudAuth,
+    // The ACR exchange goes to the registry itself: plain http only where
+    // the operator allowed it for that registry.
+    factories: {
+      acr: () =>
+        new AcrCredentialProvider({
+          insecureHosts: command.insecureRegistries,
+          env: io.env,
+        }),
+    },
     onWarning: message => {
       if (!command.quiet) io.stderr.write(`image-promotion: ${message}\n`);
     },
@@ -144,6 +154,7 @@ export async function runCli(
         : dockerConfig;
     },
     insecureRegistries: command.insecureRegistries,
+    registryPrefixes: command.registryPrefixes,
     timeouts: definedOnly(command.timeouts),
   };
 

@@ -73,4 +73,35 @@ describe('openImageRepository', () => {
       .repository as RegistryRepository;
     expect(a.client).toBe(b.client);
   });
+
+  it('opens a repository of a registry that lives under a path prefix', () => {
+    const options = {
+      registryPrefixes: [
+        'art.example.com/artifactory/api/docker/Docker-Local',
+        'art.example.com/artifactory',
+      ],
+    };
+    const opened = openImageRepository(
+      'ART.example.com/artifactory/api/docker/Docker-Local/team/app:1.0',
+      options,
+    );
+    const repo = opened.repository as RegistryRepository;
+    expect(repo.registryHost).toBe('art.example.com');
+    expect(repo.pathPrefix).toBe('/artifactory/api/docker/Docker-Local');
+    expect(repo.repository).toBe('team/app');
+    expect(repo.location).toBe(
+      'art.example.com/artifactory/api/docker/Docker-Local/team/app',
+    );
+    expect(opened.reference).toBe('1.0');
+
+    // Another host, or a path that only starts alike, is an ordinary reference.
+    const other = openImageRepository(
+      'art.example.org/artifactory/api/docker/docker-local/team/app:1.0',
+      options,
+    ).repository as RegistryRepository;
+    expect(other.pathPrefix).toBe('');
+    expect(other.repository).toBe(
+      'artifactory/api/docker/docker-local/team/app',
+    );
+  });
 });

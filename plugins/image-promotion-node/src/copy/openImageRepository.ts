@@ -24,7 +24,10 @@ import { isDigest } from '../digest';
 import type { ImageRepository } from '../engine/types';
 import { OciLayoutRepository } from '../layout/OciLayoutRepository';
 import { redactCredentials } from '../redact';
-import { RegistryClient } from '../registry/RegistryClient';
+import {
+  normalizePathPrefix,
+  RegistryClient,
+} from '../registry/RegistryClient';
 import type { RegistryTimeouts } from '../transport/deadlines';
 
 /** Prefix of layout references: `oci-layout:/path/to/dir[:tag|@digest]`. */
@@ -35,6 +38,13 @@ export interface OpenImageRepositoryOptions {
   credentials?: CredentialProvider;
   /** `host[:port]` of registries spoken to over plain http. */
   insecureRegistries?: string[];
+  /**
+   * `host[:port]/path` of registries whose `/v2/` API lives under `/path`
+   * (Artifactory's `/artifactory/api/docker/<repo>`, Nexus's
+   * `/repository/<repo>`): a reference starting with one of them names a
+   * repository of that registry, e.g. `host/path/team/app:1.0`.
+   */
+  registryPrefixes?: string[];
   userAgent?: string;
   /** Where the credentials come from, for the hint when a registry refuses them. */
   credentialSource?: string | ((registry: string) => string | undefined);
@@ -127,9 +137,10 @@ export function openImageRepository(
       reference: ref,
     };
   }
+  const prefixed = splitRegistryPrefix(reference, options.registryPrefixes);
   let parsed;
   try {
-    parsed = parseImageReference(reference);
+    parsed = parseImageReference(prefixed?.rest ?? reference);
   } catch (error) {
     // A password pasted into a reference must not come back in the error.
     if (
@@ -147,7 +158,47 @@ export function openImageRepository(
     repository: clientFor(options).repository(
       parsed.registry,
       parsed.repository,
+      prefixed ? { pathPrefix: prefixed.pathPrefix } : {},
     ),
     reference: parsed.digest ?? parsed.tag ?? 'latest',
   };
+}
+
+/**
+ * Takes the path prefix out of a reference to a registry listed with one:
+ * `host/artifactory/api/docker/prod/team/app:1` becomes `host/team/app:1`
+ * plus the prefix `/artifactory/api/docker/prod`. The longest match wins; the
+ * host compares case-insensitively, the path exactly (servers are case-sensitive).
+ */
+function splitRegistryPrefix(
+  reference: string,
+  prefixes: string[] = [],
+): { rest: string; pathPrefix: string } | undefined {
+  const candidates = prefixes
+    .map(p => {
+      const slash = p.indexOf('/');
+      return slash < 0
+        ? undefined
+        : { host: p.slice(0, slash).toLowerCase(), path: p.slice(slash) };
+    })
+    .filter((p): p is { host: string; path: string } => p !== undefined)
+    .sort((a, b) => b.path.length - a.path.length);
+  const slash = reference.indexOf('/');
+  if (slash < 0) return undefined;
+  const host = reference.slice(0, slash).toLowerCase();
+  const rest = reference.slice(slash);
+  for (const candidate of candidates) {
+    const pathPrefix = normalizePathPrefix(candidate.path);
+    if (
+      candidate.host === host &&
+      rest.startsWith(`${pathPrefix}/`) &&
+      rest.length > pathPrefix.length + 1
+    ) {
+      return {
+        rest: `${reference.slice(0, slash)}${rest.slice(pathPrefix.length)}`,
+        pathPrefix,
+      };
+    }
+  }
+  return undefined;
 }

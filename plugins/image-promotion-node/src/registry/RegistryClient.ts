@@ -60,6 +60,29 @@ export function apiHostFor(registry: string): string {
 }
 
 /**
+ * A registry's API path prefix in canonical form: `''` for none, otherwise
+ * `/segment/...` without a trailing slash or a trailing `/v2` (people paste
+ * the API URL they see in the vendor's docs). Throws for `..`, `?`, `#` or
+ * empty segments, which cannot name a path on the registry.
+ */
+export function normalizePathPrefix(prefix: string | undefined): string {
+  let path = (prefix ?? '').trim().replace(/\/+$/, '');
+  path = path.replace(/\/v2$/i, '');
+  if (path === '' || path === '/') return '';
+  if (!path.startsWith('/')) path = `/${path}`;
+  const segments = path.slice(1).split('/');
+  if (
+    segments.some(s => s === '' || s === '.' || s === '..') ||
+    /[?#\s%\\]/.test(path)
+  ) {
+    throw new RegistryError(
+      `"${prefix}" is not a registry path prefix: use /segment/segment such as /artifactory/api/docker/docker-local`,
+    );
+  }
+  return path;
+}
+
+/**
  * Entry point for registries: creates repositories that share one transport
  * (keep-alive agents) and one token cache, so a copy
  * between two repositories of a registry authenticates once.
@@ -117,9 +140,17 @@ export class RegistryClient {
     );
   }
 
-  /** A repository of a registry (`registry` is `host[:port]`, `docker.io` for Docker Hub). */
-  repository(registry: string, repository: string): RegistryRepository {
-    return new RegistryRepository(this, registry, repository);
+  /**
+   * A repository of a registry (`registry` is `host[:port]`, `docker.io` for
+   * Docker Hub); `pathPrefix` for a registry whose `/v2/` lives under a path
+   * (`/artifactory/api/docker/<repo>`, a Nexus repository path).
+   */
+  repository(
+    registry: string,
+    repository: string,
+    options: { pathPrefix?: string } = {},
+  ): RegistryRepository {
+    return new RegistryRepository(this, registry, repository, options);
   }
 
   /** The /v2/ base URL of a registry. */

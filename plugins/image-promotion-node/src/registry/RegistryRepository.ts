@@ -56,7 +56,7 @@ import {
   retryOperation,
 } from '../transport/retry';
 import type { RegistryClient } from './RegistryClient';
-import { apiHostFor } from './RegistryClient';
+import { apiHostFor, normalizePathPrefix } from './RegistryClient';
 import { errorFromResponse } from './registryErrors';
 
 /** Page size asked for when listing tags; registries may return fewer. */
@@ -74,6 +74,8 @@ export class RegistryRepository implements ImageRepository {
   readonly repository: string;
   /** Host the API is served from (`registry-1.docker.io` for `docker.io`). */
   readonly apiHost: string;
+  /** Path the API lives under (`/artifactory/api/docker/<repo>`), `''` for `/v2/` at the root. */
+  readonly pathPrefix: string;
   private readonly target: AuthTarget;
 
   constructor(
@@ -81,17 +83,23 @@ export class RegistryRepository implements ImageRepository {
     readonly client: RegistryClient,
     registry: string,
     repository: string,
+    options: { pathPrefix?: string } = {},
   ) {
     this.registryHost = registry.toLowerCase();
     this.repository = repository;
     this.apiHost = apiHostFor(this.registryHost);
-    this.location = `${this.registryHost}/${repository}`;
-    this.target = { apiHost: this.apiHost, credentialHost: this.registryHost };
+    this.pathPrefix = normalizePathPrefix(options.pathPrefix);
+    this.location = `${this.registryHost}${this.pathPrefix}/${repository}`;
+    this.target = {
+      apiHost: this.apiHost,
+      credentialHost: this.registryHost,
+      ...(this.pathPrefix ? { pathPrefix: this.pathPrefix } : {}),
+    };
   }
 
   private url(path: string, query?: Record<string, string>): URL {
     const url = new URL(
-      `/v2/${this.repository}/${path}`,
+      `${this.pathPrefix}/v2/${this.repository}/${path}`,
       this.client.baseUrl(this.target),
     );
     for (const [k, v] of Object.entries(query ?? {}))
@@ -283,6 +291,7 @@ export class RegistryRepository implements ImageRepository {
     const mountFrom =
       options.mountFrom instanceof RegistryRepository &&
       options.mountFrom.apiHost === this.apiHost &&
+      options.mountFrom.pathPrefix === this.pathPrefix &&
       options.mountFrom.repository !== this.repository
         ? options.mountFrom
         : undefined;

@@ -100,3 +100,25 @@ export { makeTempDir, removeTempDir } from './tempDir';
 export { findFreePort } from './ports';
 export { runCommand } from './run';
 export type { CommandResult, RunCommandOptions } from './run';
+export { startEntraAuthority } from './entraAuthority';
+export type {
+  EntraAuthority,
+  EntraAuthorityOptions,
+  EntraClient,
+  EntraIssuedToken,
+  EntraTokenRequest,
+} from './entraAuthority';
+export { startAcrRegistry } from './acrRegistry';
+export type {
+  AcrExchangeRecord,
+  AcrRegistry,
+  AcrRegistryOptions,
+} from './acrRegistry';
+export { startReverseProxy } from './reverseProxy';
+export type {
+  ReverseProxy,
+  ReverseProxyOptions,
+  UpstreamTarget,
+} from './reverseProxy';
+export { startPathPrefixProxy } from './pathPrefixProxy';
+export type { PathPrefixProxy, PathPrefixRoute } from './pathPrefixProxy';

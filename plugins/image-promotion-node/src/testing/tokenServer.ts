@@ -57,6 +57,14 @@ export interface TokenServerOptions {
   issuer?: string;
   /** Token lifetime in seconds (default 300). */
   expiresInSeconds?: number;
+  /**
+   * Accepts OAuth2 `grant_type=refresh_token` requests (ACR's token flow):
+   * returns the subject a refresh token stands for, or undefined to refuse it.
+   */
+  refreshTokenSubject?: (
+    refreshToken: string,
+    service?: string,
+  ) => string | undefined;
 }
 
 /** A running token server for distribution's `auth.token` mode. */
@@ -208,6 +216,7 @@ export async function startTokenServer(
     let credentials = parseBasic(req.headers.authorization);
     let scopes = url.searchParams.getAll('scope');
     let requestedService = url.searchParams.get('service') ?? undefined;
+    let refreshToken: string | undefined;
     if (req.method === 'POST') {
       // OAuth2 password grant, as some clients prefer it
       const form = new URLSearchParams(await readBody(req));
@@ -216,6 +225,8 @@ export async function startTokenServer(
           username: form.get('username') ?? '',
           password: form.get('password') ?? '',
         };
+      } else if (form.get('grant_type') === 'refresh_token') {
+        refreshToken = form.get('refresh_token') ?? '';
       }
       scopes = scopes.concat(
         (form.get('scope') ?? '').split(' ').filter(s => s.length > 0),
@@ -227,7 +238,21 @@ export async function startTokenServer(
     }
 
     let username: string | undefined;
-    if (credentials) {
+    if (refreshToken !== undefined) {
+      username = options.refreshTokenSubject?.(refreshToken, requestedService);
+      if (username === undefined) {
+        requests.push({
+          rejected: true,
+          service: requestedService,
+          scopes,
+          granted: [],
+        });
+        sendJson(res, 401, {
+          errors: [{ code: 'UNAUTHORIZED', message: 'invalid refresh token' }],
+        });
+        return;
+      }
+    } else if (credentials) {
       const user = options.users.find(
         candidate =>
           candidate.username === credentials?.username &&

@@ -20,6 +20,7 @@ import { cloudProviderForHost, type CloudProviderKind } from './cloudHosts';
 import { CredentialProviderError } from './CredentialProviderError';
 import { EcrCredentialProvider } from './EcrCredentialProvider';
 import { GarCredentialProvider } from './GarCredentialProvider';
+import { AcrCredentialProvider } from './acr';
 
 /** Creates the provider of one kind, on first use. */
 export type CloudProviderFactory = () => CredentialProvider;
@@ -31,6 +32,7 @@ export const DEFAULT_CLOUD_PROVIDER_FACTORIES: Record<
 > = {
   ecr: () => new EcrCredentialProvider(),
   gar: () => new GarCredentialProvider(),
+  acr: () => new AcrCredentialProvider(),
 };
 
 /** Options of {@link CloudCredentialProvider}. */

@@ -34,6 +34,13 @@ describe('cloud registry host names', () => {
     ['europe-west3-python.pkg.dev', undefined],
     ['12345.dkr.ecr.eu-west-1.amazonaws.com', undefined],
     ['docker.io', undefined],
+    ['contosoregistry.azurecr.io', 'acr'],
+    ['Contoso2024.AzureCR.io:443', 'acr'],
+    ['contoso.azurecr.cn', 'acr'],
+    ['contoso.azurecr.us', 'acr'],
+    ['contoso.westeurope.data.azurecr.io', undefined],
+    ['contoso.azurecr.io.example.com', undefined],
+    ['azurecr.io', undefined],
   ])('%s → %s', (host, kind) => {
     expect(cloudProviderForHost(host)).toBe(kind);
   });

@@ -16,8 +16,8 @@
 
 import { normalizeRegistryHost } from '../credentials';
 
-/** The cloud credential providers this package bundles (ACR is added beside them). */
-export type CloudProviderKind = 'ecr' | 'gar';
+/** The cloud credential providers this package bundles. */
+export type CloudProviderKind = 'ecr' | 'gar' | 'acr';
 
 // <account>.dkr.ecr[-fips].<region>.amazonaws.com (.com.cn in China), and the
 // dual-stack <account>.dkr-ecr.<region>.on.aws.
@@ -25,6 +25,8 @@ const ECR_HOST =
   /^(\d{12})\.(?:dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?|dkr-ecr\.([a-z0-9-]+)\.on\.aws)$/;
 const GAR_HOST = /^[a-z0-9-]+-docker\.pkg\.dev$/;
 const GCR_HOST = /^(?:[a-z]+\.)?gcr\.io$/;
+// <name>.azurecr.io, and the sovereign clouds' azurecr.cn (China) and azurecr.us (US Government).
+const ACR_HOST = /^[a-z0-9]{5,50}\.azurecr\.(?:io|cn|us)$/;
 
 function hostname(host: string): string {
   return normalizeRegistryHost(host).replace(/:\d+$/, '');
@@ -45,11 +47,17 @@ export function isGoogleRegistryHost(host: string): boolean {
   return GAR_HOST.test(name) || GCR_HOST.test(name);
 }
 
+/** Whether a host is an Azure Container Registry login server (`<name>.azurecr.io`). */
+export function isAcrHost(host: string): boolean {
+  return ACR_HOST.test(hostname(host));
+}
+
 /** The bundled provider a registry host belongs to by its name, if any. */
 export function cloudProviderForHost(
   host: string,
 ): CloudProviderKind | undefined {
   if (parseEcrHost(host)) return 'ecr';
   if (isGoogleRegistryHost(host)) return 'gar';
+  if (isAcrHost(host)) return 'acr';
   return undefined;
 }

@@ -25,6 +25,7 @@ export {
 } from './ExpiringCredentialCache';
 export {
   cloudProviderForHost,
+  isAcrHost,
   isGoogleRegistryHost,
   parseEcrHost,
   type CloudProviderKind,
@@ -33,6 +34,11 @@ export {
   EcrCredentialProvider,
   type EcrCredentialProviderOptions,
 } from './EcrCredentialProvider';
+export {
+  AcrCredentialProvider,
+  ACR_SCOPE,
+  type AcrCredentialProviderOptions,
+} from './acr';
 export {
   GarCredentialProvider,
   GOOGLE_TOKEN_USERNAME,
