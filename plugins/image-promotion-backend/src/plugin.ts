@@ -22,11 +22,13 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { imagePromotionPermissions } from '@image-promotion/plugin-image-promotion-common';
+import { ChangePreviewer, PromotionChanges } from './changes';
 import { readImagePromotionConfig } from './config';
 import {
   ApprovalInboxStore,
   DriftHistoryStore,
   ImagePromotionStore,
+  PromotionChangesStore,
   PromotionCopyFiguresStore,
   PromotionScheduleStore,
   ReadModelQueries,
@@ -79,6 +81,12 @@ export const imagePromotionPlugin = createBackendPlugin({
         const db = await deps.database.getClient();
         const copyFigures = new PromotionCopyFiguresStore(db);
         const access = new RegistryAccess(config);
+        const changeSummaries = new PromotionChangesStore(db);
+        const changes = new PromotionChanges({
+          previewer: new ChangePreviewer({ access, store }),
+          store: changeSummaries,
+          logger,
+        });
         const announcer = new Announcer({
           store,
           config,
@@ -104,6 +112,7 @@ export const imagePromotionPlugin = createBackendPlugin({
           access,
           onQueued: () => wakeWorker(),
           listener: announcer,
+          changes,
         });
         const worker = new PromotionWorker({
           store,
@@ -153,6 +162,8 @@ export const imagePromotionPlugin = createBackendPlugin({
             inbox: new ApprovalInboxStore(db),
             driftHistory: new DriftHistoryStore(db),
             copyFigures,
+            changes,
+            changeSummaries,
             listener: announcer,
           }),
         );

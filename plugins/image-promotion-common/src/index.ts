@@ -23,6 +23,7 @@
 
 export * from './annotations';
 export * from './api';
+export * from './changes';
 export * from './links';
 export * from './permissions';
 export * from './reference';

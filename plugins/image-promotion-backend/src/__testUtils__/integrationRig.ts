@@ -21,7 +21,12 @@ import type { Entity } from '@backstage/catalog-model';
 import { ConfigReader, JsonObject } from '@backstage/config';
 import { Knex } from 'knex';
 import { ImagePromotionConfig, readImagePromotionConfig } from '../config';
-import { ImagePromotionStore, PromotionScheduleStore } from '../database';
+import { ChangePreviewer, PromotionChanges } from '../changes';
+import {
+  ImagePromotionStore,
+  PromotionChangesStore,
+  PromotionScheduleStore,
+} from '../database';
 import { Actor, PromotionService } from '../promotion/PromotionService';
 import { PromotionWorker } from '../promotion/PromotionWorker';
 import { RegistryAccess } from '../registry/RegistryAccess';
@@ -146,6 +151,8 @@ export interface Replica {
   service: PromotionService;
   tracker: Tracker;
   logger: LoggerService;
+  /** Present when the replica was given the store's client (`knex`). */
+  changeSummaries?: PromotionChangesStore;
   /** A worker of this replica; stop it in the test (or rely on {@link Replica.stopWorkers}). */
   worker(options?: {
     owner?: string;
@@ -169,11 +176,21 @@ export function createReplica(options: {
   const logger = mockServices.logger.mock();
   const access = new RegistryAccess(config);
   const workers: PromotionWorker[] = [];
+  const changeSummaries = knex ? new PromotionChangesStore(knex) : undefined;
   const service = new PromotionService({
     store,
     config,
     access,
     now: options.now,
+    ...(changeSummaries
+      ? {
+          changes: new PromotionChanges({
+            previewer: new ChangePreviewer({ access, store }),
+            store: changeSummaries,
+            logger,
+          }),
+        }
+      : {}),
     onQueued: () => workers.forEach(w => w.wake()),
   });
   const tracker = new Tracker({
@@ -190,6 +207,7 @@ export function createReplica(options: {
     service,
     tracker,
     logger,
+    changeSummaries,
     worker(workerOptions = {}) {
       const worker = new PromotionWorker({
         store,

@@ -33,3 +33,4 @@ export { DriftHistoryStore } from './DriftHistoryStore';
 export { PromotionCopyFiguresStore } from './PromotionCopyFiguresStore';
 export type { CopyFigures } from './PromotionCopyFiguresStore';
 export { PromotionScheduleStore } from './PromotionScheduleStore';
+export { PromotionChangesStore } from './PromotionChangesStore';

@@ -22,6 +22,7 @@ import type { ImagePromotionConfig } from '../config';
 import type {
   ImagePromotionStore,
   Promotion,
+  PromotionChangesStore,
   PromotionCopyFiguresStore,
   TrackedComponent,
 } from '../database';
@@ -54,6 +55,7 @@ export class PromotionDetailsReadModel {
       store: ImagePromotionStore;
       access: RegistryAccess;
       copyFigures: PromotionCopyFiguresStore;
+      changeSummaries: PromotionChangesStore;
     },
   ) {}
 
@@ -94,12 +96,14 @@ export class PromotionDetailsReadModel {
     permissions: DetailPermissions,
   ): Promise<PromotionDetails> {
     const { store } = this.deps;
-    const [events, approvals, component, figures] = await Promise.all([
-      store.listPromotionEvents(promotion.id),
-      store.listApprovals(promotion.id),
-      store.getComponent(promotion.entityRef),
-      this.deps.copyFigures.get(promotion.id),
-    ]);
+    const [events, approvals, component, figures, changes] =
+      await Promise.all([
+        store.listPromotionEvents(promotion.id),
+        store.listApprovals(promotion.id),
+        store.getComponent(promotion.entityRef),
+        this.deps.copyFigures.get(promotion.id),
+        this.deps.changeSummaries.get(promotion.id),
+      ]);
     const pipeline = component
       ? this.deps.config.pipelines.get(component.pipeline)
       : undefined;
@@ -152,6 +156,7 @@ export class PromotionDetailsReadModel {
           ['failed', 'rejected', 'cancelled'].includes(promotion.status) &&
           permissions.promote,
       },
+      changes: changes ?? null,
     };
   }
 }

@@ -16,6 +16,11 @@
 
 import { mockServices } from '@backstage/backend-test-utils';
 import type {
+  ChangeHeadline,
+  ChangeSummary,
+  ImageLabelChange,
+  LayerChange,
+  PlatformChange,
   ApprovalInbox,
   ApprovalInboxItem,
   CurrentVersion,
@@ -51,9 +56,11 @@ import type {
   ApprovalInboxStore,
   DriftHistoryStore,
   ImagePromotionStore,
+  PromotionChangesStore,
   PromotionCopyFiguresStore,
   ReadModelQueries,
 } from '../database';
+import type { PromotionChanges } from '../changes';
 import type { PromotionService } from '../promotion/PromotionService';
 import type { RegistryAccess } from '../registry/RegistryAccess';
 import type { Tracker } from '../tracking/Tracker';
@@ -146,6 +153,8 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
       canRequest: true,
       eligibleAt: true,
       gates: true,
+      changes: true,
+      changesProblem: true,
     }),
   ],
   [
@@ -198,7 +207,12 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
   ],
   [
     'PromotionList',
-    keysOf<PromotionPage>({ items: true, totalCount: true, nextCursor: true }),
+    keysOf<PromotionPage>({
+      items: true,
+      changes: true,
+      totalCount: true,
+      nextCursor: true,
+    }),
   ],
   [
     'CurrentVersion',
@@ -327,6 +341,65 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
       copy: true,
       failure: true,
       actions: true,
+      changes: true,
+    }),
+  ],
+  [
+    'ChangeSummary',
+    keysOf<ChangeSummary>({
+      fromDigest: true,
+      toDigest: true,
+      identical: true,
+      labels: true,
+      compare: true,
+      layers: true,
+      size: true,
+      platforms: true,
+      problem: true,
+      comparedAt: true,
+    }),
+  ],
+  [
+    'ImageLabelChange',
+    keysOf<ImageLabelChange>({
+      key: true,
+      title: true,
+      from: true,
+      to: true,
+      changed: true,
+    }),
+  ],
+  [
+    'LayerChange',
+    keysOf<LayerChange>({
+      added: true,
+      removed: true,
+      shared: true,
+      bytesAdded: true,
+      bytesRemoved: true,
+    }),
+  ],
+  [
+    'PlatformChange',
+    keysOf<PlatformChange>({
+      platform: true,
+      status: true,
+      fromDigest: true,
+      toDigest: true,
+      sizeFrom: true,
+      sizeTo: true,
+      layers: true,
+    }),
+  ],
+  [
+    'ChangeHeadline',
+    keysOf<ChangeHeadline>({
+      fromVersion: true,
+      toVersion: true,
+      layersAdded: true,
+      layersRemoved: true,
+      sizeDelta: true,
+      compareUrl: true,
     }),
   ],
   [
@@ -413,6 +486,8 @@ describe('openapi.yaml', () => {
       inbox: {} as ApprovalInboxStore,
       driftHistory: {} as DriftHistoryStore,
       copyFigures: {} as PromotionCopyFiguresStore,
+      changes: {} as PromotionChanges,
+      changeSummaries: {} as PromotionChangesStore,
     });
     const routes = (router.stack as ExpressLayer[])
       .filter(layer => layer.route)

@@ -30,11 +30,13 @@ import {
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import express, { RequestHandler } from 'express';
 import Router from 'express-promise-router';
+import { headlineOf, type PromotionChanges } from '../changes';
 import type { ImagePromotionConfig } from '../config';
 import type {
   ApprovalInboxStore,
   DriftHistoryStore,
   ImagePromotionStore,
+  PromotionChangesStore,
   PromotionCopyFiguresStore,
   ReadModelQueries,
 } from '../database';
@@ -104,6 +106,10 @@ export interface RouterOptions {
   inbox: ApprovalInboxStore;
   driftHistory: DriftHistoryStore;
   copyFigures: PromotionCopyFiguresStore;
+  /** Compares a candidate with the target's current image (preview). */
+  changes: PromotionChanges;
+  /** The comparisons kept with promotions (detail view, History). */
+  changeSummaries: PromotionChangesStore;
   /** Told about drift acknowledgements, for live updates. */
   listener?: PromotionListener;
 }
@@ -211,15 +217,21 @@ export async function createRouter(
     const body = parseInput(previewBodySchema, req.body, 'body');
     const { credentials, actor } = await callers.caller(req);
     await guard.require('read', body.entityRef, credentials);
+    const call = requestDeadline(res, config.timeouts.apiRequestMs);
     const [plan, permission] = await Promise.all([
-      service.plan(
-        body,
-        actor.userEntityRef,
-        undefined,
-        requestDeadline(res, config.timeouts.apiRequestMs),
-      ),
+      service.plan(body, actor.userEntityRef, undefined, call),
       guard.check('promote', body.entityRef, credentials),
     ]);
+    const comparison = await options.changes.compare(
+      {
+        entityRef: plan.component.entityRef,
+        image: plan.component.image,
+        source: plan.source,
+        target: plan.target,
+        digest: plan.digest,
+      },
+      call,
+    );
     const response: PromotionPreview = {
       entityRef: plan.component.entityRef,
       digest: plan.digest,
@@ -243,6 +255,8 @@ export async function createRouter(
           message: permission.message,
         },
       ],
+      changes: comparison.summary,
+      changesProblem: comparison.problem,
     };
     res.json(response);
   });
@@ -306,10 +320,17 @@ export async function createRouter(
           page.items.map(p => p.entityRef),
           credentials,
         );
+    const items = page.items.filter(
+      p => !readable || readable.has(p.entityRef),
+    );
+    const summaries = await options.changeSummaries.getMany(
+      items.map(p => p.id),
+    );
     const response: PromotionPage = {
-      items: page.items
-        .filter(p => !readable || readable.has(p.entityRef))
-        .map(toPromotionResponse),
+      items: items.map(toPromotionResponse),
+      changes: Object.fromEntries(
+        [...summaries].map(([id, summary]) => [id, headlineOf(summary)]),
+      ),
       totalCount: page.totalCount,
       nextCursor: page.nextCursor ?? null,
     };

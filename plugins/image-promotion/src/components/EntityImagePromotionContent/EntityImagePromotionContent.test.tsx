@@ -451,6 +451,7 @@ describe('EntityImagePromotionContent', () => {
   it('lists the history with failures and offers Roll back on earlier versions', async () => {
     const api = fakeApi({
       listPromotions: jest.fn(async () => ({
+        changes: {},
         totalCount: 3,
         nextCursor: null,
         items: [
@@ -494,6 +495,8 @@ describe('EntityImagePromotionContent', () => {
         canRequest: true,
         eligibleAt: null,
         gates: [{ gate: 'order' as const, passed: true, message: 'ok' }],
+        changes: null,
+        changesProblem: null,
       })),
     });
     await renderContent(api);
