@@ -18,25 +18,34 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { imagePromotionPermissions } from '@image-promotion/plugin-image-promotion-common';
+import { registerActions } from './actions/registerActions';
+import { AutoPromoter } from './automation/AutoPromoter';
+import { AutoPromotionControl } from './automation/AutoPromotionControl';
 import { readImagePromotionConfig } from './config';
 import {
   ApprovalInboxStore,
+  AutoPromotionStore,
   DriftHistoryStore,
   ImagePromotionStore,
   PromotionCopyFiguresStore,
   PromotionScheduleStore,
   ReadModelQueries,
 } from './database';
-import { Announcer } from './notify';
+import { Announcer, combineListeners } from './notify';
+import { PermissionGuard } from './permissions';
 import { PromotionService } from './promotion/PromotionService';
 import { PromotionWorker } from './promotion/PromotionWorker';
 import { RegistryAccess } from './registry/RegistryAccess';
 import { CatalogComponentSource } from './service/ComponentRefresher';
+import { CallerResolver } from './service/identity';
+import { PromotionOperations } from './service/PromotionOperations';
 import { createRouter, WEBHOOK_PATH } from './service/router';
+import { StatusReadModel } from './service/StatusReadModel';
 import { Tracker } from './tracking/Tracker';
 
 /**
@@ -65,6 +74,7 @@ export const imagePromotionPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         notifications: notificationService,
         signals: signalsServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
         const { httpRouter, logger, lifecycle, scheduler } = deps;
@@ -87,14 +97,6 @@ export const imagePromotionPlugin = createBackendPlugin({
           signals: deps.signals,
           access,
         });
-        const tracker = new Tracker({
-          store,
-          config,
-          access,
-          components: new CatalogComponentSource(deps.catalog, deps.auth),
-          logger,
-          listener: announcer,
-        });
         // The worker needs the service and the service wakes the worker:
         // queued promotions start at once instead of at the next poll.
         let wakeWorker = () => {};
@@ -105,6 +107,25 @@ export const imagePromotionPlugin = createBackendPlugin({
           onQueued: () => wakeWorker(),
           listener: announcer,
         });
+        const autoPromotions = new AutoPromotionStore(db);
+        const autoPromoter = new AutoPromoter({
+          store,
+          autoPromotions,
+          config,
+          service,
+          logger,
+          auditor: deps.auditor,
+        });
+        const tracker = new Tracker({
+          store,
+          config,
+          access,
+          components: new CatalogComponentSource(deps.catalog, deps.auth),
+          logger,
+          listener: announcer,
+          // Promote when ready: a new version found by tracking.
+          onNewVersions: change => autoPromoter.trackedNewVersions(change),
+        });
         const worker = new PromotionWorker({
           store,
           service,
@@ -112,13 +133,15 @@ export const imagePromotionPlugin = createBackendPlugin({
           logger,
           schedule: new PromotionScheduleStore(db),
           copyFigures,
-          listener: announcer,
+          // Promote when ready: a promotion that succeeded is a new version too.
+          listener: combineListeners(announcer, autoPromoter.listener),
           planTimeoutMs: config.timeouts.apiRequestMs,
         });
         wakeWorker = () => worker.wake();
         lifecycle.addStartupHook(() => worker.start());
         lifecycle.addShutdownHook(async () => {
           await worker.stop();
+          await autoPromoter.settled();
           await announcer.settled();
         });
 
@@ -134,6 +157,22 @@ export const imagePromotionPlugin = createBackendPlugin({
         });
 
         deps.permissionsRegistry.addPermissions(imagePromotionPermissions);
+
+        // One set of checked, audited operations for the REST API and the
+        // actions agents and templates call.
+        const operations = new PromotionOperations({
+          auditor: deps.auditor,
+          store,
+          service,
+          guard: new PermissionGuard(deps.permissions),
+          status: new StatusReadModel({ store, readModels, config, access }),
+        });
+        registerActions({
+          actionsRegistry: deps.actionsRegistry,
+          operations,
+          callers: new CallerResolver(deps.httpAuth, deps.userInfo),
+          deadlineMs: config.timeouts.apiRequestMs,
+        });
 
         httpRouter.use(
           await createRouter({
@@ -154,6 +193,12 @@ export const imagePromotionPlugin = createBackendPlugin({
             driftHistory: new DriftHistoryStore(db),
             copyFigures,
             listener: announcer,
+            operations,
+            autoPromotion: new AutoPromotionControl({
+              store,
+              autoPromotions,
+              service,
+            }),
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

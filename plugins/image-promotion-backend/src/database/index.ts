@@ -33,3 +33,5 @@ export { DriftHistoryStore } from './DriftHistoryStore';
 export { PromotionCopyFiguresStore } from './PromotionCopyFiguresStore';
 export type { CopyFigures } from './PromotionCopyFiguresStore';
 export { PromotionScheduleStore } from './PromotionScheduleStore';
+export { AutoPromotionStore } from './AutoPromotionStore';
+export type { AutoPromotionPause } from './AutoPromotionStore';

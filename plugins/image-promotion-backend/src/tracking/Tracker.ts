@@ -41,6 +41,13 @@ export interface ComponentSource {
   listAnnotatedEntities(): Promise<Entity[]>;
 }
 
+/** Digests an environment of a component holds for the first time. */
+export interface NewVersions {
+  entityRef: string;
+  environment: string;
+  digests: string[];
+}
+
 /** What one refresh of a component did. */
 export interface RefreshResult {
   entityRef: string;
@@ -105,6 +112,8 @@ export class Tracker {
       logger: LoggerService;
       /** Told when drift is found, so the owners hear of it. */
       listener?: PromotionListener;
+      /** Told when an environment holds digests it never held before (auto-promotion). */
+      onNewVersions?: (change: NewVersions) => void;
     },
   ) {}
 
@@ -329,6 +338,13 @@ export class Tracker {
         );
       }
       this.deps.listener?.driftFound(result.driftEvents);
+      if (result.newDigests.length) {
+        this.deps.onNewVersions?.({
+          entityRef: component.entityRef,
+          environment: environment.id,
+          digests: result.newDigests,
+        });
+      }
       return {
         id: environment.id,
         tags: observed.length,
