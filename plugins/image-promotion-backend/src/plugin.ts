@@ -30,6 +30,7 @@ import {
   PromotionCopyFiguresStore,
   PromotionScheduleStore,
   ReadModelQueries,
+  TrackingErrorStore,
 } from './database';
 import { Announcer } from './notify';
 import { PromotionService } from './promotion/PromotionService';
@@ -78,6 +79,7 @@ export const imagePromotionPlugin = createBackendPlugin({
         // The stores of the smaller aggregates share the migrated client.
         const db = await deps.database.getClient();
         const copyFigures = new PromotionCopyFiguresStore(db);
+        const trackingErrors = new TrackingErrorStore(db);
         const access = new RegistryAccess(config);
         const announcer = new Announcer({
           store,
@@ -94,6 +96,7 @@ export const imagePromotionPlugin = createBackendPlugin({
           components: new CatalogComponentSource(deps.catalog, deps.auth),
           logger,
           listener: announcer,
+          trackingErrors,
         });
         // The worker needs the service and the service wakes the worker:
         // queued promotions start at once instead of at the next poll.
@@ -153,6 +156,7 @@ export const imagePromotionPlugin = createBackendPlugin({
             inbox: new ApprovalInboxStore(db),
             driftHistory: new DriftHistoryStore(db),
             copyFigures,
+            trackingErrors,
             listener: announcer,
           }),
         );

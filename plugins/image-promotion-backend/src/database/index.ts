@@ -33,3 +33,5 @@ export { DriftHistoryStore } from './DriftHistoryStore';
 export { PromotionCopyFiguresStore } from './PromotionCopyFiguresStore';
 export type { CopyFigures } from './PromotionCopyFiguresStore';
 export { PromotionScheduleStore } from './PromotionScheduleStore';
+export { TrackingErrorStore } from './TrackingErrorStore';
+export type { TrackingError, TrackingOutcome } from './TrackingErrorStore';

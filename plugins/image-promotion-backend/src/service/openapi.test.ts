@@ -30,7 +30,9 @@ import type {
   DurationStats,
   EntityPromotionStatus,
   EnvironmentPolicySummary,
+  EnvironmentFailure,
   EnvironmentStatus,
+  EnvironmentTrackingError,
   EnvironmentVersion,
   GateResult,
   OverviewEnvironment,
@@ -208,6 +210,7 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
       since: true,
       by: true,
       promotionId: true,
+      approvedBy: true,
     }),
   ],
   [
@@ -260,6 +263,25 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
       openPromotion: true,
       drift: true,
       policy: true,
+      trackingError: true,
+      lastFailure: true,
+    }),
+  ],
+  [
+    'EnvironmentTrackingError',
+    keysOf<EnvironmentTrackingError>({
+      message: true,
+      lastTriedAt: true,
+      failingSince: true,
+    }),
+  ],
+  [
+    'EnvironmentFailure',
+    keysOf<EnvironmentFailure>({
+      promotionId: true,
+      targetTag: true,
+      failedAt: true,
+      message: true,
     }),
   ],
   [
