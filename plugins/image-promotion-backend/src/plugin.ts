@@ -35,6 +35,7 @@ import {
   PromotionCopyFiguresStore,
   PromotionScheduleStore,
   ReadModelQueries,
+  TrackingErrorStore,
 } from './database';
 import { Announcer, combineListeners } from './notify';
 import { PermissionGuard } from './permissions';
@@ -88,6 +89,7 @@ export const imagePromotionPlugin = createBackendPlugin({
         // The stores of the smaller aggregates share the migrated client.
         const db = await deps.database.getClient();
         const copyFigures = new PromotionCopyFiguresStore(db);
+        const trackingErrors = new TrackingErrorStore(db);
         const access = new RegistryAccess(config);
         const announcer = new Announcer({
           store,
@@ -123,6 +125,7 @@ export const imagePromotionPlugin = createBackendPlugin({
           components: new CatalogComponentSource(deps.catalog, deps.auth),
           logger,
           listener: announcer,
+          trackingErrors,
           // Promote when ready: a new version found by tracking.
           onNewVersions: change => autoPromoter.trackedNewVersions(change),
         });
@@ -192,6 +195,7 @@ export const imagePromotionPlugin = createBackendPlugin({
             inbox: new ApprovalInboxStore(db),
             driftHistory: new DriftHistoryStore(db),
             copyFigures,
+            trackingErrors,
             listener: announcer,
             operations,
             autoPromotion: new AutoPromotionControl({

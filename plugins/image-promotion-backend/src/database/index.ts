@@ -35,3 +35,5 @@ export type { CopyFigures } from './PromotionCopyFiguresStore';
 export { PromotionScheduleStore } from './PromotionScheduleStore';
 export { AutoPromotionStore } from './AutoPromotionStore';
 export type { AutoPromotionPause } from './AutoPromotionStore';
+export { TrackingErrorStore } from './TrackingErrorStore';
+export type { TrackingError, TrackingOutcome } from './TrackingErrorStore';

@@ -32,7 +32,9 @@ import type {
   DurationStats,
   EntityPromotionStatus,
   EnvironmentPolicySummary,
+  EnvironmentFailure,
   EnvironmentStatus,
+  EnvironmentTrackingError,
   EnvironmentVersion,
   GateResult,
   OverviewEnvironment,
@@ -211,6 +213,7 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
       since: true,
       by: true,
       promotionId: true,
+      approvedBy: true,
     }),
   ],
   [
@@ -263,6 +266,25 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
       openPromotion: true,
       drift: true,
       policy: true,
+      trackingError: true,
+      lastFailure: true,
+    }),
+  ],
+  [
+    'EnvironmentTrackingError',
+    keysOf<EnvironmentTrackingError>({
+      message: true,
+      lastTriedAt: true,
+      failingSince: true,
+    }),
+  ],
+  [
+    'EnvironmentFailure',
+    keysOf<EnvironmentFailure>({
+      promotionId: true,
+      targetTag: true,
+      failedAt: true,
+      message: true,
     }),
   ],
   [

@@ -36,6 +36,7 @@ import type {
   DriftHistoryStore,
   ImagePromotionStore,
   PromotionCopyFiguresStore,
+  TrackingErrorStore,
   ReadModelQueries,
 } from '../database';
 import type { PromotionListener } from '../notify';
@@ -108,6 +109,8 @@ export interface RouterOptions {
   inbox: ApprovalInboxStore;
   driftHistory: DriftHistoryStore;
   copyFigures: PromotionCopyFiguresStore;
+  /** Why tracking could not read environments, for their lanes. */
+  trackingErrors?: TrackingErrorStore;
   /** Told about drift acknowledgements, for live updates. */
   listener?: PromotionListener;
   /** Auto-promotion's pause per service. */

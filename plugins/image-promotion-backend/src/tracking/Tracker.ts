@@ -27,8 +27,12 @@ import {
   ANNOTATION_TAG_PATTERN,
 } from '@image-promotion/plugin-image-promotion-common';
 import type { ImagePromotionConfig } from '../config';
-import type { ImagePromotionStore } from '../database';
-import type { TrackedComponent, TrackedComponentInput } from '../database';
+import type {
+  ImagePromotionStore,
+  TrackedComponent,
+  TrackedComponentInput,
+  TrackingErrorStore,
+} from '../database';
 import type { Environment, Pipeline } from '../domain/types';
 import type { RegistryAccess } from '../registry/RegistryAccess';
 import { registryFailure } from '../registry/registryFailure';
@@ -47,6 +51,9 @@ export interface NewVersions {
   environment: string;
   digests: string[];
 }
+
+/** How an environment skipped because its registry failed earlier in the run says so. */
+const NOT_REFRESHED = 'not refreshed in this run: ';
 
 /** What one refresh of a component did. */
 export interface RefreshResult {
@@ -114,6 +121,8 @@ export class Tracker {
       listener?: PromotionListener;
       /** Told when an environment holds digests it never held before (auto-promotion). */
       onNewVersions?: (change: NewVersions) => void;
+      /** Keeps why an environment could not be read, for its lane. */
+      trackingErrors?: TrackingErrorStore;
     },
   ) {}
 
@@ -217,7 +226,34 @@ export class Tracker {
         mapWithConcurrency(queue, slots, job => job()),
       ),
     );
+    await this.recordErrors(results, circuits);
     return results;
+  }
+
+  /** Stores why environments could not be read and forgets it for those read again; a stopped run proves nothing. */
+  private async recordErrors(
+    results: RefreshResult[],
+    circuits: RegistryCircuits,
+  ): Promise<void> {
+    if (!this.deps.trackingErrors || circuits.runAborted) return;
+    const outcomes = results.flatMap(r =>
+      r.environments
+        .filter(e => e !== undefined)
+        .map(e => ({
+          entityRef: r.entityRef,
+          environment: e.id,
+          ...(e.error !== undefined
+            ? { error: e.error.replace(NOT_REFRESHED, '') }
+            : {}),
+        })),
+    );
+    try {
+      await this.deps.trackingErrors.record(outcomes);
+    } catch (error) {
+      this.deps.logger.warn(
+        `Could not store the tracking errors of this run: ${error}`,
+      );
+    }
   }
 
   /** A component's pipeline and tag pattern, or undefined (with a warning) when it cannot be tracked. */
@@ -281,7 +317,7 @@ export class Tracker {
         tags: 0,
         newDigests: 0,
         drift: 0,
-        error: `not refreshed in this run: ${givenUp}`,
+        error: `${NOT_REFRESHED}${givenUp}`,
       };
     }
     try {

@@ -87,6 +87,45 @@ export function humanizeUserRef(ref: string | null | undefined): string {
   return match ? match[1] : ref;
 }
 
+/** Names as a sentence lists them: `alice`, `alice and bob`, `alice, bob and carol`. */
+export function listNames(names: string[]): string {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/**
+ * Who put a version into an environment, as a lane says it: `by alice, approved by bob`, or for a
+ * promotion an automation (a CI token, another plugin) started, `by automation ci-bot`.
+ */
+export function promotedByText(
+  requestedBy: string,
+  approvedBy: readonly string[] = [],
+): string {
+  const person = /^user:/.test(requestedBy);
+  const requester = person
+    ? humanizeUserRef(requestedBy)
+    : `automation ${requestedBy.replace(/^(external|plugin|service):/, '')}`;
+  const approvers = approvedBy.map(a => humanizeUserRef(a));
+  return approvers.length > 0
+    ? `by ${requester}, approved by ${listNames(approvers)}`
+    : `by ${requester}`;
+}
+
+/**
+ * Why tracking could not read a registry, for a lane that already names the environment: the
+ * tracker's "the qa registry at host:port refused …" becomes "it refused …".
+ */
+export function trackingReason(message: string): string {
+  const reason = message
+    .replace(
+      /^the \S+ registry(?: "[^"]*")?(?: \(OCI layout [^)]*\))?(?: at \S+)?\s+/,
+      'it ',
+    )
+    .replace(/'?(\/[\w.@+-]+){2,}\/?'?/g, '(a path on the backend)')
+    .trim();
+  return reason.replace(/[.;,]+$/, '');
+}
+
 const STATUS_LABELS: Record<PromotionStatus, string> = {
   pending_approval: 'Waiting for approval',
   queued: 'Queued',
