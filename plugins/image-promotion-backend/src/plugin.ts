@@ -38,15 +38,17 @@ import {
   TrackingErrorStore,
 } from './database';
 import { Announcer, combineListeners } from './notify';
-import { PermissionGuard } from './permissions';
 import { PromotionService } from './promotion/PromotionService';
 import { PromotionWorker } from './promotion/PromotionWorker';
 import { RegistryAccess } from './registry/RegistryAccess';
 import { CatalogComponentSource } from './service/ComponentRefresher';
 import { CallerResolver } from './service/identity';
-import { PromotionOperations } from './service/PromotionOperations';
-import { createRouter, WEBHOOK_PATH } from './service/router';
-import { StatusReadModel } from './service/StatusReadModel';
+import {
+  createPromotionOperations,
+  createRouter,
+  RouterOptions,
+  WEBHOOK_PATH,
+} from './service/router';
 import { Tracker } from './tracking/Tracker';
 
 /**
@@ -161,50 +163,41 @@ export const imagePromotionPlugin = createBackendPlugin({
 
         deps.permissionsRegistry.addPermissions(imagePromotionPermissions);
 
+        const routerOptions: RouterOptions = {
+          logger,
+          httpAuth: deps.httpAuth,
+          userInfo: deps.userInfo,
+          permissions: deps.permissions,
+          auth: deps.auth,
+          auditor: deps.auditor,
+          catalog: deps.catalog,
+          config,
+          store,
+          readModels,
+          access,
+          tracker,
+          service,
+          inbox: new ApprovalInboxStore(db),
+          driftHistory: new DriftHistoryStore(db),
+          copyFigures,
+          trackingErrors,
+          listener: announcer,
+          autoPromotion: new AutoPromotionControl({
+            store,
+            autoPromotions,
+            service,
+          }),
+        };
         // One set of checked, audited operations for the REST API and the
         // actions agents and templates call.
-        const operations = new PromotionOperations({
-          auditor: deps.auditor,
-          store,
-          service,
-          guard: new PermissionGuard(deps.permissions),
-          status: new StatusReadModel({ store, readModels, config, access }),
-        });
+        const operations = createPromotionOperations(routerOptions);
         registerActions({
           actionsRegistry: deps.actionsRegistry,
           operations,
           callers: new CallerResolver(deps.httpAuth, deps.userInfo),
           deadlineMs: config.timeouts.apiRequestMs,
         });
-
-        httpRouter.use(
-          await createRouter({
-            logger,
-            httpAuth: deps.httpAuth,
-            userInfo: deps.userInfo,
-            permissions: deps.permissions,
-            auth: deps.auth,
-            auditor: deps.auditor,
-            catalog: deps.catalog,
-            config,
-            store,
-            readModels,
-            access,
-            tracker,
-            service,
-            inbox: new ApprovalInboxStore(db),
-            driftHistory: new DriftHistoryStore(db),
-            copyFigures,
-            trackingErrors,
-            listener: announcer,
-            operations,
-            autoPromotion: new AutoPromotionControl({
-              store,
-              autoPromotions,
-              service,
-            }),
-          }),
-        );
+        httpRouter.use(await createRouter({ ...routerOptions, operations }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         httpRouter.addAuthPolicy({
           path: WEBHOOK_PATH,

@@ -88,7 +88,7 @@ const gate = (z: Z) =>
       .describe('For a soak or freeze gate: when it passes by itself'),
   });
 
-const promotion = (z: Z) =>
+const promotionSchema = (z: Z) =>
   z.object({
     id: z.string().describe('Promotion id (UUID)'),
     entityRef: z.string(),
@@ -149,7 +149,7 @@ const statusOutput = (z: Z) =>
             })
             .nullable()
             .describe('What the environment runs now; null when nothing yet'),
-          openPromotion: promotion(z)
+          openPromotion: promotionSchema(z)
             .nullable()
             .describe('The promotion into it that has not finished'),
           unacknowledgedDrift: z
@@ -222,7 +222,7 @@ const approveInput = (z: Z) =>
   });
 
 /** Output of promote-image and approve-promotion. */
-const promotionOutput = (z: Z) => z.object({ promotion: promotion(z) });
+const promotionOutput = (z: Z) => z.object({ promotion: promotionSchema(z) });
 
 /** Names of the actions, as agents and the MCP actions backend see them (`image-promotion:<name>`). */
 export const ACTION_NAMES = {

@@ -119,6 +119,17 @@ export interface RouterOptions {
   operations?: PromotionOperations;
 }
 
+/** The checked, audited operations the REST handlers and the registered actions share. */
+export function createPromotionOperations(
+  options: RouterOptions,
+): PromotionOperations {
+  return new PromotionOperations({
+    ...options,
+    guard: new PermissionGuard(options.permissions),
+    status: new StatusReadModel(options),
+  });
+}
+
 /** Builds the REST API of the plugin; handlers validate and delegate, they hold no logic. */
 export async function createRouter(
   options: RouterOptions,
@@ -133,9 +144,7 @@ export async function createRouter(
   const refresher = new ComponentRefresher(options);
   const details = new PromotionDetailsReadModel(options);
   const inbox = new ApprovalInboxReadModel(options);
-  const operations =
-    options.operations ??
-    new PromotionOperations({ ...options, guard, status });
+  const operations = options.operations ?? createPromotionOperations(options);
 
   const router = Router();
   // The webhook is routed before any body is read, so its secret is checked
