@@ -121,6 +121,9 @@ export function trackingReason(message: string): string {
       /^the \S+ registry(?: "[^"]*")?(?: \(OCI layout [^)]*\))?(?: at \S+)?\s+/,
       'it ',
     )
+    // What tracking was doing says nothing the lane does not: it was reading the registry.
+    .replace(/^it cannot be read while [^:]+:\s*/, '')
+    .replace(/\s*\(while [^)]*\)/, '')
     .replace(/'?(\/[\w.@+-]+){2,}\/?'?/g, '(a path on the backend)')
     .trim();
   return reason.replace(/[.;,]+$/, '');
