@@ -18,13 +18,18 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { imagePromotionPermissions } from '@image-promotion/plugin-image-promotion-common';
+import { registerActions } from './actions/registerActions';
+import { AutoPromoter } from './automation/AutoPromoter';
+import { AutoPromotionControl } from './automation/AutoPromotionControl';
 import { readImagePromotionConfig } from './config';
 import {
   ApprovalInboxStore,
+  AutoPromotionStore,
   DriftHistoryStore,
   ImagePromotionStore,
   PromotionCopyFiguresStore,
@@ -32,12 +37,18 @@ import {
   ReadModelQueries,
   TrackingErrorStore,
 } from './database';
-import { Announcer } from './notify';
+import { Announcer, combineListeners } from './notify';
 import { PromotionService } from './promotion/PromotionService';
 import { PromotionWorker } from './promotion/PromotionWorker';
 import { RegistryAccess } from './registry/RegistryAccess';
 import { CatalogComponentSource } from './service/ComponentRefresher';
-import { createRouter, WEBHOOK_PATH } from './service/router';
+import { CallerResolver } from './service/identity';
+import {
+  createPromotionOperations,
+  createRouter,
+  RouterOptions,
+  WEBHOOK_PATH,
+} from './service/router';
 import { Tracker } from './tracking/Tracker';
 
 /**
@@ -66,6 +77,7 @@ export const imagePromotionPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         notifications: notificationService,
         signals: signalsServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
         const { httpRouter, logger, lifecycle, scheduler } = deps;
@@ -89,15 +101,6 @@ export const imagePromotionPlugin = createBackendPlugin({
           signals: deps.signals,
           access,
         });
-        const tracker = new Tracker({
-          store,
-          config,
-          access,
-          components: new CatalogComponentSource(deps.catalog, deps.auth),
-          logger,
-          listener: announcer,
-          trackingErrors,
-        });
         // The worker needs the service and the service wakes the worker:
         // queued promotions start at once instead of at the next poll.
         let wakeWorker = () => {};
@@ -108,6 +111,26 @@ export const imagePromotionPlugin = createBackendPlugin({
           onQueued: () => wakeWorker(),
           listener: announcer,
         });
+        const autoPromotions = new AutoPromotionStore(db);
+        const autoPromoter = new AutoPromoter({
+          store,
+          autoPromotions,
+          config,
+          service,
+          logger,
+          auditor: deps.auditor,
+        });
+        const tracker = new Tracker({
+          store,
+          config,
+          access,
+          components: new CatalogComponentSource(deps.catalog, deps.auth),
+          logger,
+          listener: announcer,
+          trackingErrors,
+          // Promote when ready: a new version found by tracking.
+          onNewVersions: change => autoPromoter.trackedNewVersions(change),
+        });
         const worker = new PromotionWorker({
           store,
           service,
@@ -115,13 +138,15 @@ export const imagePromotionPlugin = createBackendPlugin({
           logger,
           schedule: new PromotionScheduleStore(db),
           copyFigures,
-          listener: announcer,
+          // Promote when ready: a promotion that succeeded is a new version too.
+          listener: combineListeners(announcer, autoPromoter.listener),
           planTimeoutMs: config.timeouts.apiRequestMs,
         });
         wakeWorker = () => worker.wake();
         lifecycle.addStartupHook(() => worker.start());
         lifecycle.addShutdownHook(async () => {
           await worker.stop();
+          await autoPromoter.settled();
           await announcer.settled();
         });
 
@@ -138,28 +163,41 @@ export const imagePromotionPlugin = createBackendPlugin({
 
         deps.permissionsRegistry.addPermissions(imagePromotionPermissions);
 
-        httpRouter.use(
-          await createRouter({
-            logger,
-            httpAuth: deps.httpAuth,
-            userInfo: deps.userInfo,
-            permissions: deps.permissions,
-            auth: deps.auth,
-            auditor: deps.auditor,
-            catalog: deps.catalog,
-            config,
+        const routerOptions: RouterOptions = {
+          logger,
+          httpAuth: deps.httpAuth,
+          userInfo: deps.userInfo,
+          permissions: deps.permissions,
+          auth: deps.auth,
+          auditor: deps.auditor,
+          catalog: deps.catalog,
+          config,
+          store,
+          readModels,
+          access,
+          tracker,
+          service,
+          inbox: new ApprovalInboxStore(db),
+          driftHistory: new DriftHistoryStore(db),
+          copyFigures,
+          trackingErrors,
+          listener: announcer,
+          autoPromotion: new AutoPromotionControl({
             store,
-            readModels,
-            access,
-            tracker,
+            autoPromotions,
             service,
-            inbox: new ApprovalInboxStore(db),
-            driftHistory: new DriftHistoryStore(db),
-            copyFigures,
-            trackingErrors,
-            listener: announcer,
           }),
-        );
+        };
+        // One set of checked, audited operations for the REST API and the
+        // actions agents and templates call.
+        const operations = createPromotionOperations(routerOptions);
+        registerActions({
+          actionsRegistry: deps.actionsRegistry,
+          operations,
+          callers: new CallerResolver(deps.httpAuth, deps.userInfo),
+          deadlineMs: config.timeouts.apiRequestMs,
+        });
+        httpRouter.use(await createRouter({ ...routerOptions, operations }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         httpRouter.addAuthPolicy({
           path: WEBHOOK_PATH,

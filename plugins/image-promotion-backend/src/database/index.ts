@@ -33,5 +33,7 @@ export { DriftHistoryStore } from './DriftHistoryStore';
 export { PromotionCopyFiguresStore } from './PromotionCopyFiguresStore';
 export type { CopyFigures } from './PromotionCopyFiguresStore';
 export { PromotionScheduleStore } from './PromotionScheduleStore';
+export { AutoPromotionStore } from './AutoPromotionStore';
+export type { AutoPromotionPause } from './AutoPromotionStore';
 export { TrackingErrorStore } from './TrackingErrorStore';
 export type { TrackingError, TrackingOutcome } from './TrackingErrorStore';

@@ -14,8 +14,10 @@
  * limitations under the License.
  */
 
+import type { AutoPromotionControl } from '../automation/AutoPromotionControl';
 import { mockServices } from '@backstage/backend-test-utils';
 import type {
+  AutoPromotionState,
   ApprovalInbox,
   ApprovalInboxItem,
   CurrentVersion,
@@ -61,6 +63,7 @@ import type { RegistryAccess } from '../registry/RegistryAccess';
 import type { Tracker } from '../tracking/Tracker';
 import { createRouter } from './router';
 import {
+  autoPromotionBodySchema,
   decisionBodySchema,
   previewBodySchema,
   promotionBodySchema,
@@ -393,6 +396,17 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
     keysOf<DurationStats>({ count: true, medianHours: true, p90Hours: true }),
   ],
   [
+    'AutoPromotionState',
+    keysOf<AutoPromotionState>({
+      entityRef: true,
+      environments: true,
+      paused: true,
+      pausedBy: true,
+      pausedAt: true,
+      reason: true,
+    }),
+  ],
+  [
     'Metrics',
     keysOf<DeliveryMetrics>({
       days: true,
@@ -435,6 +449,7 @@ describe('openapi.yaml', () => {
       inbox: {} as ApprovalInboxStore,
       driftHistory: {} as DriftHistoryStore,
       copyFigures: {} as PromotionCopyFiguresStore,
+      autoPromotion: {} as AutoPromotionControl,
     });
     const routes = (router.stack as ExpressLayer[])
       .filter(layer => layer.route)
@@ -462,5 +477,8 @@ describe('openapi.yaml', () => {
       bodyKeys(decisionBodySchema),
     );
     expect(documentedProperties('Retry')).toEqual(bodyKeys(retryBodySchema));
+    expect(documentedProperties('AutoPromotionUpdate')).toEqual(
+      bodyKeys(autoPromotionBodySchema),
+    );
   });
 });

@@ -50,6 +50,13 @@ export interface ComponentSource {
   listAnnotatedEntities(): Promise<Entity[]>;
 }
 
+/** Digests an environment of a component holds for the first time. */
+export interface NewVersions {
+  entityRef: string;
+  environment: string;
+  digests: string[];
+}
+
 /** How an environment skipped because its registry failed earlier in the run says so. */
 const NOT_REFRESHED = 'not refreshed in this run: ';
 
@@ -117,6 +124,8 @@ export class Tracker {
       logger: LoggerService;
       /** Told when drift is found, so the owners hear of it. */
       listener?: PromotionListener;
+      /** Told when an environment holds digests it never held before (auto-promotion). */
+      onNewVersions?: (change: NewVersions) => void;
       /** Keeps why an environment could not be read, for its lane. */
       trackingErrors?: TrackingErrorStore;
     },
@@ -384,6 +393,13 @@ export class Tracker {
         );
       }
       this.deps.listener?.driftFound(result.driftEvents);
+      if (result.newDigests.length) {
+        this.deps.onNewVersions?.({
+          entityRef: component.entityRef,
+          environment: environment.id,
+          digests: result.newDigests,
+        });
+      }
       return {
         id: environment.id,
         tags: observed.length,
