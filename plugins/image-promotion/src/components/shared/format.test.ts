@@ -69,6 +69,9 @@ describe('format', () => {
       ]),
     ).toBe('by alice, approved by bob, carol and ops/dave');
     expect(promotedByText('external:ci-bot')).toBe('by automation ci-bot');
+    expect(promotedByText('auto-promotion', ['user:default/bob'])).toBe(
+      'by auto-promotion, approved by bob',
+    );
   });
 
   it("says why tracking cannot read a registry without repeating the lane's words", () => {
