@@ -15,6 +15,7 @@
  */
 
 import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import {
   FaultProxy,
   startFaultProxy,
@@ -154,6 +155,26 @@ describe('an environment whose registry cannot be read', () => {
       const up = (await status()).body.environments[1];
       expect(up.trackingError).toBeNull();
       expect(up.current).toMatchObject({ digest: qaDigest, tag: 'qa' });
+    });
+
+    it('says in words why a directory registry cannot be read', async () => {
+      // dev's directory becomes a file: reading its layout fails with ENOTDIR.
+      await rename(layouts.dev, `${layouts.dev}.moved`);
+      await writeFile(layouts.dev, 'not a directory');
+      try {
+        await refresh();
+        const [dev] = (await status()).body.environments;
+        expect(dev.trackingError.message).toMatch(
+          /^the dev registry \(OCI layout .*\) cannot be read while listing the tags of team\/checkout: a part of its directory path is a file, not a directory \(ENOTDIR\)$/,
+        );
+        // The version read before stays, marked by the error.
+        expect(dev.current).not.toBeNull();
+      } finally {
+        await rm(layouts.dev, { force: true });
+        await rename(`${layouts.dev}.moved`, layouts.dev);
+      }
+      await refresh();
+      expect((await status()).body.environments[0].trackingError).toBeNull();
     });
   });
 });

@@ -35,6 +35,11 @@ const SYSTEM_ERRORS: Array<[RegExp, string]> = [
   [/\bEROFS\b/, 'its directory is on a read-only file system'],
 ];
 
+/** What a system error of a directory registry (`ENOTDIR: …`) means, in words; undefined for other errors. */
+export function systemErrorPhrase(detail: string): string | undefined {
+  return SYSTEM_ERRORS.find(([pattern]) => pattern.test(detail))?.[1];
+}
+
 function sourceSide(detail: string): boolean {
   return /\b(source|reading|read from|fetching|not found in)\b/i.test(detail);
 }

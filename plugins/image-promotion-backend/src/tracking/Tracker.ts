@@ -35,7 +35,12 @@ import type {
 } from '../database';
 import type { Environment, Pipeline } from '../domain/types';
 import type { RegistryAccess } from '../registry/RegistryAccess';
-import { registryFailure } from '../registry/registryFailure';
+import { systemErrorPhrase } from '../promotion/describeFailure';
+import {
+  describeRegistry,
+  registryFailure,
+  RegistryUnavailableError,
+} from '../registry/registryFailure';
 import { mapWithConcurrency } from './concurrency';
 import { RegistryCircuits } from './registryCircuits';
 
@@ -298,6 +303,20 @@ export class Tracker {
         deadlineMs: circuits.deadlineMs,
       });
       circuits.record(environment.registry, failure);
+      // A directory registry's file system error, in words naming it.
+      const phrase =
+        failure instanceof RegistryUnavailableError
+          ? undefined
+          : systemErrorPhrase(failure.message);
+      if (phrase) {
+        const code = /\b(E[A-Z]+)\b/.exec(failure.message)?.[1];
+        throw new Error(
+          `${describeRegistry(
+            this.deps.access.place(environment),
+          )} cannot be read while ${action}: ${phrase} (${code})`,
+          { cause: error },
+        );
+      }
       throw failure;
     }
   }

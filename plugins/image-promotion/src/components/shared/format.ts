@@ -15,7 +15,10 @@
  */
 
 import { ResponseError } from '@backstage/errors';
-import type { PromotionStatus } from '@image-promotion/plugin-image-promotion-common';
+import {
+  AUTO_PROMOTION_REQUESTER,
+  type PromotionStatus,
+} from '@image-promotion/plugin-image-promotion-common';
 
 /** `sha256:0123456789ab…` → `0123456789ab`: the 12 hex characters people recognise. */
 export function shortDigest(digest: string): string {
@@ -101,10 +104,15 @@ export function promotedByText(
   requestedBy: string,
   approvedBy: readonly string[] = [],
 ): string {
-  const person = /^user:/.test(requestedBy);
-  const requester = person
-    ? humanizeUserRef(requestedBy)
-    : `automation ${requestedBy.replace(/^(external|plugin|service):/, '')}`;
+  let requester: string;
+  if (/^user:/.test(requestedBy)) requester = humanizeUserRef(requestedBy);
+  else if (requestedBy === AUTO_PROMOTION_REQUESTER) requester = requestedBy;
+  else {
+    requester = `automation ${requestedBy.replace(
+      /^(external|plugin|service):/,
+      '',
+    )}`;
+  }
   const approvers = approvedBy.map(a => humanizeUserRef(a));
   return approvers.length > 0
     ? `by ${requester}, approved by ${listNames(approvers)}`
@@ -121,6 +129,9 @@ export function trackingReason(message: string): string {
       /^the \S+ registry(?: "[^"]*")?(?: \(OCI layout [^)]*\))?(?: at \S+)?\s+/,
       'it ',
     )
+    // What tracking was doing says nothing the lane does not: it was reading the registry.
+    .replace(/^it cannot be read while [^:]+:\s*/, '')
+    .replace(/\s*\(while [^)]*\)/, '')
     .replace(/'?(\/[\w.@+-]+){2,}\/?'?/g, '(a path on the backend)')
     .trim();
   return reason.replace(/[.;,]+$/, '');
