@@ -18,27 +18,39 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { imagePromotionPermissions } from '@image-promotion/plugin-image-promotion-common';
 import { ChangePreviewer, PromotionChanges } from './changes';
+import { registerActions } from './actions/registerActions';
+import { AutoPromoter } from './automation/AutoPromoter';
+import { AutoPromotionControl } from './automation/AutoPromotionControl';
 import { readImagePromotionConfig } from './config';
 import {
   ApprovalInboxStore,
+  AutoPromotionStore,
   DriftHistoryStore,
   ImagePromotionStore,
   PromotionChangesStore,
   PromotionCopyFiguresStore,
   PromotionScheduleStore,
   ReadModelQueries,
+  TrackingErrorStore,
 } from './database';
-import { Announcer } from './notify';
+import { Announcer, combineListeners } from './notify';
 import { PromotionService } from './promotion/PromotionService';
 import { PromotionWorker } from './promotion/PromotionWorker';
 import { RegistryAccess } from './registry/RegistryAccess';
 import { CatalogComponentSource } from './service/ComponentRefresher';
-import { createRouter, WEBHOOK_PATH } from './service/router';
+import { CallerResolver } from './service/identity';
+import {
+  createPromotionOperations,
+  createRouter,
+  RouterOptions,
+  WEBHOOK_PATH,
+} from './service/router';
 import { Tracker } from './tracking/Tracker';
 
 /**
@@ -67,6 +79,7 @@ export const imagePromotionPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         notifications: notificationService,
         signals: signalsServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
         const { httpRouter, logger, lifecycle, scheduler } = deps;
@@ -80,6 +93,7 @@ export const imagePromotionPlugin = createBackendPlugin({
         // The stores of the smaller aggregates share the migrated client.
         const db = await deps.database.getClient();
         const copyFigures = new PromotionCopyFiguresStore(db);
+        const trackingErrors = new TrackingErrorStore(db);
         const access = new RegistryAccess(config);
         const changeSummaries = new PromotionChangesStore(db);
         const changes = new PromotionChanges({
@@ -95,14 +109,6 @@ export const imagePromotionPlugin = createBackendPlugin({
           signals: deps.signals,
           access,
         });
-        const tracker = new Tracker({
-          store,
-          config,
-          access,
-          components: new CatalogComponentSource(deps.catalog, deps.auth),
-          logger,
-          listener: announcer,
-        });
         // The worker needs the service and the service wakes the worker:
         // queued promotions start at once instead of at the next poll.
         let wakeWorker = () => {};
@@ -114,6 +120,26 @@ export const imagePromotionPlugin = createBackendPlugin({
           listener: announcer,
           changes,
         });
+        const autoPromotions = new AutoPromotionStore(db);
+        const autoPromoter = new AutoPromoter({
+          store,
+          autoPromotions,
+          config,
+          service,
+          logger,
+          auditor: deps.auditor,
+        });
+        const tracker = new Tracker({
+          store,
+          config,
+          access,
+          components: new CatalogComponentSource(deps.catalog, deps.auth),
+          logger,
+          listener: announcer,
+          trackingErrors,
+          // Promote when ready: a new version found by tracking.
+          onNewVersions: change => autoPromoter.trackedNewVersions(change),
+        });
         const worker = new PromotionWorker({
           store,
           service,
@@ -121,13 +147,15 @@ export const imagePromotionPlugin = createBackendPlugin({
           logger,
           schedule: new PromotionScheduleStore(db),
           copyFigures,
-          listener: announcer,
+          // Promote when ready: a promotion that succeeded is a new version too.
+          listener: combineListeners(announcer, autoPromoter.listener),
           planTimeoutMs: config.timeouts.apiRequestMs,
         });
         wakeWorker = () => worker.wake();
         lifecycle.addStartupHook(() => worker.start());
         lifecycle.addShutdownHook(async () => {
           await worker.stop();
+          await autoPromoter.settled();
           await announcer.settled();
         });
 
@@ -144,29 +172,43 @@ export const imagePromotionPlugin = createBackendPlugin({
 
         deps.permissionsRegistry.addPermissions(imagePromotionPermissions);
 
-        httpRouter.use(
-          await createRouter({
-            logger,
-            httpAuth: deps.httpAuth,
-            userInfo: deps.userInfo,
-            permissions: deps.permissions,
-            auth: deps.auth,
-            auditor: deps.auditor,
-            catalog: deps.catalog,
-            config,
+        const routerOptions: RouterOptions = {
+          logger,
+          httpAuth: deps.httpAuth,
+          userInfo: deps.userInfo,
+          permissions: deps.permissions,
+          auth: deps.auth,
+          auditor: deps.auditor,
+          catalog: deps.catalog,
+          config,
+          store,
+          readModels,
+          access,
+          tracker,
+          service,
+          inbox: new ApprovalInboxStore(db),
+          driftHistory: new DriftHistoryStore(db),
+          copyFigures,
+          changes,
+          changeSummaries,
+          trackingErrors,
+          listener: announcer,
+          autoPromotion: new AutoPromotionControl({
             store,
-            readModels,
-            access,
-            tracker,
+            autoPromotions,
             service,
-            inbox: new ApprovalInboxStore(db),
-            driftHistory: new DriftHistoryStore(db),
-            copyFigures,
-            changes,
-            changeSummaries,
-            listener: announcer,
           }),
-        );
+        };
+        // One set of checked, audited operations for the REST API and the
+        // actions agents and templates call.
+        const operations = createPromotionOperations(routerOptions);
+        registerActions({
+          actionsRegistry: deps.actionsRegistry,
+          operations,
+          callers: new CallerResolver(deps.httpAuth, deps.userInfo),
+          deadlineMs: config.timeouts.apiRequestMs,
+        });
+        httpRouter.use(await createRouter({ ...routerOptions, operations }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         httpRouter.addAuthPolicy({
           path: WEBHOOK_PATH,

@@ -34,3 +34,7 @@ export { PromotionCopyFiguresStore } from './PromotionCopyFiguresStore';
 export type { CopyFigures } from './PromotionCopyFiguresStore';
 export { PromotionScheduleStore } from './PromotionScheduleStore';
 export { PromotionChangesStore } from './PromotionChangesStore';
+export { AutoPromotionStore } from './AutoPromotionStore';
+export type { AutoPromotionPause } from './AutoPromotionStore';
+export { TrackingErrorStore } from './TrackingErrorStore';
+export type { TrackingError, TrackingOutcome } from './TrackingErrorStore';

@@ -14,6 +14,7 @@
  * limitations under the License.
  */
 
+import type { AutoPromotionControl } from '../automation/AutoPromotionControl';
 import { mockServices } from '@backstage/backend-test-utils';
 import type {
   ChangeHeadline,
@@ -21,6 +22,7 @@ import type {
   ImageLabelChange,
   LayerChange,
   PlatformChange,
+  AutoPromotionState,
   ApprovalInbox,
   ApprovalInboxItem,
   CurrentVersion,
@@ -35,7 +37,9 @@ import type {
   DurationStats,
   EntityPromotionStatus,
   EnvironmentPolicySummary,
+  EnvironmentFailure,
   EnvironmentStatus,
+  EnvironmentTrackingError,
   EnvironmentVersion,
   GateResult,
   OverviewEnvironment,
@@ -66,6 +70,7 @@ import type { RegistryAccess } from '../registry/RegistryAccess';
 import type { Tracker } from '../tracking/Tracker';
 import { createRouter } from './router';
 import {
+  autoPromotionBodySchema,
   decisionBodySchema,
   previewBodySchema,
   promotionBodySchema,
@@ -222,6 +227,7 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
       since: true,
       by: true,
       promotionId: true,
+      approvedBy: true,
     }),
   ],
   [
@@ -274,6 +280,25 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
       openPromotion: true,
       drift: true,
       policy: true,
+      trackingError: true,
+      lastFailure: true,
+    }),
+  ],
+  [
+    'EnvironmentTrackingError',
+    keysOf<EnvironmentTrackingError>({
+      message: true,
+      lastTriedAt: true,
+      failingSince: true,
+    }),
+  ],
+  [
+    'EnvironmentFailure',
+    keysOf<EnvironmentFailure>({
+      promotionId: true,
+      targetTag: true,
+      failedAt: true,
+      message: true,
     }),
   ],
   [
@@ -444,6 +469,17 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
     keysOf<DurationStats>({ count: true, medianHours: true, p90Hours: true }),
   ],
   [
+    'AutoPromotionState',
+    keysOf<AutoPromotionState>({
+      entityRef: true,
+      environments: true,
+      paused: true,
+      pausedBy: true,
+      pausedAt: true,
+      reason: true,
+    }),
+  ],
+  [
     'Metrics',
     keysOf<DeliveryMetrics>({
       days: true,
@@ -488,6 +524,7 @@ describe('openapi.yaml', () => {
       copyFigures: {} as PromotionCopyFiguresStore,
       changes: {} as PromotionChanges,
       changeSummaries: {} as PromotionChangesStore,
+      autoPromotion: {} as AutoPromotionControl,
     });
     const routes = (router.stack as ExpressLayer[])
       .filter(layer => layer.route)
@@ -515,5 +552,8 @@ describe('openapi.yaml', () => {
       bodyKeys(decisionBodySchema),
     );
     expect(documentedProperties('Retry')).toEqual(bodyKeys(retryBodySchema));
+    expect(documentedProperties('AutoPromotionUpdate')).toEqual(
+      bodyKeys(autoPromotionBodySchema),
+    );
   });
 });
