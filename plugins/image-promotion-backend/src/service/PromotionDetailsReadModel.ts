@@ -96,14 +96,13 @@ export class PromotionDetailsReadModel {
     permissions: DetailPermissions,
   ): Promise<PromotionDetails> {
     const { store } = this.deps;
-    const [events, approvals, component, figures, changes] =
-      await Promise.all([
-        store.listPromotionEvents(promotion.id),
-        store.listApprovals(promotion.id),
-        store.getComponent(promotion.entityRef),
-        this.deps.copyFigures.get(promotion.id),
-        this.deps.changeSummaries.get(promotion.id),
-      ]);
+    const [events, approvals, component, figures, changes] = await Promise.all([
+      store.listPromotionEvents(promotion.id),
+      store.listApprovals(promotion.id),
+      store.getComponent(promotion.entityRef),
+      this.deps.copyFigures.get(promotion.id),
+      this.deps.changeSummaries.get(promotion.id),
+    ]);
     const pipeline = component
       ? this.deps.config.pipelines.get(component.pipeline)
       : undefined;
