@@ -23,14 +23,7 @@ import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { imagePromotionPermissions } from '@image-promotion/plugin-image-promotion-common';
 import { readImagePromotionConfig } from './config';
-import {
-  ApprovalInboxStore,
-  DriftHistoryStore,
-  ImagePromotionStore,
-  PromotionCopyFiguresStore,
-  PromotionScheduleStore,
-  ReadModelQueries,
-} from './database';
+import { createStores, ReadModelQueries } from './database';
 import { Announcer } from './notify';
 import { PromotionService } from './promotion/PromotionService';
 import { PromotionWorker } from './promotion/PromotionWorker';
@@ -69,18 +62,13 @@ export const imagePromotionPlugin = createBackendPlugin({
       async init(deps) {
         const { httpRouter, logger, lifecycle, scheduler } = deps;
         const config = readImagePromotionConfig(deps.rootConfig);
-        const store = await ImagePromotionStore.create({
-          database: deps.database,
-        });
+        const stores = await createStores({ database: deps.database });
         const readModels = await ReadModelQueries.create({
           database: deps.database,
         });
-        // The stores of the smaller aggregates share the migrated client.
-        const db = await deps.database.getClient();
-        const copyFigures = new PromotionCopyFiguresStore(db);
         const access = new RegistryAccess(config);
         const announcer = new Announcer({
-          store,
+          stores,
           config,
           logger,
           notifications: deps.notifications,
@@ -88,7 +76,7 @@ export const imagePromotionPlugin = createBackendPlugin({
           access,
         });
         const tracker = new Tracker({
-          store,
+          stores,
           config,
           access,
           components: new CatalogComponentSource(deps.catalog, deps.auth),
@@ -99,19 +87,17 @@ export const imagePromotionPlugin = createBackendPlugin({
         // queued promotions start at once instead of at the next poll.
         let wakeWorker = () => {};
         const service = new PromotionService({
-          store,
+          stores,
           config,
           access,
           onQueued: () => wakeWorker(),
           listener: announcer,
         });
         const worker = new PromotionWorker({
-          store,
+          stores,
           service,
           access,
           logger,
-          schedule: new PromotionScheduleStore(db),
-          copyFigures,
           listener: announcer,
           planTimeoutMs: config.timeouts.apiRequestMs,
         });
@@ -145,14 +131,11 @@ export const imagePromotionPlugin = createBackendPlugin({
             auditor: deps.auditor,
             catalog: deps.catalog,
             config,
-            store,
+            stores,
             readModels,
             access,
             tracker,
             service,
-            inbox: new ApprovalInboxStore(db),
-            driftHistory: new DriftHistoryStore(db),
-            copyFigures,
             listener: announcer,
           }),
         );

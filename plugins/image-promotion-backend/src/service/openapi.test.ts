@@ -47,13 +47,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ImagePromotionConfig } from '../config';
-import type {
-  ApprovalInboxStore,
-  DriftHistoryStore,
-  ImagePromotionStore,
-  PromotionCopyFiguresStore,
-  ReadModelQueries,
-} from '../database';
+import type { ImagePromotionStores, ReadModelQueries } from '../database';
 import type { PromotionService } from '../promotion/PromotionService';
 import type { RegistryAccess } from '../registry/RegistryAccess';
 import type { Tracker } from '../tracking/Tracker';
@@ -405,14 +399,11 @@ describe('openapi.yaml', () => {
         pipelines: new Map(),
         registries: new Map(),
       } as unknown as ImagePromotionConfig,
-      store: {} as ImagePromotionStore,
+      stores: {} as ImagePromotionStores,
       readModels: {} as ReadModelQueries,
       access: {} as RegistryAccess,
       tracker: {} as Tracker,
       service: {} as PromotionService,
-      inbox: {} as ApprovalInboxStore,
-      driftHistory: {} as DriftHistoryStore,
-      copyFigures: {} as PromotionCopyFiguresStore,
     });
     const routes = (router.stack as ExpressLayer[])
       .filter(layer => layer.route)

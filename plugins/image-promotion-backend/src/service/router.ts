@@ -31,13 +31,7 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import express, { RequestHandler } from 'express';
 import Router from 'express-promise-router';
 import type { ImagePromotionConfig } from '../config';
-import type {
-  ApprovalInboxStore,
-  DriftHistoryStore,
-  ImagePromotionStore,
-  PromotionCopyFiguresStore,
-  ReadModelQueries,
-} from '../database';
+import type { ImagePromotionStores, ReadModelQueries } from '../database';
 import type { PromotionListener } from '../notify';
 import { PermissionGuard, PermittedEntities } from '../permissions';
 import type { PromotionService } from '../promotion/PromotionService';
@@ -96,14 +90,11 @@ export interface RouterOptions {
   auditor: AuditorService;
   catalog: CatalogService;
   config: ImagePromotionConfig;
-  store: ImagePromotionStore;
+  stores: ImagePromotionStores;
   readModels: ReadModelQueries;
   access: RegistryAccess;
   tracker: Tracker;
   service: PromotionService;
-  inbox: ApprovalInboxStore;
-  driftHistory: DriftHistoryStore;
-  copyFigures: PromotionCopyFiguresStore;
   /** Told about drift acknowledgements, for live updates. */
   listener?: PromotionListener;
 }
@@ -112,7 +103,7 @@ export interface RouterOptions {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { logger, auditor, config, store, service } = options;
+  const { logger, auditor, config, stores, service } = options;
   const callers = new CallerResolver(options.httpAuth, options.userInfo);
   const guard = new PermissionGuard(options.permissions);
   const permitted = new PermittedEntities(options);
@@ -290,7 +281,7 @@ export async function createRouter(
     if (query.entityRef) {
       await guard.require('read', query.entityRef, credentials);
     }
-    const page = await store.listPromotions({
+    const page = await stores.promotions.listPromotions({
       entityRef: query.entityRef,
       environment: query.environment,
       status: query.status?.length ? query.status : undefined,
@@ -319,7 +310,7 @@ export async function createRouter(
   router.get('/promotions/:id', async (req, res) => {
     const { id } = parseInput(idPathSchema, req.params, 'path');
     const { credentials, actor } = await callers.caller(req);
-    const promotion = await store.getPromotion(id);
+    const promotion = await stores.promotions.getPromotion(id);
     if (!promotion) throw new NotFoundError(`promotion ${id} does not exist`);
     await guard.require('read', promotion.entityRef, credentials);
     const [promote, approve] = await Promise.all([
@@ -338,7 +329,7 @@ export async function createRouter(
     const { id } = parseInput(idPathSchema, req.params, 'path');
     const { reason } = parseInput(retryBodySchema, req.body ?? {}, 'body');
     const { credentials, actor } = await callers.caller(req);
-    const previous = await store.getPromotion(id);
+    const previous = await stores.promotions.getPromotion(id);
     if (!previous) throw new NotFoundError(`promotion ${id} does not exist`);
     const promotion = await audited(
       auditor,
@@ -386,7 +377,7 @@ export async function createRouter(
         'body',
       );
       const { credentials, actor } = await callers.caller(req);
-      const promotion = await store.getPromotion(id);
+      const promotion = await stores.promotions.getPromotion(id);
       if (!promotion) throw new NotFoundError(`promotion ${id} does not exist`);
       const updated = await audited(
         auditor,
@@ -423,7 +414,7 @@ export async function createRouter(
     const { id } = parseInput(idPathSchema, req.params, 'path');
     parseInput(emptyBodySchema, req.body ?? {}, 'body');
     const { credentials, actor } = await callers.caller(req);
-    const promotion = await store.getPromotion(id);
+    const promotion = await stores.promotions.getPromotion(id);
     if (!promotion) throw new NotFoundError(`promotion ${id} does not exist`);
     const updated = await audited(
       auditor,
@@ -455,7 +446,10 @@ export async function createRouter(
     );
     const credentials = await callers.credentials(req);
     await guard.require('read', entityRef, credentials);
-    const events = await options.driftHistory.list({ entityRef, environment });
+    const events = await stores.drift.listDriftHistory({
+      entityRef,
+      environment,
+    });
     const response: DriftHistory = { items: events.map(toDriftResponse) };
     res.json(response);
   });
@@ -468,7 +462,7 @@ export async function createRouter(
       'body',
     );
     const { credentials, actor } = await callers.caller(req);
-    const event = await store.getDriftEvent(id);
+    const event = await stores.drift.getDriftEvent(id);
     if (!event) throw new NotFoundError(`drift event ${id} does not exist`);
     await audited(
       auditor,
@@ -484,7 +478,7 @@ export async function createRouter(
       },
       async () => {
         await guard.require('promote', event.entityRef, credentials);
-        const acknowledged = await options.driftHistory.acknowledge(
+        const acknowledged = await stores.drift.acknowledgeDrift(
           id,
           actor.userEntityRef,
           comment?.trim() || null,
@@ -498,7 +492,7 @@ export async function createRouter(
         }
       },
     );
-    const acknowledged = (await store.getDriftEvent(id)) ?? event;
+    const acknowledged = (await stores.drift.getDriftEvent(id)) ?? event;
     options.listener?.driftAcknowledged(acknowledged);
     res.json(toDriftResponse(acknowledged));
   });

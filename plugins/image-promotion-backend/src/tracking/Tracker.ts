@@ -27,7 +27,7 @@ import {
   ANNOTATION_TAG_PATTERN,
 } from '@image-promotion/plugin-image-promotion-common';
 import type { ImagePromotionConfig } from '../config';
-import type { ImagePromotionStore } from '../database';
+import type { ImagePromotionStores } from '../database';
 import type { TrackedComponent, TrackedComponentInput } from '../database';
 import type { Environment, Pipeline } from '../domain/types';
 import type { RegistryAccess } from '../registry/RegistryAccess';
@@ -98,7 +98,7 @@ export function compileTagPattern(pattern: string | null): RegExp | undefined {
 export class Tracker {
   constructor(
     private readonly deps: {
-      store: ImagePromotionStore;
+      stores: Pick<ImagePromotionStores, 'components' | 'tags'>;
       config: ImagePromotionConfig;
       access: RegistryAccess;
       components: ComponentSource;
@@ -114,9 +114,11 @@ export class Tracker {
     const tracked = entities
       .map(e => toTrackedComponent(e, this.deps.config))
       .filter((c): c is TrackedComponentInput => c !== undefined);
-    await this.deps.store.upsertComponents(tracked);
-    await this.deps.store.removeComponentsNotIn(tracked.map(c => c.entityRef));
-    return this.deps.store.listComponents();
+    await this.deps.stores.components.upsertComponents(tracked);
+    await this.deps.stores.components.removeComponentsNotIn(
+      tracked.map(c => c.entityRef),
+    );
+    return this.deps.stores.components.listComponents();
   }
 
   /** Syncs components and refreshes every component × environment. */
@@ -314,7 +316,7 @@ export class Tracker {
       const observed = resolved.filter(
         (o): o is { tag: string; digest: string } => o !== undefined,
       );
-      const result = await this.deps.store.applyTagSnapshot({
+      const result = await this.deps.stores.tags.applyTagSnapshot({
         entityRef: component.entityRef,
         environment: environment.id,
         observed,
