@@ -195,6 +195,15 @@ export interface Config {
            * promotion into the environment.
            */
           currentTag?: string;
+          /**
+           * Promote when ready: when the environment before this one gets a
+           * new version (tracking finds it, or a promotion into it succeeds),
+           * the plugin queues its promotion into this environment; it runs
+           * once the policy's time gates pass (soak, freeze windows), and
+           * still waits for approvals. Owners can pause it per service.
+           * Not allowed on the first environment. Default false.
+           */
+          autoPromote?: boolean;
           /** Rules for promotions INTO this environment. */
           policy?: {
             /** Distinct approvals needed, never by the requester. Default 0. */

@@ -18,18 +18,28 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { imagePromotionPermissions } from '@image-promotion/plugin-image-promotion-common';
+import { registerActions } from './actions/registerActions';
+import { AutoPromoter } from './automation/AutoPromoter';
+import { AutoPromotionControl } from './automation/AutoPromotionControl';
 import { readImagePromotionConfig } from './config';
 import { createStores, ReadModelQueries } from './database';
-import { Announcer } from './notify';
+import { Announcer, combineListeners } from './notify';
 import { PromotionService } from './promotion/PromotionService';
 import { PromotionWorker } from './promotion/PromotionWorker';
 import { RegistryAccess } from './registry/RegistryAccess';
 import { CatalogComponentSource } from './service/ComponentRefresher';
-import { createRouter, WEBHOOK_PATH } from './service/router';
+import { CallerResolver } from './service/identity';
+import {
+  createPromotionOperations,
+  createRouter,
+  RouterOptions,
+  WEBHOOK_PATH,
+} from './service/router';
 import { Tracker } from './tracking/Tracker';
 
 /**
@@ -58,6 +68,7 @@ export const imagePromotionPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         notifications: notificationService,
         signals: signalsServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
         const { httpRouter, logger, lifecycle, scheduler } = deps;
@@ -75,14 +86,6 @@ export const imagePromotionPlugin = createBackendPlugin({
           signals: deps.signals,
           access,
         });
-        const tracker = new Tracker({
-          stores,
-          config,
-          access,
-          components: new CatalogComponentSource(deps.catalog, deps.auth),
-          logger,
-          listener: announcer,
-        });
         // The worker needs the service and the service wakes the worker:
         // queued promotions start at once instead of at the next poll.
         let wakeWorker = () => {};
@@ -93,18 +96,38 @@ export const imagePromotionPlugin = createBackendPlugin({
           onQueued: () => wakeWorker(),
           listener: announcer,
         });
+        const autoPromoter = new AutoPromoter({
+          stores,
+          config,
+          service,
+          logger,
+          auditor: deps.auditor,
+        });
+        const tracker = new Tracker({
+          stores,
+          config,
+          access,
+          components: new CatalogComponentSource(deps.catalog, deps.auth),
+          logger,
+          listener: announcer,
+          trackingErrors: stores.trackingErrors,
+          // Promote when ready: a new version found by tracking.
+          onNewVersions: change => autoPromoter.trackedNewVersions(change),
+        });
         const worker = new PromotionWorker({
           stores,
           service,
           access,
           logger,
-          listener: announcer,
+          // Promote when ready: a promotion that succeeded is a new version too.
+          listener: combineListeners(announcer, autoPromoter.listener),
           planTimeoutMs: config.timeouts.apiRequestMs,
         });
         wakeWorker = () => worker.wake();
         lifecycle.addStartupHook(() => worker.start());
         lifecycle.addShutdownHook(async () => {
           await worker.stop();
+          await autoPromoter.settled();
           await announcer.settled();
         });
 
@@ -121,24 +144,37 @@ export const imagePromotionPlugin = createBackendPlugin({
 
         deps.permissionsRegistry.addPermissions(imagePromotionPermissions);
 
-        httpRouter.use(
-          await createRouter({
-            logger,
-            httpAuth: deps.httpAuth,
-            userInfo: deps.userInfo,
-            permissions: deps.permissions,
-            auth: deps.auth,
-            auditor: deps.auditor,
-            catalog: deps.catalog,
-            config,
+        const routerOptions: RouterOptions = {
+          logger,
+          httpAuth: deps.httpAuth,
+          userInfo: deps.userInfo,
+          permissions: deps.permissions,
+          auth: deps.auth,
+          auditor: deps.auditor,
+          catalog: deps.catalog,
+          config,
+          stores,
+          readModels,
+          access,
+          tracker,
+          service,
+          trackingErrors: stores.trackingErrors,
+          listener: announcer,
+          autoPromotion: new AutoPromotionControl({
             stores,
-            readModels,
-            access,
-            tracker,
             service,
-            listener: announcer,
           }),
-        );
+        };
+        // One set of checked, audited operations for the REST API and the
+        // actions agents and templates call.
+        const operations = createPromotionOperations(routerOptions);
+        registerActions({
+          actionsRegistry: deps.actionsRegistry,
+          operations,
+          callers: new CallerResolver(deps.httpAuth, deps.userInfo),
+          deadlineMs: config.timeouts.apiRequestMs,
+        });
+        httpRouter.use(await createRouter({ ...routerOptions, operations }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         httpRouter.addAuthPolicy({
           path: WEBHOOK_PATH,

@@ -288,6 +288,39 @@ export interface CurrentVersion {
   by: string | null;
   /** The promotion that put it there; null when tracking discovered it. */
   promotionId: string | null;
+  /**
+   * Who approved that promotion, in the order they did; empty when it needed no approval or
+   * tracking discovered the version. Given by the status endpoint only.
+   */
+  approvedBy?: string[];
+}
+
+/**
+ * Why tracking could not read an environment's registry at its last try.
+ *
+ * @public
+ */
+export interface EnvironmentTrackingError {
+  /** In words naming the registry, e.g. `the qa registry at registry.example.com refused the connection; check that it is running`. */
+  message: string;
+  /** When tracking last tried (and failed). */
+  lastTriedAt: string;
+  /** When this streak of failures began. */
+  failingSince: string;
+}
+
+/**
+ * The newest promotion into an environment, when it failed after the environment's current
+ * version arrived.
+ *
+ * @public
+ */
+export interface EnvironmentFailure {
+  promotionId: string;
+  targetTag: string;
+  failedAt: string;
+  /** One sentence naming the environment and its registry; the promotion's details hold the full error. */
+  message: string;
 }
 
 /**
@@ -396,6 +429,10 @@ export interface EnvironmentStatus {
   /** Unacknowledged drift events. */
   drift: DriftEvent[];
   policy: EnvironmentPolicySummary;
+  /** Null when tracking read the environment's registry at its last try. */
+  trackingError: EnvironmentTrackingError | null;
+  /** Null unless the newest promotion into the environment failed after its current version arrived. */
+  lastFailure: EnvironmentFailure | null;
 }
 
 /**

@@ -22,6 +22,7 @@
  */
 
 export * from './annotations';
+export * from './autoPromotion';
 export * from './api';
 export * from './links';
 export * from './permissions';

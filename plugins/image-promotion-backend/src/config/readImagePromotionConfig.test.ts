@@ -750,7 +750,7 @@ describe('readImagePromotionConfig', () => {
       [
         'a misspelt environment key',
         withValue(baseConfig(), 'pipelines.default.environments.0.repo', 'x'),
-        'imagePromotion.pipelines.default.environments[0].repo: unknown key (allowed: id, title, registry, repository, currentTag, policy)',
+        'imagePromotion.pipelines.default.environments[0].repo: unknown key (allowed: id, title, registry, repository, currentTag, policy, autoPromote)',
       ],
       [
         'an environment without a repository',
@@ -950,6 +950,15 @@ describe('readImagePromotionConfig', () => {
           ],
         }),
         'imagePromotion.pipelines.default.environments[3].policy.freezeWindows[0].days: unknown key (allowed: kind, start, end, reason)',
+      ],
+      [
+        'autoPromote on the first environment',
+        withValue(
+          baseConfig(),
+          'pipelines.default.environments.0.autoPromote',
+          true,
+        ),
+        'imagePromotion.pipelines.default.environments[0].autoPromote: the first environment has no environment before it to promote from; images enter it from CI. Set autoPromote on a later environment',
       ],
       [
         'a zero tracking frequency',

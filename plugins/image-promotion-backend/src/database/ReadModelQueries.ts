@@ -18,6 +18,7 @@ import type { DatabaseService } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
 import { TERMINAL_STATUSES } from '../domain/types';
 import {
+  ApprovalRow,
   DbTimestamp,
   DriftEventRow,
   PromotionRow,
@@ -120,6 +121,8 @@ export interface EntityEnvironmentStatus {
   current: CurrentVersion | undefined;
   openPromotion: Promotion | undefined;
   drift: DriftEvent[];
+  /** The newest succeeded-or-failed promotion, when it failed. */
+  lastFailure: Promotion | undefined;
 }
 
 /** The promotions into an environment that decide its current version and its last failure. */
@@ -209,6 +212,7 @@ export class ReadModelQueries {
       environments.map(environment => {
         const k = key(entityRef, environment.id);
         const list = versions.get(k) ?? [];
+        const finished = latest.finished.get(k);
         return [
           environment.id,
           {
@@ -222,9 +226,31 @@ export class ReadModelQueries {
             }),
             openPromotion: open.get(environment.id),
             drift: driftByEnvironment.get(k) ?? [],
+            lastFailure: finished?.status === 'failed' ? finished : undefined,
           },
         ];
       }),
+    );
+  }
+
+  /** Who approved each of some promotions, in the order they did: one statement. */
+  async approvers(
+    promotionIds: readonly string[],
+  ): Promise<Map<string, string[]>> {
+    const ids = [...new Set(promotionIds)];
+    if (ids.length === 0) return new Map();
+    const rows: Pick<ApprovalRow, 'promotion_id' | 'approver'>[] =
+      await this.db<ApprovalRow>('promotion_approvals')
+        .whereIn('promotion_id', ids)
+        .where('decision', 'approved')
+        .orderBy([
+          { column: 'at', order: 'asc' },
+          { column: 'approver', order: 'asc' },
+        ])
+        .select('promotion_id', 'approver');
+    const byPromotion = group(rows, r => r.promotion_id);
+    return new Map(
+      [...byPromotion].map(([id, list]) => [id, list.map(r => r.approver)]),
     );
   }
 

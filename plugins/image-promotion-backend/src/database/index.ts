@@ -35,3 +35,7 @@ export type {
 } from './ReadModelQueries';
 export { DuplicateApprovalError, OpenPromotionExistsError } from './errors';
 export type * from './types';
+export { AutoPromotionStore } from './AutoPromotionStore';
+export type { AutoPromotionPause } from './AutoPromotionStore';
+export { TrackingErrorStore } from './TrackingErrorStore';
+export type { TrackingError, TrackingOutcome } from './TrackingErrorStore';

@@ -41,6 +41,7 @@ const TABLES = [
   'promotion_locks',
   'promotion_approvals',
   'promotion_copy_figures',
+  'tracking_errors',
 ];
 
 async function existingTables(knex: Knex): Promise<string[]> {

@@ -20,12 +20,14 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 import { ApprovalStore } from './ApprovalStore';
+import { AutoPromotionStore } from './AutoPromotionStore';
 import { ComponentStore } from './ComponentStore';
 import { DriftStore } from './DriftStore';
 import { PromotionCopyFiguresStore } from './PromotionCopyFiguresStore';
 import { PromotionQueue } from './PromotionQueue';
 import { PromotionStore } from './PromotionStore';
 import { TagStore } from './TagStore';
+import { TrackingErrorStore } from './TrackingErrorStore';
 
 const migrationsDir = resolvePackagePath(
   '@image-promotion/plugin-image-promotion-backend',
@@ -53,6 +55,10 @@ export interface ImagePromotionStores {
   queue: PromotionQueue;
   /** What each finished copy did. */
   copyFigures: PromotionCopyFiguresStore;
+  /** Auto-promotion's pauses and the versions it has claimed. */
+  autoPromotions: AutoPromotionStore;
+  /** What the last tracking run could not read, per environment. */
+  trackingErrors: TrackingErrorStore;
 }
 
 /** The stores over one migrated client. */
@@ -65,6 +71,8 @@ export function storesFor(db: Knex): ImagePromotionStores {
     approvals: new ApprovalStore(db),
     queue: new PromotionQueue(db),
     copyFigures: new PromotionCopyFiguresStore(db),
+    autoPromotions: new AutoPromotionStore(db),
+    trackingErrors: new TrackingErrorStore(db),
   };
 }
 

@@ -14,8 +14,10 @@
  * limitations under the License.
  */
 
+import type { AutoPromotionControl } from '../automation/AutoPromotionControl';
 import { mockServices } from '@backstage/backend-test-utils';
 import type {
+  AutoPromotionState,
   ApprovalInbox,
   ApprovalInboxItem,
   CurrentVersion,
@@ -30,7 +32,9 @@ import type {
   DurationStats,
   EntityPromotionStatus,
   EnvironmentPolicySummary,
+  EnvironmentFailure,
   EnvironmentStatus,
+  EnvironmentTrackingError,
   EnvironmentVersion,
   GateResult,
   OverviewEnvironment,
@@ -53,6 +57,7 @@ import type { RegistryAccess } from '../registry/RegistryAccess';
 import type { Tracker } from '../tracking/Tracker';
 import { createRouter } from './router';
 import {
+  autoPromotionBodySchema,
   decisionBodySchema,
   previewBodySchema,
   promotionBodySchema,
@@ -202,6 +207,7 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
       since: true,
       by: true,
       promotionId: true,
+      approvedBy: true,
     }),
   ],
   [
@@ -254,6 +260,25 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
       openPromotion: true,
       drift: true,
       policy: true,
+      trackingError: true,
+      lastFailure: true,
+    }),
+  ],
+  [
+    'EnvironmentTrackingError',
+    keysOf<EnvironmentTrackingError>({
+      message: true,
+      lastTriedAt: true,
+      failingSince: true,
+    }),
+  ],
+  [
+    'EnvironmentFailure',
+    keysOf<EnvironmentFailure>({
+      promotionId: true,
+      targetTag: true,
+      failedAt: true,
+      message: true,
     }),
   ],
   [
@@ -365,6 +390,17 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
     keysOf<DurationStats>({ count: true, medianHours: true, p90Hours: true }),
   ],
   [
+    'AutoPromotionState',
+    keysOf<AutoPromotionState>({
+      entityRef: true,
+      environments: true,
+      paused: true,
+      pausedBy: true,
+      pausedAt: true,
+      reason: true,
+    }),
+  ],
+  [
     'Metrics',
     keysOf<DeliveryMetrics>({
       days: true,
@@ -404,6 +440,7 @@ describe('openapi.yaml', () => {
       access: {} as RegistryAccess,
       tracker: {} as Tracker,
       service: {} as PromotionService,
+      autoPromotion: {} as AutoPromotionControl,
     });
     const routes = (router.stack as ExpressLayer[])
       .filter(layer => layer.route)
@@ -431,5 +468,8 @@ describe('openapi.yaml', () => {
       bodyKeys(decisionBodySchema),
     );
     expect(documentedProperties('Retry')).toEqual(bodyKeys(retryBodySchema));
+    expect(documentedProperties('AutoPromotionUpdate')).toEqual(
+      bodyKeys(autoPromotionBodySchema),
+    );
   });
 });

@@ -31,13 +31,19 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import express, { RequestHandler } from 'express';
 import Router from 'express-promise-router';
 import type { ImagePromotionConfig } from '../config';
-import type { ImagePromotionStores, ReadModelQueries } from '../database';
+import type {
+  ImagePromotionStores,
+  TrackingErrorStore,
+  ReadModelQueries,
+} from '../database';
 import type { PromotionListener } from '../notify';
 import { PermissionGuard, PermittedEntities } from '../permissions';
 import type { PromotionService } from '../promotion/PromotionService';
 import type { RegistryAccess } from '../registry/RegistryAccess';
 import type { Tracker } from '../tracking/Tracker';
+import type { AutoPromotionControl } from '../automation/AutoPromotionControl';
 import type {
+  AutoPromotionState,
   DriftHistory,
   PromotionPage,
   PromotionPreview,
@@ -48,13 +54,15 @@ import { audited } from './audit';
 import { ComponentRefresher } from './ComponentRefresher';
 import { createErrorHandler } from './errorHandler';
 import { CallerResolver } from './identity';
-import { toDriftResponse, toGate, toPromotionResponse } from './mappers';
+import { toDriftResponse, toPromotionResponse } from './mappers';
 import { MetricsReadModel } from './MetricsReadModel';
 import { OverviewReadModel } from './OverviewReadModel';
 import { parseInput } from './parse';
 import { PromotionDetailsReadModel } from './PromotionDetailsReadModel';
+import { PromotionOperations } from './PromotionOperations';
 import { requestDeadline } from './requestSignal';
 import {
+  autoPromotionBodySchema,
   decisionBodySchema,
   driftAcknowledgeBodySchema,
   driftHistoryQuerySchema,
@@ -95,8 +103,25 @@ export interface RouterOptions {
   access: RegistryAccess;
   tracker: Tracker;
   service: PromotionService;
+  /** Why tracking could not read environments, for their lanes. */
+  trackingErrors?: TrackingErrorStore;
   /** Told about drift acknowledgements, for live updates. */
   listener?: PromotionListener;
+  /** Auto-promotion's pause per service. */
+  autoPromotion: AutoPromotionControl;
+  /** The operations the actions registry shares; built here when not given. */
+  operations?: PromotionOperations;
+}
+
+/** The checked, audited operations the REST handlers and the registered actions share. */
+export function createPromotionOperations(
+  options: RouterOptions,
+): PromotionOperations {
+  return new PromotionOperations({
+    ...options,
+    guard: new PermissionGuard(options.permissions),
+    status: new StatusReadModel(options),
+  });
 }
 
 /** Builds the REST API of the plugin; handlers validate and delegate, they hold no logic. */
@@ -113,6 +138,7 @@ export async function createRouter(
   const refresher = new ComponentRefresher(options);
   const details = new PromotionDetailsReadModel(options);
   const inbox = new ApprovalInboxReadModel(options);
+  const operations = options.operations ?? createPromotionOperations(options);
 
   const router = Router();
   // The webhook is routed before any body is read, so its secret is checked
@@ -167,8 +193,7 @@ export async function createRouter(
   router.get('/entities/:namespace/:kind/:name/status', async (req, res) => {
     const entityRef = parseInput(entityPathSchema, req.params, 'path');
     const credentials = await callers.credentials(req);
-    await guard.require('read', entityRef, credentials);
-    res.json(await status.status(entityRef));
+    res.json(await operations.status(entityRef, { credentials }));
   });
 
   router.post('/entities/:namespace/:kind/:name/refresh', async (req, res) => {
@@ -200,77 +225,21 @@ export async function createRouter(
 
   router.post('/promotions/preview', async (req, res) => {
     const body = parseInput(previewBodySchema, req.body, 'body');
-    const { credentials, actor } = await callers.caller(req);
-    await guard.require('read', body.entityRef, credentials);
-    const [plan, permission] = await Promise.all([
-      service.plan(
-        body,
-        actor.userEntityRef,
-        undefined,
-        requestDeadline(res, config.timeouts.apiRequestMs),
-      ),
-      guard.check('promote', body.entityRef, credentials),
-    ]);
-    const response: PromotionPreview = {
-      entityRef: plan.component.entityRef,
-      digest: plan.digest,
-      sourceEnvironment: plan.source.id,
-      targetEnvironment: plan.target.id,
-      sourceTag: plan.sourceTag,
-      targetTag: plan.targetTag,
-      isRollback: plan.isRollback,
-      allowed: plan.allowed && permission.allowed,
-      needsApproval: plan.needsApproval && permission.allowed,
-      canRequest: plan.canRequest && permission.allowed,
-      eligibleAt:
-        plan.canRequest && plan.eligibleAt
-          ? plan.eligibleAt.toISOString()
-          : null,
-      gates: [
-        ...plan.gates.map(toGate),
-        {
-          gate: 'permission',
-          passed: permission.allowed,
-          message: permission.message,
-        },
-      ],
-    };
+    const response: PromotionPreview = await operations.preview(
+      body,
+      await callers.caller(req),
+      requestDeadline(res, config.timeouts.apiRequestMs),
+    );
     res.json(response);
   });
 
   router.post('/promotions', async (req, res) => {
     const body = parseInput(promotionBodySchema, req.body, 'body');
-    const { credentials, actor } = await callers.caller(req);
-    const promotion = await audited(
-      auditor,
-      {
-        eventId: 'promotion-request',
-        severityLevel: 'medium',
-        request: req,
-        meta: {
-          entityRef: body.entityRef,
-          targetEnvironment: body.targetEnvironment,
-          ...(body.sourceEnvironment
-            ? { sourceEnvironment: body.sourceEnvironment }
-            : {}),
-          ...(body.digest ? { digest: body.digest } : {}),
-          ...(body.sourceTag ? { sourceTag: body.sourceTag } : {}),
-          ...(body.targetTag ? { targetTag: body.targetTag } : {}),
-        },
-      },
-      async () => {
-        await guard.require('promote', body.entityRef, credentials);
-        return service.request(
-          body,
-          actor,
-          requestDeadline(res, config.timeouts.apiRequestMs),
-        );
-      },
-      created => ({
-        promotionId: created.id,
-        status: created.status,
-        digest: created.digest,
-      }),
+    const promotion = await operations.request(
+      body,
+      await callers.caller(req),
+      { request: req },
+      requestDeadline(res, config.timeouts.apiRequestMs),
     );
     res.status(202).json(toPromotionResponse(promotion));
   });
@@ -376,35 +345,13 @@ export async function createRouter(
         req.body ?? {},
         'body',
       );
-      const { credentials, actor } = await callers.caller(req);
-      const promotion = await stores.promotions.getPromotion(id);
-      if (!promotion) throw new NotFoundError(`promotion ${id} does not exist`);
-      const updated = await audited(
-        auditor,
-        {
-          eventId:
-            decision === 'approve' ? 'promotion-approve' : 'promotion-reject',
-          severityLevel: 'medium',
-          request: req,
-          meta: {
-            promotionId: id,
-            entityRef: promotion.entityRef,
-            targetEnvironment: promotion.targetEnvironment,
-            digest: promotion.digest,
-          },
-        },
-        async () => {
-          await guard.require('approve', promotion.entityRef, credentials);
-          return decision === 'approve'
-            ? service.approve(
-                id,
-                actor,
-                comment,
-                requestDeadline(res, config.timeouts.apiRequestMs),
-              )
-            : service.reject(id, actor, comment);
-        },
-        result => ({ status: result.status }),
+      const updated = await operations.decide(
+        decision,
+        id,
+        comment,
+        await callers.caller(req),
+        { request: req },
+        requestDeadline(res, config.timeouts.apiRequestMs),
       );
       res.json(toPromotionResponse(updated));
     });
@@ -496,6 +443,51 @@ export async function createRouter(
     options.listener?.driftAcknowledged(acknowledged);
     res.json(toDriftResponse(acknowledged));
   });
+
+  router.get(
+    '/entities/:namespace/:kind/:name/auto-promotion',
+    async (req, res) => {
+      const entityRef = parseInput(entityPathSchema, req.params, 'path');
+      const credentials = await callers.credentials(req);
+      await guard.require('read', entityRef, credentials);
+      const response: AutoPromotionState = await options.autoPromotion.state(
+        entityRef,
+      );
+      res.json(response);
+    },
+  );
+
+  router.put(
+    '/entities/:namespace/:kind/:name/auto-promotion',
+    async (req, res) => {
+      const entityRef = parseInput(entityPathSchema, req.params, 'path');
+      const { paused, reason } = parseInput(
+        autoPromotionBodySchema,
+        req.body ?? {},
+        'body',
+      );
+      const { credentials, actor } = await callers.caller(req);
+      const { state } = await audited(
+        auditor,
+        {
+          eventId: 'auto-promotion-pause',
+          request: req,
+          meta: { entityRef, paused },
+        },
+        async () => {
+          await guard.require('promote', entityRef, credentials);
+          return options.autoPromotion.setPaused(
+            entityRef,
+            paused,
+            actor,
+            reason?.trim() || null,
+          );
+        },
+        result => ({ cancelled: result.cancelled }),
+      );
+      res.json(state);
+    },
+  );
 
   router.get('/overview', async (req, res) => {
     const query = parseInput(overviewQuerySchema, req.query, 'query');

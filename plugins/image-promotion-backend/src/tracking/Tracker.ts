@@ -27,11 +27,20 @@ import {
   ANNOTATION_TAG_PATTERN,
 } from '@image-promotion/plugin-image-promotion-common';
 import type { ImagePromotionConfig } from '../config';
-import type { ImagePromotionStores } from '../database';
-import type { TrackedComponent, TrackedComponentInput } from '../database';
+import type {
+  ImagePromotionStores,
+  TrackedComponent,
+  TrackedComponentInput,
+  TrackingErrorStore,
+} from '../database';
 import type { Environment, Pipeline } from '../domain/types';
 import type { RegistryAccess } from '../registry/RegistryAccess';
-import { registryFailure } from '../registry/registryFailure';
+import { systemErrorPhrase } from '../promotion/describeFailure';
+import {
+  describeRegistry,
+  registryFailure,
+  RegistryUnavailableError,
+} from '../registry/registryFailure';
 import { mapWithConcurrency } from './concurrency';
 import { RegistryCircuits } from './registryCircuits';
 
@@ -40,6 +49,16 @@ export interface ComponentSource {
   /** Catalog entities carrying the `image-promotion.io/image` annotation. */
   listAnnotatedEntities(): Promise<Entity[]>;
 }
+
+/** Digests an environment of a component holds for the first time. */
+export interface NewVersions {
+  entityRef: string;
+  environment: string;
+  digests: string[];
+}
+
+/** How an environment skipped because its registry failed earlier in the run says so. */
+const NOT_REFRESHED = 'not refreshed in this run: ';
 
 /** What one refresh of a component did. */
 export interface RefreshResult {
@@ -105,6 +124,10 @@ export class Tracker {
       logger: LoggerService;
       /** Told when drift is found, so the owners hear of it. */
       listener?: PromotionListener;
+      /** Told when an environment holds digests it never held before (auto-promotion). */
+      onNewVersions?: (change: NewVersions) => void;
+      /** Keeps why an environment could not be read, for its lane. */
+      trackingErrors?: TrackingErrorStore;
     },
   ) {}
 
@@ -210,7 +233,34 @@ export class Tracker {
         mapWithConcurrency(queue, slots, job => job()),
       ),
     );
+    await this.recordErrors(results, circuits);
     return results;
+  }
+
+  /** Stores why environments could not be read and forgets it for those read again; a stopped run proves nothing. */
+  private async recordErrors(
+    results: RefreshResult[],
+    circuits: RegistryCircuits,
+  ): Promise<void> {
+    if (!this.deps.trackingErrors || circuits.runAborted) return;
+    const outcomes = results.flatMap(r =>
+      r.environments
+        .filter(e => e !== undefined)
+        .map(e => ({
+          entityRef: r.entityRef,
+          environment: e.id,
+          ...(e.error !== undefined
+            ? { error: e.error.replace(NOT_REFRESHED, '') }
+            : {}),
+        })),
+    );
+    try {
+      await this.deps.trackingErrors.record(outcomes);
+    } catch (error) {
+      this.deps.logger.warn(
+        `Could not store the tracking errors of this run: ${error}`,
+      );
+    }
   }
 
   /** A component's pipeline and tag pattern, or undefined (with a warning) when it cannot be tracked. */
@@ -255,6 +305,20 @@ export class Tracker {
         deadlineMs: circuits.deadlineMs,
       });
       circuits.record(environment.registry, failure);
+      // A directory registry's file system error, in words naming it.
+      const phrase =
+        failure instanceof RegistryUnavailableError
+          ? undefined
+          : systemErrorPhrase(failure.message);
+      if (phrase) {
+        const code = /\b(E[A-Z]+)\b/.exec(failure.message)?.[1];
+        throw new Error(
+          `${describeRegistry(
+            this.deps.access.place(environment),
+          )} cannot be read while ${action}: ${phrase} (${code})`,
+          { cause: error },
+        );
+      }
       throw failure;
     }
   }
@@ -274,7 +338,7 @@ export class Tracker {
         tags: 0,
         newDigests: 0,
         drift: 0,
-        error: `not refreshed in this run: ${givenUp}`,
+        error: `${NOT_REFRESHED}${givenUp}`,
       };
     }
     try {
@@ -331,6 +395,13 @@ export class Tracker {
         );
       }
       this.deps.listener?.driftFound(result.driftEvents);
+      if (result.newDigests.length) {
+        this.deps.onNewVersions?.({
+          entityRef: component.entityRef,
+          environment: environment.id,
+          digests: result.newDigests,
+        });
+      }
       return {
         id: environment.id,
         tags: observed.length,

@@ -88,6 +88,8 @@ export function environment(
     openPromotion: null,
     drift: [],
     policy: policy(),
+    trackingError: null,
+    lastFailure: null,
     ...overrides,
   };
 }

@@ -58,38 +58,6 @@ import { errorMessage } from '../shared/format';
 /** How many promotions the history table shows. */
 const HISTORY_LIMIT = 100;
 
-/**
- * Per environment: its newest finished promotion when that failed and nothing has arrived in the
- * environment since, so a lane shows the failure until a later version replaces it.
- */
-export function laneFailures(
-  promotions: Promotion[],
-  environments: EnvironmentStatus[],
-): Record<string, Promotion | undefined> {
-  const failures: Record<string, Promotion | undefined> = {};
-  for (const env of environments) {
-    const newest = promotions
-      .filter(
-        p =>
-          p.targetEnvironment === env.id &&
-          ['succeeded', 'failed'].includes(p.status),
-      )
-      .sort(
-        (a, b) =>
-          Date.parse(b.finishedAt ?? b.updatedAt) -
-          Date.parse(a.finishedAt ?? a.updatedAt),
-      )[0];
-    const since = env.current ? Date.parse(env.current.since) : 0;
-    if (
-      newest?.status === 'failed' &&
-      Date.parse(newest.finishedAt ?? newest.updatedAt) >= since
-    ) {
-      failures[env.id] = newest;
-    }
-  }
-  return failures;
-}
-
 /** The environment to copy a rollback from: the nearest earlier one that still holds the digest. */
 export function rollbackSource(
   environments: EnvironmentStatus[],
@@ -186,8 +154,9 @@ const PromotionView = (props: { entityRef: string }) => {
   }
 
   const environments = status.environments;
+  // A registry that cannot be read is shown on its lane, not as "no versions yet".
   const hasVersions = environments.some(
-    e => e.versions.length > 0 || e.current,
+    e => e.versions.length > 0 || e.current || e.trackingError,
   );
   const pending = open.filter(p => p.status === 'pending_approval');
 
@@ -272,7 +241,6 @@ const PromotionView = (props: { entityRef: string }) => {
               environments={environments}
               now={now}
               onPromote={(source, target) => openDialog(source, target)}
-              failures={laneFailures(history.value?.items ?? [], environments)}
               onRollBack={rollBackLane}
               onShowPromotion={showPromotion}
             />

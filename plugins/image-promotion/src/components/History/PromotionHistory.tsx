@@ -27,6 +27,7 @@ import {
   formatDateTime,
   formatDuration,
   humanizeUserRef,
+  plainFailureReason,
   shortDigest,
 } from '../shared/format';
 
@@ -93,6 +94,7 @@ export const PromotionHistory = (props: {
     { title: 'Who', render: p => humanizeUserRef(p.requestedBy) },
     {
       title: 'From → To',
+      cellStyle: { whiteSpace: 'nowrap' },
       render: p =>
         `${title(p.sourceEnvironment)} → ${title(p.targetEnvironment)}`,
     },
@@ -103,21 +105,37 @@ export const PromotionHistory = (props: {
     { title: 'Tag', field: 'targetTag' },
     {
       title: 'Result',
-      render: p => (
-        <>
-          <PromotionStatusLabel status={p.status} />
-          {p.isRollback && (
-            <Typography variant="caption" display="block">
-              rollback
-            </Typography>
-          )}
-          {p.failureReason && (
-            <Typography variant="body2" color="error">
-              {p.failureReason}
-            </Typography>
-          )}
-        </>
-      ),
+      // One line per row: the status does not wrap, a failure shows its first words (all of
+      // them on hover; the details hold the full error).
+      cellStyle: { whiteSpace: 'nowrap' },
+      render: p => {
+        const reason = p.failureReason
+          ? plainFailureReason(p.failureReason, {
+              environment: title(p.targetEnvironment),
+            })
+          : undefined;
+        return (
+          <>
+            <PromotionStatusLabel status={p.status} />
+            {p.isRollback && (
+              <Typography variant="caption" display="block">
+                rollback
+              </Typography>
+            )}
+            {reason && (
+              <Typography
+                variant="body2"
+                color="error"
+                noWrap
+                title={reason}
+                style={{ maxWidth: 280 }}
+              >
+                {reason}
+              </Typography>
+            )}
+          </>
+        );
+      },
     },
     { title: 'Duration', render: p => promotionDuration(p) },
     {

@@ -49,6 +49,8 @@ import {
 
 const useStyles = makeStyles(theme => ({
   section: { marginTop: theme.spacing(2) },
+  // Long references (a registry path, a digest) break instead of running past the dialog's edge.
+  events: { overflowWrap: 'anywhere' },
   facts: {
     display: 'grid',
     gridTemplateColumns: 'max-content 1fr',
@@ -249,7 +251,7 @@ const DetailsBody = (props: {
           <Typography variant="subtitle2" component="h3">
             What happened
           </Typography>
-          <ol aria-label="Status changes">
+          <ol aria-label="Status changes" className={classes.events}>
             {details.events.map(e => (
               <li key={e.id}>
                 <Typography variant="body2">
