@@ -15,11 +15,13 @@
  */
 
 import { Table, TableColumn } from '@backstage/core-components';
+import { isAutoPromotion } from '@image-promotion/plugin-image-promotion-common';
 import type {
   EnvironmentStatus,
   Promotion,
 } from '@image-promotion/plugin-image-promotion-common';
 import Button from '@material-ui/core/Button';
+import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
 import { PromotionStatusLabel } from '../shared/PromotionStatusLabel';
 import {
@@ -91,7 +93,21 @@ export const PromotionHistory = (props: {
         </span>
       ),
     },
-    { title: 'Who', render: p => humanizeUserRef(p.requestedBy) },
+    {
+      // Who or what started it: a person, CI, or the plugin itself.
+      title: 'Started by',
+      render: p =>
+        isAutoPromotion(p) ? (
+          <Chip
+            size="small"
+            variant="outlined"
+            label="auto-promotion"
+            title="Queued by the plugin: the environment before got a new version and this one promotes by itself"
+          />
+        ) : (
+          humanizeUserRef(p.requestedBy)
+        ),
+    },
     {
       title: 'From → To',
       cellStyle: { whiteSpace: 'nowrap' },
