@@ -91,9 +91,12 @@ export class AutoPromoter {
   /** A promotion listener: a promotion that succeeded put a new version into its target. */
   readonly listener: PromotionListener = {
     promotionChanged: (change: PromotionChange) => {
+      // A rollback is a person's decision about that environment, not a
+      // new version to pass on.
       if (
         change.promotion.status === 'succeeded' &&
-        change.previous !== 'succeeded'
+        change.previous !== 'succeeded' &&
+        !change.promotion.isRollback
       ) {
         this.track(() =>
           this.newVersionIn(
@@ -164,6 +167,17 @@ export class AutoPromoter {
     ]);
     if (!current || current.digest === targetCurrent?.digest) return undefined;
     const digest = current.digest;
+    // Never roll the next environment back by itself.
+    if (
+      await store.wasCurrentBefore(entityRef, into.id, digest, {
+        currentTag: into.currentTag,
+      })
+    ) {
+      logger.info(
+        `Auto-promotion of ${entityRef} ${digest} into ${into.id} skipped: it ran there before, so it would be a rollback`,
+      );
+      return undefined;
+    }
     if (!(await autoPromotions.claim(entityRef, into.id, digest))) {
       return undefined;
     }
