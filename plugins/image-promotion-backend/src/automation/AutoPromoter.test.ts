@@ -17,7 +17,7 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { JsonObject } from '@backstage/config';
 import { randomUUID } from 'node:crypto';
-import { AutoPromotionStore, Promotion } from '../database';
+import { Promotion } from '../database';
 import { startRegistry, TestRegistry } from '../__testUtils__/harness';
 import {
   buildConfig,
@@ -57,18 +57,16 @@ describe('AutoPromoter', () => {
     const environments = (raw.pipelines as JsonObject).default as JsonObject;
     ((environments.environments as JsonObject[])[1] as JsonObject).autoPromote =
       true;
-    const { knex, store } = await createStore(databases, 'SQLITE_3');
+    const { stores } = await createStore(databases, 'SQLITE_3');
     const config = buildConfig(raw);
     const replica = createReplica({
       config,
-      store,
-      knex,
+      stores,
       entities: [componentEntity(name)],
     });
     await replica.tracker.refreshAll();
     const promoter = new AutoPromoter({
-      store,
-      autoPromotions: new AutoPromotionStore(knex),
+      stores,
       config,
       service: replica.service,
       logger: mockServices.logger.mock(),
@@ -87,7 +85,8 @@ describe('AutoPromoter', () => {
         actor: 'worker',
       });
     const promotions = async () =>
-      (await store.listPromotions({ entityRef: ref, limit: 10 })).items;
+      (await stores.promotions.listPromotions({ entityRef: ref, limit: 10 }))
+        .items;
     return { promoter, ref, digest, succeededIntoDev, promotions };
   }
 

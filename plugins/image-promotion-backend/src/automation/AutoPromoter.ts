@@ -169,7 +169,7 @@ export class AutoPromoter {
     const digest = current.digest;
     // Never roll the next environment back by itself.
     if (
-      await store.wasCurrentBefore(entityRef, into.id, digest, {
+      await stores.tags.wasCurrentBefore(entityRef, into.id, digest, {
         currentTag: into.currentTag,
       })
     ) {
