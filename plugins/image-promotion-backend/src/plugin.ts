@@ -23,22 +23,12 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { imagePromotionPermissions } from '@image-promotion/plugin-image-promotion-common';
-import { ChangePreviewer, PromotionChanges } from './changes';
 import { registerActions } from './actions/registerActions';
 import { AutoPromoter } from './automation/AutoPromoter';
 import { AutoPromotionControl } from './automation/AutoPromotionControl';
+import { ChangePreviewer, PromotionChanges } from './changes';
 import { readImagePromotionConfig } from './config';
-import {
-  ApprovalInboxStore,
-  AutoPromotionStore,
-  DriftHistoryStore,
-  ImagePromotionStore,
-  PromotionChangesStore,
-  PromotionCopyFiguresStore,
-  PromotionScheduleStore,
-  ReadModelQueries,
-  TrackingErrorStore,
-} from './database';
+import { createStores, ReadModelQueries } from './database';
 import { Announcer, combineListeners } from './notify';
 import { PromotionService } from './promotion/PromotionService';
 import { PromotionWorker } from './promotion/PromotionWorker';
@@ -84,25 +74,18 @@ export const imagePromotionPlugin = createBackendPlugin({
       async init(deps) {
         const { httpRouter, logger, lifecycle, scheduler } = deps;
         const config = readImagePromotionConfig(deps.rootConfig);
-        const store = await ImagePromotionStore.create({
-          database: deps.database,
-        });
+        const stores = await createStores({ database: deps.database });
         const readModels = await ReadModelQueries.create({
           database: deps.database,
         });
-        // The stores of the smaller aggregates share the migrated client.
-        const db = await deps.database.getClient();
-        const copyFigures = new PromotionCopyFiguresStore(db);
-        const trackingErrors = new TrackingErrorStore(db);
         const access = new RegistryAccess(config);
-        const changeSummaries = new PromotionChangesStore(db);
         const changes = new PromotionChanges({
-          previewer: new ChangePreviewer({ access, store }),
-          store: changeSummaries,
+          previewer: new ChangePreviewer({ access, store: stores.tags }),
+          store: stores.changes,
           logger,
         });
         const announcer = new Announcer({
-          store,
+          stores,
           config,
           logger,
           notifications: deps.notifications,
@@ -113,40 +96,36 @@ export const imagePromotionPlugin = createBackendPlugin({
         // queued promotions start at once instead of at the next poll.
         let wakeWorker = () => {};
         const service = new PromotionService({
-          store,
+          stores,
           config,
           access,
           onQueued: () => wakeWorker(),
           listener: announcer,
           changes,
         });
-        const autoPromotions = new AutoPromotionStore(db);
         const autoPromoter = new AutoPromoter({
-          store,
-          autoPromotions,
+          stores,
           config,
           service,
           logger,
           auditor: deps.auditor,
         });
         const tracker = new Tracker({
-          store,
+          stores,
           config,
           access,
           components: new CatalogComponentSource(deps.catalog, deps.auth),
           logger,
           listener: announcer,
-          trackingErrors,
+          trackingErrors: stores.trackingErrors,
           // Promote when ready: a new version found by tracking.
           onNewVersions: change => autoPromoter.trackedNewVersions(change),
         });
         const worker = new PromotionWorker({
-          store,
+          stores,
           service,
           access,
           logger,
-          schedule: new PromotionScheduleStore(db),
-          copyFigures,
           // Promote when ready: a promotion that succeeded is a new version too.
           listener: combineListeners(announcer, autoPromoter.listener),
           planTimeoutMs: config.timeouts.apiRequestMs,
@@ -181,21 +160,16 @@ export const imagePromotionPlugin = createBackendPlugin({
           auditor: deps.auditor,
           catalog: deps.catalog,
           config,
-          store,
+          stores,
           readModels,
           access,
           tracker,
           service,
-          inbox: new ApprovalInboxStore(db),
-          driftHistory: new DriftHistoryStore(db),
-          copyFigures,
-          changes,
-          changeSummaries,
-          trackingErrors,
+          trackingErrors: stores.trackingErrors,
           listener: announcer,
+          changes,
           autoPromotion: new AutoPromotionControl({
-            store,
-            autoPromotions,
+            stores,
             service,
           }),
         };

@@ -115,7 +115,7 @@ describe('what changes, before it moves (real registries)', () => {
         `${dev.host}/${name}`,
         `${qa.host}/${name}`,
       );
-      const { knex, store } = await createStore(databases, databaseId);
+      const { knex, stores } = await createStore(databases, databaseId);
       const config = buildConfig({
         registries: { dev: dev.host, qa: qa.host },
         environments: [
@@ -125,9 +125,8 @@ describe('what changes, before it moves (real registries)', () => {
       });
       const replica = createReplica({
         config,
-        store,
+        stores,
         entities: [componentEntity(name)],
-        knex,
       });
       await replica.tracker.refreshAll();
 
@@ -139,7 +138,7 @@ describe('what changes, before it moves (real registries)', () => {
         },
         user('jane'),
       );
-      const summary = await replica.changeSummaries!.get(created.id);
+      const summary = await stores.changes.get(created.id);
       expect(summary).toBeDefined();
       expect(summary).toMatchObject({
         fromDigest: fixture.v1.digest,
@@ -208,7 +207,7 @@ describe('what changes, before it moves (real registries)', () => {
       `${dev.host}/${name}`,
       `${qa.host}/${name}`,
     );
-    const { knex, store } = await createStore(databases, 'SQLITE_3');
+    const { knex, stores } = await createStore(databases, 'SQLITE_3');
     const config = buildConfig({
       registries: { dev: dev.host, qa: qaProxy.host },
       environments: [
@@ -218,13 +217,13 @@ describe('what changes, before it moves (real registries)', () => {
     });
     const replica = createReplica({
       config,
-      store,
+      stores,
       entities: [componentEntity(name)],
     });
     await replica.tracker.refreshAll();
     const previewer = new ChangePreviewer({
       access: replica.access,
-      store,
+      store: stores.tags,
       inspector: new ImageInspector(),
     });
     const [, qaEnv] = config.pipelines.get('default')!.environments;
@@ -257,7 +256,7 @@ describe('what changes, before it moves (real registries)', () => {
       `${dev.host}/${name}`,
       `${qa.host}/${name}`,
     );
-    const { knex, store } = await createStore(databases, 'SQLITE_3');
+    const { knex, stores } = await createStore(databases, 'SQLITE_3');
     const config = buildConfig({
       registries: { dev: dev.host, qa: qaProxy.host },
       environments: [
@@ -267,7 +266,7 @@ describe('what changes, before it moves (real registries)', () => {
     });
     const replica = createReplica({
       config,
-      store,
+      stores,
       entities: [componentEntity(name)],
     });
     await replica.tracker.refreshAll();
@@ -280,7 +279,7 @@ describe('what changes, before it moves (real registries)', () => {
       const [devEnv, qaEnv] = config.pipelines.get('default')!.environments;
       const result = await new ChangePreviewer({
         access: replica.access,
-        store,
+        store: stores.tags,
       }).compare({
         entityRef: componentRef(name),
         image: name,

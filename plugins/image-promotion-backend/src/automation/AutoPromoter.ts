@@ -23,11 +23,7 @@ import {
   isAutoPromotion,
 } from '@image-promotion/plugin-image-promotion-common';
 import type { ImagePromotionConfig } from '../config';
-import type {
-  AutoPromotionStore,
-  ImagePromotionStore,
-  Promotion,
-} from '../database';
+import type { ImagePromotionStores, Promotion } from '../database';
 import type { PromotionChange, PromotionListener } from '../notify';
 import type { Actor, PromotionService } from '../promotion/PromotionService';
 import { audited } from '../service/audit';
@@ -56,8 +52,10 @@ export class AutoPromoter {
 
   constructor(
     private readonly deps: {
-      store: ImagePromotionStore;
-      autoPromotions: AutoPromotionStore;
+      stores: Pick<
+        ImagePromotionStores,
+        'components' | 'tags' | 'promotions' | 'autoPromotions'
+      >;
       config: ImagePromotionConfig;
       service: PromotionService;
       logger: LoggerService;
@@ -76,7 +74,7 @@ export class AutoPromoter {
   }): void {
     if (!change.digests.length) return;
     this.track(async () => {
-      const versions = await this.deps.store.listVersions(
+      const versions = await this.deps.stores.tags.listVersions(
         change.entityRef,
         change.environment,
       );
@@ -93,9 +91,12 @@ export class AutoPromoter {
   /** A promotion listener: a promotion that succeeded put a new version into its target. */
   readonly listener: PromotionListener = {
     promotionChanged: (change: PromotionChange) => {
+      // A rollback is a person's decision about that environment, not a
+      // new version to pass on.
       if (
         change.promotion.status === 'succeeded' &&
-        change.previous !== 'succeeded'
+        change.previous !== 'succeeded' &&
+        !change.promotion.isRollback
       ) {
         this.track(() =>
           this.newVersionIn(
@@ -137,8 +138,9 @@ export class AutoPromoter {
     environment: string,
     source: NewVersionSource,
   ): Promise<Promotion | undefined> {
-    const { store, autoPromotions, logger } = this.deps;
-    const component = await store.getComponent(entityRef);
+    const { stores, logger } = this.deps;
+    const { autoPromotions } = stores;
+    const component = await stores.components.getComponent(entityRef);
     const pipeline = component
       ? this.deps.config.pipelines.get(component.pipeline)
       : undefined;
@@ -156,11 +158,26 @@ export class AutoPromoter {
       return undefined;
     }
     const [current, targetCurrent] = await Promise.all([
-      store.getCurrent(entityRef, from.id, { currentTag: from.currentTag }),
-      store.getCurrent(entityRef, into.id, { currentTag: into.currentTag }),
+      stores.tags.getCurrent(entityRef, from.id, {
+        currentTag: from.currentTag,
+      }),
+      stores.tags.getCurrent(entityRef, into.id, {
+        currentTag: into.currentTag,
+      }),
     ]);
     if (!current || current.digest === targetCurrent?.digest) return undefined;
     const digest = current.digest;
+    // Never roll the next environment back by itself.
+    if (
+      await stores.tags.wasCurrentBefore(entityRef, into.id, digest, {
+        currentTag: into.currentTag,
+      })
+    ) {
+      logger.info(
+        `Auto-promotion of ${entityRef} ${digest} into ${into.id} skipped: it ran there before, so it would be a rollback`,
+      );
+      return undefined;
+    }
     if (!(await autoPromotions.claim(entityRef, into.id, digest))) {
       return undefined;
     }
@@ -209,7 +226,7 @@ export class AutoPromoter {
     environment: string,
     digest: string,
   ) {
-    const open = await this.deps.store.listPromotions({
+    const open = await this.deps.stores.promotions.listPromotions({
       entityRef,
       environment,
       status: ['pending_approval', 'queued'],

@@ -18,7 +18,7 @@ import {
   AutoPromotionState,
   isAutoPromotion,
 } from '@image-promotion/plugin-image-promotion-common';
-import type { AutoPromotionStore, ImagePromotionStore } from '../database';
+import type { ImagePromotionStores } from '../database';
 import type { Actor, PromotionService } from '../promotion/PromotionService';
 
 /**
@@ -29,8 +29,7 @@ import type { Actor, PromotionService } from '../promotion/PromotionService';
 export class AutoPromotionControl {
   constructor(
     private readonly deps: {
-      store: ImagePromotionStore;
-      autoPromotions: AutoPromotionStore;
+      stores: Pick<ImagePromotionStores, 'promotions' | 'autoPromotions'>;
       service: PromotionService;
     },
   ) {}
@@ -38,7 +37,7 @@ export class AutoPromotionControl {
   /** The state of a tracked component (NotFoundError when it is not tracked). */
   async state(entityRef: string): Promise<AutoPromotionState> {
     const { pipeline } = await this.deps.service.component(entityRef);
-    const pause = await this.deps.autoPromotions.getPause(entityRef);
+    const pause = await this.deps.stores.autoPromotions.getPause(entityRef);
     return {
       entityRef,
       environments: pipeline.environments
@@ -65,12 +64,12 @@ export class AutoPromotionControl {
     await this.deps.service.component(entityRef);
     const cancelled: string[] = [];
     if (paused) {
-      await this.deps.autoPromotions.pause(
+      await this.deps.stores.autoPromotions.pause(
         entityRef,
         actor.userEntityRef,
         reason,
       );
-      const open = await this.deps.store.listPromotions({
+      const open = await this.deps.stores.promotions.listPromotions({
         entityRef,
         status: ['pending_approval', 'queued'],
         limit: 100,
@@ -84,7 +83,7 @@ export class AutoPromotionControl {
         }
       }
     } else {
-      await this.deps.autoPromotions.resume(entityRef);
+      await this.deps.stores.autoPromotions.resume(entityRef);
     }
     return { state: await this.state(entityRef), cancelled };
   }

@@ -35,7 +35,7 @@ import { ConfigReader } from '@backstage/config';
 import { copyImage } from '@image-promotion/plugin-image-promotion-node';
 import { knex as createKnex, Knex } from 'knex';
 import { readImagePromotionConfig } from '../config';
-import { ImagePromotionStore } from '../database';
+import { createStores } from '../database';
 import { RegistryAccess } from '../registry/RegistryAccess';
 import { mapWithConcurrency } from '../tracking/concurrency';
 import { Tracker } from '../tracking/Tracker';
@@ -161,10 +161,10 @@ async function measure(
   access: RegistryAccess,
 ) {
   const database: DatabaseService = { getClient: async () => db };
-  const store = await ImagePromotionStore.create({ database });
+  const stores = await createStores({ database });
   const list = entities();
   const tracker = new Tracker({
-    store,
+    stores,
     config,
     access,
     components: { listAnnotatedEntities: async () => list },

@@ -26,7 +26,7 @@ import {
 import type { ImagePromotionConfig } from '../config';
 import type {
   DriftEvent,
-  ImagePromotionStore,
+  ImagePromotionStores,
   TrackedComponent,
 } from '../database';
 import type { Environment } from '../domain/types';
@@ -37,7 +37,7 @@ import type { PromotionChange, PromotionListener } from './PromotionListener';
 
 /** Options of {@link Announcer}. */
 export interface AnnouncerOptions {
-  store: Pick<ImagePromotionStore, 'getComponent'>;
+  stores: Pick<ImagePromotionStores, 'components'>;
   config: ImagePromotionConfig;
   logger: LoggerService;
   /** Absent when the notifications plugin is not part of the backend. */
@@ -109,7 +109,9 @@ export class Announcer implements PromotionListener {
   }
 
   private async names(entityRef: string) {
-    const component = await this.options.store.getComponent(entityRef);
+    const component = await this.options.stores.components.getComponent(
+      entityRef,
+    );
     const names: messages.Names = {
       component,
       environmentTitle: id => this.environment(component, id)?.title ?? id,

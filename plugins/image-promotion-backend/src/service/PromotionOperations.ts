@@ -22,7 +22,7 @@ import type {
   PromotionPreview,
 } from '@image-promotion/plugin-image-promotion-common';
 import type { Request } from 'express';
-import type { ImagePromotionStore, Promotion } from '../database';
+import type { ImagePromotionStores, Promotion } from '../database';
 import type { PermissionGuard } from '../permissions';
 import type {
   PromotionRequest,
@@ -49,7 +49,7 @@ export class PromotionOperations {
   constructor(
     private readonly deps: {
       auditor: AuditorService;
-      store: ImagePromotionStore;
+      stores: Pick<ImagePromotionStores, 'promotions'>;
       service: PromotionService;
       guard: PermissionGuard;
       status: StatusReadModel;
@@ -167,7 +167,7 @@ export class PromotionOperations {
     channel: OperationChannel,
     call: RegistryCallOptions = {},
   ): Promise<Promotion> {
-    const promotion = await this.deps.store.getPromotion(id);
+    const promotion = await this.deps.stores.promotions.getPromotion(id);
     if (!promotion) throw new NotFoundError(`promotion ${id} does not exist`);
     return audited(
       this.deps.auditor,

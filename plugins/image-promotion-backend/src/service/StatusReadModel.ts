@@ -18,7 +18,7 @@ import { NotFoundError } from '@backstage/errors';
 import type { ImagePromotionConfig } from '../config';
 import type {
   EntityEnvironmentStatus,
-  ImagePromotionStore,
+  ImagePromotionStores,
   ReadModelQueries,
   TrackedComponent,
   TrackingError,
@@ -74,7 +74,7 @@ export function summarizePolicy(
 export class StatusReadModel {
   constructor(
     private readonly deps: {
-      store: ImagePromotionStore;
+      stores: Pick<ImagePromotionStores, 'components'>;
       readModels: ReadModelQueries;
       config: ImagePromotionConfig;
       access: RegistryAccess;
@@ -90,7 +90,7 @@ export class StatusReadModel {
    * @throws NotFoundError when the component is not tracked
    */
   async status(entityRef: string): Promise<EntityPromotionStatus> {
-    const component = await this.deps.store.getComponent(entityRef);
+    const component = await this.deps.stores.components.getComponent(entityRef);
     if (!component) {
       throw new NotFoundError(
         `${entityRef} is not tracked: give it the annotation image-promotion.io/image, then refresh it`,

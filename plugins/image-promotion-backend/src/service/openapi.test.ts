@@ -17,12 +17,12 @@
 import type { AutoPromotionControl } from '../automation/AutoPromotionControl';
 import { mockServices } from '@backstage/backend-test-utils';
 import type {
+  AutoPromotionState,
   ChangeHeadline,
   ChangeSummary,
   ImageLabelChange,
   LayerChange,
   PlatformChange,
-  AutoPromotionState,
   ApprovalInbox,
   ApprovalInboxItem,
   CurrentVersion,
@@ -56,14 +56,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ImagePromotionConfig } from '../config';
-import type {
-  ApprovalInboxStore,
-  DriftHistoryStore,
-  ImagePromotionStore,
-  PromotionChangesStore,
-  PromotionCopyFiguresStore,
-  ReadModelQueries,
-} from '../database';
+import type { ImagePromotionStores, ReadModelQueries } from '../database';
 import type { PromotionChanges } from '../changes';
 import type { PromotionService } from '../promotion/PromotionService';
 import type { RegistryAccess } from '../registry/RegistryAccess';
@@ -514,17 +507,13 @@ describe('openapi.yaml', () => {
         pipelines: new Map(),
         registries: new Map(),
       } as unknown as ImagePromotionConfig,
-      store: {} as ImagePromotionStore,
+      stores: {} as ImagePromotionStores,
       readModels: {} as ReadModelQueries,
       access: {} as RegistryAccess,
       tracker: {} as Tracker,
       service: {} as PromotionService,
-      inbox: {} as ApprovalInboxStore,
-      driftHistory: {} as DriftHistoryStore,
-      copyFigures: {} as PromotionCopyFiguresStore,
-      changes: {} as PromotionChanges,
-      changeSummaries: {} as PromotionChangesStore,
       autoPromotion: {} as AutoPromotionControl,
+      changes: {} as PromotionChanges,
     });
     const routes = (router.stack as ExpressLayer[])
       .filter(layer => layer.route)

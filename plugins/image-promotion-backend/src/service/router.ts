@@ -33,11 +33,7 @@ import Router from 'express-promise-router';
 import { headlineOf, type PromotionChanges } from '../changes';
 import type { ImagePromotionConfig } from '../config';
 import type {
-  ApprovalInboxStore,
-  DriftHistoryStore,
-  ImagePromotionStore,
-  PromotionChangesStore,
-  PromotionCopyFiguresStore,
+  ImagePromotionStores,
   TrackingErrorStore,
   ReadModelQueries,
 } from '../database';
@@ -103,24 +99,19 @@ export interface RouterOptions {
   auditor: AuditorService;
   catalog: CatalogService;
   config: ImagePromotionConfig;
-  store: ImagePromotionStore;
+  stores: ImagePromotionStores;
   readModels: ReadModelQueries;
   access: RegistryAccess;
   tracker: Tracker;
   service: PromotionService;
-  inbox: ApprovalInboxStore;
-  driftHistory: DriftHistoryStore;
-  copyFigures: PromotionCopyFiguresStore;
-  /** Compares a candidate with the target's current image (preview). */
-  changes: PromotionChanges;
-  /** The comparisons kept with promotions (detail view, History). */
-  changeSummaries: PromotionChangesStore;
   /** Why tracking could not read environments, for their lanes. */
   trackingErrors?: TrackingErrorStore;
   /** Told about drift acknowledgements, for live updates. */
   listener?: PromotionListener;
   /** Auto-promotion's pause per service. */
   autoPromotion: AutoPromotionControl;
+  /** Compares a candidate with the target's current image (preview). */
+  changes: PromotionChanges;
   /** The operations the actions registry shares; built here when not given. */
   operations?: PromotionOperations;
 }
@@ -140,7 +131,7 @@ export function createPromotionOperations(
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { logger, auditor, config, store, service } = options;
+  const { logger, auditor, config, stores, service } = options;
   const callers = new CallerResolver(options.httpAuth, options.userInfo);
   const guard = new PermissionGuard(options.permissions);
   const permitted = new PermittedEntities(options);
@@ -262,7 +253,7 @@ export async function createRouter(
     if (query.entityRef) {
       await guard.require('read', query.entityRef, credentials);
     }
-    const page = await store.listPromotions({
+    const page = await stores.promotions.listPromotions({
       entityRef: query.entityRef,
       environment: query.environment,
       status: query.status?.length ? query.status : undefined,
@@ -281,7 +272,7 @@ export async function createRouter(
     const items = page.items.filter(
       p => !readable || readable.has(p.entityRef),
     );
-    const summaries = await options.changeSummaries.getMany(
+    const summaries = await options.stores.changes.getMany(
       items.map(p => p.id),
     );
     const response: PromotionPage = {
@@ -298,7 +289,7 @@ export async function createRouter(
   router.get('/promotions/:id', async (req, res) => {
     const { id } = parseInput(idPathSchema, req.params, 'path');
     const { credentials, actor } = await callers.caller(req);
-    const promotion = await store.getPromotion(id);
+    const promotion = await stores.promotions.getPromotion(id);
     if (!promotion) throw new NotFoundError(`promotion ${id} does not exist`);
     await guard.require('read', promotion.entityRef, credentials);
     const [promote, approve] = await Promise.all([
@@ -317,7 +308,7 @@ export async function createRouter(
     const { id } = parseInput(idPathSchema, req.params, 'path');
     const { reason } = parseInput(retryBodySchema, req.body ?? {}, 'body');
     const { credentials, actor } = await callers.caller(req);
-    const previous = await store.getPromotion(id);
+    const previous = await stores.promotions.getPromotion(id);
     if (!previous) throw new NotFoundError(`promotion ${id} does not exist`);
     const promotion = await audited(
       auditor,
@@ -380,7 +371,7 @@ export async function createRouter(
     const { id } = parseInput(idPathSchema, req.params, 'path');
     parseInput(emptyBodySchema, req.body ?? {}, 'body');
     const { credentials, actor } = await callers.caller(req);
-    const promotion = await store.getPromotion(id);
+    const promotion = await stores.promotions.getPromotion(id);
     if (!promotion) throw new NotFoundError(`promotion ${id} does not exist`);
     const updated = await audited(
       auditor,
@@ -412,7 +403,10 @@ export async function createRouter(
     );
     const credentials = await callers.credentials(req);
     await guard.require('read', entityRef, credentials);
-    const events = await options.driftHistory.list({ entityRef, environment });
+    const events = await stores.drift.listDriftHistory({
+      entityRef,
+      environment,
+    });
     const response: DriftHistory = { items: events.map(toDriftResponse) };
     res.json(response);
   });
@@ -425,7 +419,7 @@ export async function createRouter(
       'body',
     );
     const { credentials, actor } = await callers.caller(req);
-    const event = await store.getDriftEvent(id);
+    const event = await stores.drift.getDriftEvent(id);
     if (!event) throw new NotFoundError(`drift event ${id} does not exist`);
     await audited(
       auditor,
@@ -441,7 +435,7 @@ export async function createRouter(
       },
       async () => {
         await guard.require('promote', event.entityRef, credentials);
-        const acknowledged = await options.driftHistory.acknowledge(
+        const acknowledged = await stores.drift.acknowledgeDrift(
           id,
           actor.userEntityRef,
           comment?.trim() || null,
@@ -455,7 +449,7 @@ export async function createRouter(
         }
       },
     );
-    const acknowledged = (await store.getDriftEvent(id)) ?? event;
+    const acknowledged = (await stores.drift.getDriftEvent(id)) ?? event;
     options.listener?.driftAcknowledged(acknowledged);
     res.json(toDriftResponse(acknowledged));
   });

@@ -28,7 +28,7 @@ import {
 } from '@image-promotion/plugin-image-promotion-common';
 import type { ImagePromotionConfig } from '../config';
 import type {
-  ImagePromotionStore,
+  ImagePromotionStores,
   TrackedComponent,
   TrackedComponentInput,
   TrackingErrorStore,
@@ -117,7 +117,7 @@ export function compileTagPattern(pattern: string | null): RegExp | undefined {
 export class Tracker {
   constructor(
     private readonly deps: {
-      store: ImagePromotionStore;
+      stores: Pick<ImagePromotionStores, 'components' | 'tags'>;
       config: ImagePromotionConfig;
       access: RegistryAccess;
       components: ComponentSource;
@@ -137,9 +137,11 @@ export class Tracker {
     const tracked = entities
       .map(e => toTrackedComponent(e, this.deps.config))
       .filter((c): c is TrackedComponentInput => c !== undefined);
-    await this.deps.store.upsertComponents(tracked);
-    await this.deps.store.removeComponentsNotIn(tracked.map(c => c.entityRef));
-    return this.deps.store.listComponents();
+    await this.deps.stores.components.upsertComponents(tracked);
+    await this.deps.stores.components.removeComponentsNotIn(
+      tracked.map(c => c.entityRef),
+    );
+    return this.deps.stores.components.listComponents();
   }
 
   /** Syncs components and refreshes every component × environment. */
@@ -378,7 +380,7 @@ export class Tracker {
       const observed = resolved.filter(
         (o): o is { tag: string; digest: string } => o !== undefined,
       );
-      const result = await this.deps.store.applyTagSnapshot({
+      const result = await this.deps.stores.tags.applyTagSnapshot({
         entityRef: component.entityRef,
         environment: environment.id,
         observed,

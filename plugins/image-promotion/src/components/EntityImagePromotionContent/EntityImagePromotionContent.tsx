@@ -46,6 +46,7 @@ import { useNow, useUserEntityRef } from '../../hooks/useClock';
 import { usePromotionStatus } from '../../hooks/usePromotionStatus';
 import { isImagePromotionAvailable } from '../../isImagePromotionAvailable';
 import { PendingApprovals } from '../Approvals/PendingApprovals';
+import { AutoPromotionToggle } from '../AutoPromotion/AutoPromotionToggle';
 import { DriftEvents } from '../Drift/DriftEvents';
 import { DriftHistory } from '../Drift/DriftHistory';
 import { PromotionHistory } from '../History/PromotionHistory';
@@ -214,6 +215,11 @@ const PromotionView = (props: { entityRef: string }) => {
         <code>{status.pipeline}</code>: the same digest moves from left to
         right.
       </Typography>
+      <AutoPromotionToggle
+        entityRef={entityRef}
+        environments={environments}
+        onChanged={reload}
+      />
       {error && (
         <Box mb={2}>
           <Alert severity="warning">

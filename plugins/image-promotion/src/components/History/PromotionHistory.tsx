@@ -15,6 +15,7 @@
  */
 
 import { Table, TableColumn } from '@backstage/core-components';
+import { isAutoPromotion } from '@image-promotion/plugin-image-promotion-common';
 import type {
   ChangeHeadline,
   EnvironmentStatus,
@@ -22,6 +23,7 @@ import type {
 } from '@image-promotion/plugin-image-promotion-common';
 import Link from '@material-ui/core/Link';
 import Button from '@material-ui/core/Button';
+import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
 import { describeHeadline } from '../shared/ChangeSummaryView';
 import { PromotionStatusLabel } from '../shared/PromotionStatusLabel';
@@ -102,7 +104,21 @@ export const PromotionHistory = (props: {
         </span>
       ),
     },
-    { title: 'Who', render: p => humanizeUserRef(p.requestedBy) },
+    {
+      // Who or what started it: a person, CI, or the plugin itself.
+      title: 'Started by',
+      render: p =>
+        isAutoPromotion(p) ? (
+          <Chip
+            size="small"
+            variant="outlined"
+            label="auto-promotion"
+            title="Queued by the plugin: the environment before got a new version and this one promotes by itself"
+          />
+        ) : (
+          humanizeUserRef(p.requestedBy)
+        ),
+    },
     {
       title: 'From → To',
       cellStyle: { whiteSpace: 'nowrap' },
