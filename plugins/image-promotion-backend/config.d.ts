@@ -250,6 +250,23 @@ export interface Config {
             /** Never move an existing tag in this environment to another digest (its currentTag excepted). Default false. */
             immutableTags?: boolean;
             /**
+             * Signature gate: the promoted digest must carry a cosign
+             * signature (`cosign sign --key`, stored in the
+             * `sha256-<hex>.sig` tag of the source repository) by every key
+             * listed, over a payload naming that digest. Gated environments
+             * are promoted with referrers on, so the signatures travel too.
+             */
+            signatures?: {
+              keys: Array<{
+                /** How messages name the key (default: the path, else `key 1`, ...). */
+                name?: string;
+                /** The PEM public key, as in cosign.pub. Give this or `path`. */
+                publicKey?: string;
+                /** A PEM public key file readable by the backend. Give this or `publicKey`. */
+                path?: string;
+              }>;
+            };
+            /**
              * `present` (default): the digest must have been seen in the
              * source environment; `current`: it must be what the source
              * environment runs now.

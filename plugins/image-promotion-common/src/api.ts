@@ -59,6 +59,7 @@ export type PolicyGateName =
   | 'soak'
   | 'freeze'
   | 'immutable-tag'
+  | 'signatures'
   | 'permission';
 
 /**

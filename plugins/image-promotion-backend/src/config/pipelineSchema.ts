@@ -14,6 +14,8 @@
  * limitations under the License.
  */
 
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { z } from 'zod';
 import type { EnvironmentPolicy } from '../domain/types';
@@ -78,8 +80,58 @@ export function defaultPolicy(): EnvironmentPolicy {
     rollbackSkipsSoak: true,
     freezeWindows: [],
     immutableTags: false,
+    signatureKeys: [],
   };
 }
+
+/** One key of `policy.signatures.keys`: `publicKey` (PEM) or `path` to a PEM file, and an optional `name`. */
+const signatureKeySchema = strictObject({
+  name: nonEmptyString.optional(),
+  publicKey: nonEmptyString.optional(),
+  path: nonEmptyString.optional(),
+}).transform((key, ctx) => {
+  if (Boolean(key.publicKey) === Boolean(key.path)) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message:
+        'give either publicKey (the PEM text of a cosign public key, as in cosign.pub) or path (a PEM file)',
+    });
+    return z.NEVER;
+  }
+  let pem = key.publicKey ?? '';
+  if (key.path) {
+    try {
+      pem = readFileSync(key.path, 'utf8');
+    } catch (error) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `cannot read the public key file ${key.path}: ${
+          (error as NodeJS.ErrnoException).code ?? String(error)
+        }`,
+      });
+      return z.NEVER;
+    }
+  }
+  try {
+    createPublicKey(pem);
+  } catch {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: `${
+        key.path ?? 'publicKey'
+      } is not a PEM public key (expected "-----BEGIN PUBLIC KEY-----", as cosign generate-key-pair writes to cosign.pub)`,
+    });
+    return z.NEVER;
+  }
+  return { name: key.name ?? key.path ?? '', pem: pem.trim() };
+});
+
+const signaturesSchema = strictObject({
+  keys: z.array(signatureKeySchema).min(1, {
+    message:
+      'list at least one public key; remove signatures to turn the gate off',
+  }),
+});
 
 const DEFAULT_POLICY = defaultPolicy();
 
@@ -94,6 +146,7 @@ const policySchema = strictObject({
     .default(DEFAULT_POLICY.requirePreviousEnvironment),
   allowSkip: booleanish.default(DEFAULT_POLICY.allowSkip),
   rollbackSkipsSoak: booleanish.default(DEFAULT_POLICY.rollbackSkipsSoak),
+  signatures: signaturesSchema.optional(),
 }).transform(
   (policy): EnvironmentPolicy => ({
     requirePreviousEnvironment: policy.requirePreviousEnvironment,
@@ -104,6 +157,10 @@ const policySchema = strictObject({
     rollbackSkipsSoak: policy.rollbackSkipsSoak,
     freezeWindows: policy.freezeWindows,
     immutableTags: policy.immutableTags,
+    signatureKeys: (policy.signatures?.keys ?? []).map((key, i) => ({
+      name: key.name || `key ${i + 1}`,
+      pem: key.pem,
+    })),
   }),
 );
 

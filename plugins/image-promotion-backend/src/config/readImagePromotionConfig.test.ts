@@ -194,6 +194,7 @@ describe('readImagePromotionConfig', () => {
           rollbackSkipsSoak: true,
           freezeWindows: [],
           immutableTags: false,
+          signatureKeys: [],
         },
       });
       expect(pipeline?.environments[3].policy).toEqual({
@@ -219,6 +220,7 @@ describe('readImagePromotionConfig', () => {
           },
         ],
         immutableTags: true,
+        signatureKeys: [],
       });
       expect(config.webhook).toBeUndefined();
     });
@@ -844,7 +846,7 @@ describe('readImagePromotionConfig', () => {
         withValue(baseConfig(), 'pipelines.default.environments.3.policy', {
           aprovals: 1,
         }),
-        'imagePromotion.pipelines.default.environments[3].policy.aprovals: unknown key; did you mean "approvals"? (allowed: approvals, approverGroups, soakTime, freezeWindows, immutableTags, requirePreviousEnvironment, allowSkip, rollbackSkipsSoak)',
+        'imagePromotion.pipelines.default.environments[3].policy.aprovals: unknown key; did you mean "approvals"? (allowed: approvals, approverGroups, soakTime, freezeWindows, immutableTags, requirePreviousEnvironment, allowSkip, rollbackSkipsSoak, signatures)',
       ],
       [
         'a freeze window without a kind',

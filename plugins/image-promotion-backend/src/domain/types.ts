@@ -59,6 +59,16 @@ export interface EnvironmentPolicy {
   freezeWindows: FreezeWindow[];
   /** Never move an existing tag in the target to another digest. Default false. */
   immutableTags: boolean;
+  /** Public keys whose cosign signature the promoted digest must carry; empty = no signature gate. */
+  signatureKeys: SignatureKey[];
+}
+
+/** A public key of the signature gate, as configured (`policy.signatures.keys`). */
+export interface SignatureKey {
+  /** How messages name the key: its `name`, else its path, else `key 1`, `key 2`, … */
+  name: string;
+  /** The PEM text of the public key. */
+  pem: string;
 }
 
 /** One stage of a pipeline. */

@@ -33,6 +33,7 @@ describe('evaluatePolicy', () => {
       'soak',
       'freeze',
       'immutable-tag',
+      'signatures',
     ]);
     expect(results.every(r => r.passed && r.message.length > 0)).toBe(true);
   });

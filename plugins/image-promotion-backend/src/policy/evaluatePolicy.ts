@@ -21,6 +21,7 @@ import { freezeGate } from './gates/freezeGate';
 import { immutableTagGate } from './gates/immutableTagGate';
 import { orderGate } from './gates/orderGate';
 import type { PolicyContext } from './gates/PolicyContext';
+import { signatureGate } from './gates/signatureGate';
 import { soakGate } from './gates/soakGate';
 import type { PolicyGateResult, PolicyInput } from './types';
 
@@ -63,6 +64,7 @@ export function evaluatePolicy(input: PolicyInput): PolicyGateResult[] {
     soakGate(context),
     freezeGate(context),
     immutableTagGate(context),
+    signatureGate(context),
   ];
 }
 

@@ -36,6 +36,16 @@ export interface PolicyFacts {
   approvals: ApprovalFact[];
   /** Group entity refs per user entity ref, for the approvers; needed when approverGroups is set. */
   approverGroupMembership?: Record<string, string[]>;
+  /** What the signature check found; absent when the target has no signature gate. */
+  signatures?: SignatureFacts;
+}
+
+/** What was found about the promoted digest's signatures, per configured key. */
+export interface SignatureFacts {
+  /** Keys (by name) with a valid signature over a payload naming the digest. */
+  verifiedBy: string[];
+  /** What was found instead, in words (no signature tag, a signature by another key, a payload for another digest, …). */
+  found: string[];
 }
 
 /** Everything the policy needs to judge one promotion, gathered by the caller. */

@@ -35,7 +35,9 @@ import {
   PolicyGateResult,
   requestVerdict,
 } from '../policy';
+import type { SignatureFacts } from '../policy/types';
 import type { RegistryAccess } from '../registry/RegistryAccess';
+import { verifyCosignSignatures } from '../signatures/verifyCosignSignatures';
 import {
   CallerGoneError,
   isDeadline,
@@ -227,6 +229,13 @@ export class PromotionService {
     const recorded = approvals
       ? await stores.approvals.listApprovals(approvals.id)
       : [];
+    const signatures = await this.signatureFacts(
+      component,
+      source,
+      target,
+      digest,
+      call,
+    );
     const gates = evaluatePolicy({
       pipeline,
       targetEnvironmentId: target.id,
@@ -252,6 +261,7 @@ export class PromotionService {
         approverGroupMembership: Object.fromEntries(
           recorded.map(a => [a.approver, target.policy.approverGroups]),
         ),
+        ...(signatures ? { signatures } : {}),
       },
     });
     const failed = failedGates(gates);
@@ -271,6 +281,42 @@ export class PromotionService {
       canRequest: verdict.acceptable,
       eligibleAt: verdict.acceptable ? verdict.eligibleAt : undefined,
     };
+  }
+
+  /**
+   * The cosign signatures of the digest in the source environment, checked
+   * against the target's keys; undefined when the target has no signature
+   * gate. A registry that cannot be read fails the gate, in words.
+   */
+  private async signatureFacts(
+    component: TrackedComponent,
+    source: Environment,
+    target: Environment,
+    digest: string,
+    call: RegistryCallOptions,
+  ): Promise<SignatureFacts | undefined> {
+    const keys = target.policy.signatureKeys;
+    if (keys.length === 0) return undefined;
+    const repository = this.deps.access.repository(
+      source,
+      component.image,
+      component.entityRef,
+    );
+    try {
+      return await verifyCosignSignatures(
+        repository,
+        digest,
+        keys,
+        call.signal,
+      );
+    } catch (error) {
+      const failure = registryFailure(error, {
+        ...this.deps.access.place(source),
+        action: `reading the signatures of ${digest}`,
+        ...call,
+      });
+      return { verifiedBy: [], found: [failure.message] };
+    }
   }
 
   private async resolveDigest(

@@ -273,7 +273,9 @@ export class PromotionWorker {
       // person relies on changes until the tag moves below.
       const result = await copyImage(from, promotion.digest, to, undefined, {
         signal: abort.signal,
-        referrers: false,
+        // A signature gate's signatures travel with the image (before the
+        // tag moves), so the next environment's gate finds them too.
+        referrers: target.policy.signatureKeys.length > 0,
         onProgress: event => {
           if (event.type === 'plan') total = event.bytes;
           if (event.type !== 'blob') return;

@@ -188,6 +188,7 @@ describe('image promotion REST API', () => {
         'soak',
         'freeze',
         'immutable-tag',
+        'signatures',
         'permission',
       ]);
       for (const gate of res.body.gates) {

@@ -40,6 +40,7 @@ function policy(overrides: Partial<EnvironmentPolicy> = {}): EnvironmentPolicy {
     rollbackSkipsSoak: true,
     freezeWindows: [],
     immutableTags: false,
+    signatureKeys: [],
     ...overrides,
   };
 }

@@ -35,6 +35,7 @@ const GATE_LABELS: Record<PolicyGateName, string> = {
   soak: 'Soak time',
   freeze: 'Freeze window',
   'immutable-tag': 'Immutable tag',
+  signatures: 'Signatures',
   permission: 'Permission',
 };
 

@@ -1,0 +1,290 @@
+/*
+ * Copyright 2026 The image-promotion authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+
+import {
+  generateKeyPairSync,
+  randomUUID,
+  sign,
+  type KeyObject,
+} from 'node:crypto';
+import { TestDatabases } from '@backstage/backend-test-utils';
+import type { PolicyGateResult } from '../policy';
+import { PolicyRefusedError } from '../promotion/PromotionService';
+import { cosignSignatureTag } from '../signatures/verifyCosignSignatures';
+import {
+  createOciLayout,
+  MEDIA_TYPES,
+  OciLayoutFixture,
+  pushWithSkopeo,
+  skopeoInspectRawDigest,
+  startRegistry,
+  TestRegistry,
+} from '../__testUtils__/harness';
+import {
+  buildConfig,
+  componentEntity,
+  componentRef,
+  createReplica,
+  createStore,
+  user,
+} from '../__testUtils__/integrationRig';
+
+jest.setTimeout(180_000);
+
+function keyPair() {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', {
+    namedCurve: 'prime256v1',
+  });
+  return {
+    pem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    privateKey,
+  };
+}
+
+/** The simple-signing payload cosign signs for an image. */
+function simpleSigning(digest: string, reference: string): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      critical: {
+        identity: { 'docker-reference': reference },
+        image: { 'docker-manifest-digest': digest },
+        type: 'cosign container image signature',
+      },
+      optional: { nonce: randomUUID() },
+    }),
+  );
+}
+
+/**
+ * Writes a cosign signature the way `cosign sign --key` stores it: the
+ * payload as the one layer of an image manifest tagged `sha256-<hex>.sig`,
+ * its base64 ECDSA signature in the `dev.cosignproject.cosign/signature`
+ * annotation. `tamper` changes the payload after signing.
+ */
+async function addCosignSignature(
+  layout: OciLayoutFixture,
+  subjectDigest: string,
+  privateKey: KeyObject,
+  options: { payloadDigest?: string; tamper?: boolean } = {},
+) {
+  let payload = simpleSigning(
+    options.payloadDigest ?? subjectDigest,
+    'registry.test/checkout',
+  );
+  const signature = sign('sha256', payload, privateKey).toString('base64');
+  if (options.tamper) {
+    payload = Buffer.from(
+      payload.toString().replace('"nonce":"', '"nonce":"x'),
+    );
+  }
+  const payloadDescriptor = await layout.writeBlob(
+    payload,
+    MEDIA_TYPES.cosignSimpleSigning,
+  );
+  const config = await layout.writeBlob(
+    JSON.stringify({
+      architecture: '',
+      os: '',
+      config: {},
+      rootfs: { type: 'layers', diff_ids: [payloadDescriptor.digest] },
+    }),
+    MEDIA_TYPES.config,
+  );
+  const manifest = await layout.writeBlob(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPES.manifest,
+      config,
+      layers: [
+        {
+          ...payloadDescriptor,
+          annotations: { 'dev.cosignproject.cosign/signature': signature },
+        },
+      ],
+    }),
+    MEDIA_TYPES.manifest,
+  );
+  const tag = cosignSignatureTag(subjectDigest);
+  await layout.tag(tag, manifest);
+  return tag;
+}
+
+async function refusal(promise: Promise<unknown>): Promise<PolicyGateResult[]> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(PolicyRefusedError);
+  return (error as PolicyRefusedError).gates.filter(g => !g.passed);
+}
+
+describe('signatures as a policy gate (real registries)', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+  let dev: TestRegistry;
+  let prod: TestRegistry;
+  const release = keyPair();
+  const stranger = keyPair();
+
+  beforeAll(async () => {
+    [dev, prod] = await Promise.all([startRegistry(), startRegistry()]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([dev?.stop(), prod?.stop()]);
+  });
+
+  /** Pushes an image (and what `sign` adds to the layout) to dev under 1.0.0 and dev. */
+  async function pushImage(
+    name: string,
+    signWith?: (layout: OciLayoutFixture, digest: string) => Promise<string>,
+  ) {
+    const layout = await createOciLayout();
+    try {
+      const image = await layout.addImage({
+        tag: 'src',
+        layers: 1,
+        layerSize: 4096,
+      });
+      await pushWithSkopeo(layout.dir, 'src', `${dev.host}/${name}:1.0.0`);
+      await pushWithSkopeo(layout.dir, 'src', `${dev.host}/${name}:dev`);
+      if (signWith) {
+        const tag = await signWith(layout, image.digest);
+        await pushWithSkopeo(layout.dir, tag, `${dev.host}/${name}:${tag}`);
+      }
+      return image.digest;
+    } finally {
+      await layout.cleanup();
+    }
+  }
+
+  async function setup(names: string[]) {
+    const { knex, stores } = await createStore(databases, 'SQLITE_3');
+    const config = buildConfig({
+      registries: { dev: dev.host, prod: prod.host },
+      environments: [
+        { id: 'dev', registry: 'dev', currentTag: 'dev' },
+        {
+          id: 'prod',
+          registry: 'prod',
+          currentTag: 'prod',
+          policy: {
+            signatures: {
+              keys: [{ name: 'release-key', publicKey: release.pem }],
+            },
+          },
+        },
+      ],
+    });
+    const replica = createReplica({
+      config,
+      stores,
+      entities: names.map(n => componentEntity(n)),
+    });
+    await replica.tracker.refreshAll();
+    return { knex, stores, replica };
+  }
+
+  it('promotes a signed image into a gated environment, with its signature', async () => {
+    const name = `signed-${randomUUID().slice(0, 8)}`;
+    const digest = await pushImage(name, (layout, d) =>
+      addCosignSignature(layout, d, release.privateKey),
+    );
+    const { knex, stores, replica } = await setup([name]);
+    const request = {
+      entityRef: componentRef(name),
+      targetEnvironment: 'prod',
+      sourceTag: '1.0.0',
+    };
+    const plan = await replica.service.plan(request, 'user:default/jane');
+    expect(plan.gates.find(g => g.gate === 'signatures')).toEqual({
+      gate: 'signatures',
+      passed: true,
+      message: 'Signed by release-key.',
+    });
+    const created = await replica.service.request(request, user('jane'));
+    expect(created.status).toBe('queued');
+    expect(await replica.worker().runOnce()).toBe(true);
+    expect(await stores.promotions.getPromotion(created.id)).toMatchObject({
+      status: 'succeeded',
+    });
+    // skopeo, the independent checker: the image and its signature are in prod.
+    expect(await skopeoInspectRawDigest(`${prod.host}/${name}:1.0.0`)).toBe(
+      digest,
+    );
+    const sigTag = cosignSignatureTag(digest);
+    expect(await skopeoInspectRawDigest(`${prod.host}/${name}:${sigTag}`)).toBe(
+      await skopeoInspectRawDigest(`${dev.host}/${name}:${sigTag}`),
+    );
+    await replica.stopWorkers();
+    await knex.destroy();
+  });
+
+  it('refuses an unsigned image, one signed by another key, a tampered signature and a signature for another digest', async () => {
+    const names = ['unsigned', 'foreign', 'tampered', 'other'].map(
+      n => `${n}-${randomUUID().slice(0, 8)}`,
+    );
+    const [unsigned, foreign, tampered, other] = names;
+    const digests = {
+      unsigned: await pushImage(unsigned),
+      foreign: await pushImage(foreign, (layout, d) =>
+        addCosignSignature(layout, d, stranger.privateKey),
+      ),
+      tampered: await pushImage(tampered, (layout, d) =>
+        addCosignSignature(layout, d, release.privateKey, { tamper: true }),
+      ),
+      other: await pushImage(other, (layout, d) =>
+        addCosignSignature(layout, d, release.privateKey, {
+          payloadDigest: `sha256:${'e'.repeat(64)}`,
+        }),
+      ),
+    };
+    const { knex, replica } = await setup(names);
+    const refuse = async (name: string) => {
+      const failed = await refusal(
+        replica.service.request(
+          {
+            entityRef: componentRef(name),
+            targetEnvironment: 'prod',
+            sourceTag: '1.0.0',
+          },
+          user('jane'),
+        ),
+      );
+      expect(failed.map(g => g.gate)).toEqual(['signatures']);
+      expect(failed[0].message).toContain('by release-key');
+      return failed[0].message;
+    };
+    expect(await refuse(unsigned)).toContain(
+      `no signature: ${dev.host}/${unsigned} has no ${cosignSignatureTag(
+        digests.unsigned,
+      )} tag`,
+    );
+    expect(await refuse(foreign)).toContain(
+      'none of the keys verifies (signed by another key, or tampered with)',
+    );
+    expect(await refuse(tampered)).toContain('none of the keys verifies');
+    expect(await refuse(other)).toContain(
+      `a signature by release-key over a payload for sha256:${'e'.repeat(
+        64,
+      )}, not ${digests.other}`,
+    );
+    // Nothing was copied.
+    await expect(
+      skopeoInspectRawDigest(`${prod.host}/${unsigned}:1.0.0`),
+    ).rejects.toThrow();
+    await knex.destroy();
+  });
+});
