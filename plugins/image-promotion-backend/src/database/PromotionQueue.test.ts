@@ -98,13 +98,18 @@ describe('PromotionQueue', () => {
         });
         expect(claimed).toMatchObject({ id: promotion.id, attempts: attempt });
       }
-      // The next claim fails it and moves on to the next queued promotion.
+      // The next claim fails it, says so, and moves on to the next queued promotion.
+      const gaveUp: Array<[string, string]> = [];
       const next = await stores.queue.claimNextPromotion({
         owner: 'replica-x',
         leaseMs: 60_000,
         now: t(100),
+        onGaveUp: async (id, previous) => {
+          gaveUp.push([id, previous]);
+        },
       });
       expect(next?.id).toBe(other.id);
+      expect(gaveUp).toEqual([[promotion.id, 'copying']]);
       const failed = await stores.promotions.getPromotion(promotion.id);
       expect(failed).toMatchObject({
         status: 'failed',

@@ -72,7 +72,9 @@ export class PromotionQueue {
 
     for (const candidate of candidates) {
       if (Number(candidate.attempts) >= MAX_PROMOTION_ATTEMPTS) {
-        await this.giveUp(candidate, options.owner, now);
+        if (await this.giveUp(candidate, options.owner, now)) {
+          await options.onGaveUp?.(candidate.id, candidate.status);
+        }
         continue;
       }
       const claimed = await this.db.transaction(async tx => {
@@ -130,13 +132,13 @@ export class PromotionQueue {
     candidate: Pick<PromotionRow, 'id' | 'status' | 'lease_owner' | 'attempts'>,
     actor: string,
     now: Date,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const reason = `Gave up after ${
       candidate.attempts
     } attempts: each time, the replica running it (last ${
       candidate.lease_owner ?? 'unknown'
     }) stopped before it finished. Check the backend logs for a crash or a restart during the copy, then request the promotion again.`;
-    await this.db.transaction(async tx => {
+    return this.db.transaction(async tx => {
       const updated = await this.stillClaimable(tx, candidate, now).update({
         status: 'failed',
         failure_reason: reason,
@@ -155,6 +157,7 @@ export class PromotionQueue {
           now,
         });
       }
+      return updated === 1;
     });
   }
 

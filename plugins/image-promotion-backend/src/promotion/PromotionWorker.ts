@@ -136,6 +136,14 @@ export class PromotionWorker {
       owner: this.owner,
       leaseMs: this.leaseMs,
       ...(this.options.now ? { now: this.options.now() } : {}),
+      // A promotion given up after its last lease expired failed like any
+      // other: its requester is told.
+      onGaveUp: (id, previous) =>
+        this.announce(id, previous).catch(error =>
+          this.options.logger.warn(
+            `Could not announce that promotion ${id} was given up: ${error}`,
+          ),
+        ),
     });
     if (!promotion) return false;
     await this.execute(promotion);
