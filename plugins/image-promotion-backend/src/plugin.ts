@@ -26,6 +26,7 @@ import { imagePromotionPermissions } from '@image-promotion/plugin-image-promoti
 import { registerActions } from './actions/registerActions';
 import { AutoPromoter } from './automation/AutoPromoter';
 import { AutoPromotionControl } from './automation/AutoPromotionControl';
+import { ChangePreviewer, PromotionChanges } from './changes';
 import { readImagePromotionConfig } from './config';
 import { createStores, ReadModelQueries } from './database';
 import { Announcer, combineListeners } from './notify';
@@ -78,6 +79,11 @@ export const imagePromotionPlugin = createBackendPlugin({
           database: deps.database,
         });
         const access = new RegistryAccess(config);
+        const changes = new PromotionChanges({
+          previewer: new ChangePreviewer({ access, store: stores.tags }),
+          store: stores.changes,
+          logger,
+        });
         const announcer = new Announcer({
           stores,
           config,
@@ -95,6 +101,7 @@ export const imagePromotionPlugin = createBackendPlugin({
           access,
           onQueued: () => wakeWorker(),
           listener: announcer,
+          changes,
         });
         const autoPromoter = new AutoPromoter({
           stores,
@@ -160,6 +167,7 @@ export const imagePromotionPlugin = createBackendPlugin({
           service,
           trackingErrors: stores.trackingErrors,
           listener: announcer,
+          changes,
           autoPromotion: new AutoPromotionControl({
             stores,
             service,

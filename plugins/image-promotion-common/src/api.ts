@@ -14,6 +14,8 @@
  * limitations under the License.
  */
 
+import type { ChangeHeadline, ChangeSummary } from './changes';
+
 // The JSON shapes of the image promotion REST API (under /api/image-promotion), shared by the
 // backend (which builds them), the frontend (which reads them) and src/schema/openapi.yaml in the
 // backend package (which documents them). Instants travel as ISO-8601 strings.
@@ -240,6 +242,8 @@ export interface PromotionDetails extends Promotion {
   /** Null unless `failed`. */
   failure: PromotionFailure | null;
   actions: PromotionActions;
+  /** What the promotion changes, as compared when it was requested; null for older promotions. */
+  changes: ChangeSummary | null;
 }
 
 /**
@@ -503,6 +507,10 @@ export interface PromotionPreview {
    */
   eligibleAt: string | null;
   gates: GateResult[];
+  /** The target environment's current image compared with the candidate; null when the candidate could not be read. */
+  changes: ChangeSummary | null;
+  /** Why `changes` is null (a registry that did not answer in time, say); null otherwise. */
+  changesProblem: string | null;
 }
 
 /**
@@ -526,6 +534,8 @@ export interface PromotionListQuery {
  */
 export interface PromotionPage {
   items: Promotion[];
+  /** The stored change summary of each listed promotion that has one, by promotion id. */
+  changes: Record<string, ChangeHeadline>;
   totalCount: number;
   /** Pass as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;

@@ -24,6 +24,7 @@
 export * from './annotations';
 export * from './autoPromotion';
 export * from './api';
+export * from './changes';
 export * from './links';
 export * from './permissions';
 export * from './reference';

@@ -21,6 +21,7 @@ import type { Entity } from '@backstage/catalog-model';
 import { ConfigReader, JsonObject } from '@backstage/config';
 import { Knex } from 'knex';
 import { ImagePromotionConfig, readImagePromotionConfig } from '../config';
+import { ChangePreviewer, PromotionChanges } from '../changes';
 import { createStores, ImagePromotionStores } from '../database';
 import { Actor, PromotionService } from '../promotion/PromotionService';
 import { PromotionWorker } from '../promotion/PromotionWorker';
@@ -173,6 +174,11 @@ export function createReplica(options: {
     access,
     now: options.now,
     onQueued: () => workers.forEach(w => w.wake()),
+    changes: new PromotionChanges({
+      previewer: new ChangePreviewer({ access, store: stores.tags }),
+      store: stores.changes,
+      logger,
+    }),
   });
   const tracker = new Tracker({
     stores,

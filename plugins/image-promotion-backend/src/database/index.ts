@@ -25,6 +25,7 @@ export type { WaitingPromotion } from './ApprovalStore';
 export { PromotionQueue, MAX_PROMOTION_ATTEMPTS } from './PromotionQueue';
 export { PromotionCopyFiguresStore } from './PromotionCopyFiguresStore';
 export type { CopyFigures } from './PromotionCopyFiguresStore';
+export { PromotionChangesStore } from './PromotionChangesStore';
 export { chooseCurrent } from './currentVersion';
 export { normalizeOwner, ownedBy, ownerSpellings } from './ownerRef';
 export { EnvironmentStates, ReadModelQueries } from './ReadModelQueries';

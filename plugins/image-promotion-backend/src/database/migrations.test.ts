@@ -42,6 +42,7 @@ const TABLES = [
   'promotion_approvals',
   'promotion_copy_figures',
   'tracking_errors',
+  'promotion_changes',
 ];
 
 async function existingTables(knex: Knex): Promise<string[]> {

@@ -23,6 +23,7 @@ import { ApprovalStore } from './ApprovalStore';
 import { AutoPromotionStore } from './AutoPromotionStore';
 import { ComponentStore } from './ComponentStore';
 import { DriftStore } from './DriftStore';
+import { PromotionChangesStore } from './PromotionChangesStore';
 import { PromotionCopyFiguresStore } from './PromotionCopyFiguresStore';
 import { PromotionQueue } from './PromotionQueue';
 import { PromotionStore } from './PromotionStore';
@@ -55,6 +56,8 @@ export interface ImagePromotionStores {
   queue: PromotionQueue;
   /** What each finished copy did. */
   copyFigures: PromotionCopyFiguresStore;
+  /** What each promotion changes, compared when it was requested. */
+  changes: PromotionChangesStore;
   /** Auto-promotion's pauses and the versions it has claimed. */
   autoPromotions: AutoPromotionStore;
   /** What the last tracking run could not read, per environment. */
@@ -71,6 +74,7 @@ export function storesFor(db: Knex): ImagePromotionStores {
     approvals: new ApprovalStore(db),
     queue: new PromotionQueue(db),
     copyFigures: new PromotionCopyFiguresStore(db),
+    changes: new PromotionChangesStore(db),
     autoPromotions: new AutoPromotionStore(db),
     trackingErrors: new TrackingErrorStore(db),
   };

@@ -20,6 +20,7 @@ import {
   NotAllowedError,
   NotFoundError,
 } from '@backstage/errors';
+import type { PromotionChanges } from '../changes';
 import type { ImagePromotionConfig } from '../config';
 import type {
   ImagePromotionStores,
@@ -122,6 +123,8 @@ export class PromotionService {
       onQueued?: () => void;
       /** Told about every change, for notifications and live updates. */
       listener?: PromotionListener;
+      /** Compares the candidate with the target's current image and keeps that with each promotion. */
+      changes?: PromotionChanges;
       now?: () => Date;
     },
   ) {}
@@ -396,6 +399,18 @@ export class PromotionService {
     if (call.signal?.aborted && !isDeadline(call.signal)) {
       throw new CallerGoneError();
     }
+    // Compared before the promotion exists, so no worker can have moved the
+    // target yet; the preview has usually read both images already.
+    const changes = await this.deps.changes?.compare(
+      {
+        entityRef: plan.component.entityRef,
+        image: plan.component.image,
+        source: plan.source,
+        target: plan.target,
+        digest: plan.digest,
+      },
+      call,
+    );
     const promotion = await this.deps.stores.promotions.createPromotion({
       entityRef: plan.component.entityRef,
       sourceEnvironment: plan.source.id,
@@ -411,6 +426,7 @@ export class PromotionService {
       eligibleAt: plan.eligibleAt ?? null,
       now: this.now(),
     });
+    if (changes) await this.deps.changes?.record(promotion.id, changes);
     if (promotion.status === 'queued') this.deps.onQueued?.();
     this.deps.listener?.promotionChanged({
       promotion,

@@ -52,7 +52,7 @@ export class PromotionDetailsReadModel {
       config: ImagePromotionConfig;
       stores: Pick<
         ImagePromotionStores,
-        'components' | 'promotions' | 'approvals' | 'copyFigures'
+        'components' | 'promotions' | 'approvals' | 'copyFigures' | 'changes'
       >;
       access: RegistryAccess;
     },
@@ -95,11 +95,12 @@ export class PromotionDetailsReadModel {
     permissions: DetailPermissions,
   ): Promise<PromotionDetails> {
     const { stores } = this.deps;
-    const [events, approvals, component, figures] = await Promise.all([
+    const [events, approvals, component, figures, changes] = await Promise.all([
       stores.promotions.listPromotionEvents(promotion.id),
       stores.approvals.listApprovals(promotion.id),
       stores.components.getComponent(promotion.entityRef),
-      this.deps.stores.copyFigures.get(promotion.id),
+      stores.copyFigures.get(promotion.id),
+      stores.changes.get(promotion.id),
     ]);
     const pipeline = component
       ? this.deps.config.pipelines.get(component.pipeline)
@@ -153,6 +154,7 @@ export class PromotionDetailsReadModel {
           ['failed', 'rejected', 'cancelled'].includes(promotion.status) &&
           permissions.promote,
       },
+      changes: changes ?? null,
     };
   }
 }

@@ -16,6 +16,7 @@
 
 import type { AuditorService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
+import type { PromotionChanges } from '../changes';
 import type {
   EntityPromotionStatus,
   PromotionPreview,
@@ -52,6 +53,8 @@ export class PromotionOperations {
       service: PromotionService;
       guard: PermissionGuard;
       status: StatusReadModel;
+      /** Compares the candidate with the target's current image. */
+      changes: PromotionChanges;
     },
   ) {}
 
@@ -76,6 +79,16 @@ export class PromotionOperations {
       service.plan(body, caller.actor.userEntityRef, undefined, call),
       guard.check('promote', body.entityRef, caller.credentials),
     ]);
+    const comparison = await this.deps.changes.compare(
+      {
+        entityRef: plan.component.entityRef,
+        image: plan.component.image,
+        source: plan.source,
+        target: plan.target,
+        digest: plan.digest,
+      },
+      call,
+    );
     return {
       entityRef: plan.component.entityRef,
       digest: plan.digest,
@@ -99,6 +112,8 @@ export class PromotionOperations {
           message: permission.message,
         },
       ],
+      changes: comparison.summary,
+      changesProblem: comparison.problem,
     };
   }
 

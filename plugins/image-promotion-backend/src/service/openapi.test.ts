@@ -18,6 +18,11 @@ import type { AutoPromotionControl } from '../automation/AutoPromotionControl';
 import { mockServices } from '@backstage/backend-test-utils';
 import type {
   AutoPromotionState,
+  ChangeHeadline,
+  ChangeSummary,
+  ImageLabelChange,
+  LayerChange,
+  PlatformChange,
   ApprovalInbox,
   ApprovalInboxItem,
   CurrentVersion,
@@ -52,6 +57,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { ImagePromotionConfig } from '../config';
 import type { ImagePromotionStores, ReadModelQueries } from '../database';
+import type { PromotionChanges } from '../changes';
 import type { PromotionService } from '../promotion/PromotionService';
 import type { RegistryAccess } from '../registry/RegistryAccess';
 import type { Tracker } from '../tracking/Tracker';
@@ -145,6 +151,8 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
       canRequest: true,
       eligibleAt: true,
       gates: true,
+      changes: true,
+      changesProblem: true,
     }),
   ],
   [
@@ -197,7 +205,12 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
   ],
   [
     'PromotionList',
-    keysOf<PromotionPage>({ items: true, totalCount: true, nextCursor: true }),
+    keysOf<PromotionPage>({
+      items: true,
+      changes: true,
+      totalCount: true,
+      nextCursor: true,
+    }),
   ],
   [
     'CurrentVersion',
@@ -346,6 +359,65 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
       copy: true,
       failure: true,
       actions: true,
+      changes: true,
+    }),
+  ],
+  [
+    'ChangeSummary',
+    keysOf<ChangeSummary>({
+      fromDigest: true,
+      toDigest: true,
+      identical: true,
+      labels: true,
+      compare: true,
+      layers: true,
+      size: true,
+      platforms: true,
+      problem: true,
+      comparedAt: true,
+    }),
+  ],
+  [
+    'ImageLabelChange',
+    keysOf<ImageLabelChange>({
+      key: true,
+      title: true,
+      from: true,
+      to: true,
+      changed: true,
+    }),
+  ],
+  [
+    'LayerChange',
+    keysOf<LayerChange>({
+      added: true,
+      removed: true,
+      shared: true,
+      bytesAdded: true,
+      bytesRemoved: true,
+    }),
+  ],
+  [
+    'PlatformChange',
+    keysOf<PlatformChange>({
+      platform: true,
+      status: true,
+      fromDigest: true,
+      toDigest: true,
+      sizeFrom: true,
+      sizeTo: true,
+      layers: true,
+    }),
+  ],
+  [
+    'ChangeHeadline',
+    keysOf<ChangeHeadline>({
+      fromVersion: true,
+      toVersion: true,
+      layersAdded: true,
+      layersRemoved: true,
+      sizeDelta: true,
+      compareUrl: true,
     }),
   ],
   [
@@ -441,6 +513,7 @@ describe('openapi.yaml', () => {
       tracker: {} as Tracker,
       service: {} as PromotionService,
       autoPromotion: {} as AutoPromotionControl,
+      changes: {} as PromotionChanges,
     });
     const routes = (router.stack as ExpressLayer[])
       .filter(layer => layer.route)

@@ -30,6 +30,7 @@ import {
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import express, { RequestHandler } from 'express';
 import Router from 'express-promise-router';
+import { headlineOf, type PromotionChanges } from '../changes';
 import type { ImagePromotionConfig } from '../config';
 import type {
   ImagePromotionStores,
@@ -109,6 +110,8 @@ export interface RouterOptions {
   listener?: PromotionListener;
   /** Auto-promotion's pause per service. */
   autoPromotion: AutoPromotionControl;
+  /** Compares a candidate with the target's current image (preview). */
+  changes: PromotionChanges;
   /** The operations the actions registry shares; built here when not given. */
   operations?: PromotionOperations;
 }
@@ -266,10 +269,17 @@ export async function createRouter(
           page.items.map(p => p.entityRef),
           credentials,
         );
+    const items = page.items.filter(
+      p => !readable || readable.has(p.entityRef),
+    );
+    const summaries = await options.stores.changes.getMany(
+      items.map(p => p.id),
+    );
     const response: PromotionPage = {
-      items: page.items
-        .filter(p => !readable || readable.has(p.entityRef))
-        .map(toPromotionResponse),
+      items: items.map(toPromotionResponse),
+      changes: Object.fromEntries(
+        [...summaries].map(([id, summary]) => [id, headlineOf(summary)]),
+      ),
       totalCount: page.totalCount,
       nextCursor: page.nextCursor ?? null,
     };

@@ -460,6 +460,7 @@ describe('EntityImagePromotionContent', () => {
     const api = fakeApi({
       getStatus: jest.fn(async () => withFailure),
       listPromotions: jest.fn(async () => ({
+        changes: {},
         totalCount: 3,
         nextCursor: null,
         items: [
@@ -503,6 +504,8 @@ describe('EntityImagePromotionContent', () => {
         canRequest: true,
         eligibleAt: null,
         gates: [{ gate: 'order' as const, passed: true, message: 'ok' }],
+        changes: null,
+        changesProblem: null,
       })),
     });
     await renderContent(api);

@@ -277,6 +277,7 @@ const PromotionView = (props: { entityRef: string }) => {
             ) : (
               <PromotionHistory
                 promotions={history.value?.items ?? []}
+                changes={history.value?.changes}
                 environments={environments}
                 loading={history.loading && !history.value}
                 onRollBack={rollBack}

@@ -17,12 +17,15 @@
 import { Table, TableColumn } from '@backstage/core-components';
 import { isAutoPromotion } from '@image-promotion/plugin-image-promotion-common';
 import type {
+  ChangeHeadline,
   EnvironmentStatus,
   Promotion,
 } from '@image-promotion/plugin-image-promotion-common';
+import Link from '@material-ui/core/Link';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
+import { describeHeadline } from '../shared/ChangeSummaryView';
 import { PromotionStatusLabel } from '../shared/PromotionStatusLabel';
 import {
   formatAge,
@@ -73,13 +76,21 @@ export function canRollBack(
 /** Past and running promotions of a component, newest first, with Roll back on earlier versions. */
 export const PromotionHistory = (props: {
   promotions: Promotion[];
+  /** The stored change summary of each promotion that has one, by id. */
+  changes?: Record<string, ChangeHeadline>;
   environments: EnvironmentStatus[];
   loading?: boolean;
   onRollBack: (promotion: Promotion) => void;
   onShowPromotion?: (promotionId: string) => void;
 }) => {
-  const { promotions, environments, loading, onRollBack, onShowPromotion } =
-    props;
+  const {
+    promotions,
+    changes,
+    environments,
+    loading,
+    onRollBack,
+    onShowPromotion,
+  } = props;
   const title = (id: string) =>
     environments.find(e => e.id === id)?.title ?? id;
 
@@ -119,6 +130,29 @@ export const PromotionHistory = (props: {
       render: p => <code title={p.digest}>{shortDigest(p.digest)}</code>,
     },
     { title: 'Tag', field: 'targetTag' },
+    {
+      title: 'Changes',
+      render: p => {
+        const headline = changes?.[p.id];
+        if (!headline) return '';
+        return (
+          <>
+            {describeHeadline(headline)}
+            {headline.compareUrl && (
+              <Typography variant="caption" display="block">
+                <Link
+                  href={headline.compareUrl}
+                  target="_blank"
+                  rel="noopener noreferrer"
+                >
+                  commits
+                </Link>
+              </Typography>
+            )}
+          </>
+        );
+      },
+    },
     {
       title: 'Result',
       // One line per row: the status does not wrap, a failure shows its first words (all of

@@ -33,6 +33,7 @@ import { ReactNode, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { imagePromotionApiRef } from '../../api';
 import { RejectDialog } from '../Approvals/RejectDialog';
+import { ChangeSummaryView } from '../shared/ChangeSummaryView';
 import { CopyableDigest } from '../shared/CopyableDigest';
 import { GateSummary } from '../shared/GateList';
 import { PromotionStatusLabel } from '../shared/PromotionStatusLabel';
@@ -214,6 +215,18 @@ const DetailsBody = (props: {
         </Typography>
         <GateSummary gates={details.gates} label="Checks at request time" />
       </div>
+
+      {details.changes && (
+        <div className={classes.section}>
+          <Typography variant="subtitle2" component="h3">
+            What changed in {details.target.title}
+          </Typography>
+          <ChangeSummaryView
+            summary={details.changes}
+            targetTitle={details.target.title}
+          />
+        </div>
+      )}
 
       {details.copy && (
         <div className={classes.section}>
