@@ -28,6 +28,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -443,6 +444,7 @@ async function main() {
               await runAxe(page, 'promote-dialog', ['[role="dialog"]']);
               await page.screenshot({
                 path: join(REPORT, 'promote-dialog-during-soak.png'),
+                animations: 'disabled',
               });
             },
           },
@@ -491,7 +493,11 @@ async function main() {
             /Rejected by release-manager .*Not during the sale freeze talks/,
           )
           .waitFor({ timeout: 30_000 });
-        await page.screenshot({ path: join(REPORT, 'detail-rejected.png') });
+        await page.screenshot({
+          path: join(REPORT, 'detail-rejected.png'),
+          // The dialog fades in: a shot mid-transition shows it half transparent.
+          animations: 'disabled',
+        });
         await details.getByRole('button', { name: 'Retry' }).click();
         await details
           .getByText(/Waiting for approval/)
@@ -528,6 +534,23 @@ async function main() {
         });
         await request.getByRole('button', { name: /^Approve/ }).click();
         await request.waitFor({ state: 'detached', timeout: 30_000 });
+
+        // Decided: the release manager's "Approval needed" is replaced, not left stale.
+        await gotoSignedIn(approver, `${BASE}/notifications`);
+        await approver
+          .getByText(/No longer waiting: checkout-service 1\.1\.0 → Production/)
+          .first()
+          .waitFor({ timeout: 60_000 });
+        const stale = await approver.getByText(/Approval needed:/).count();
+        if (stale > 0) {
+          throw new Error(
+            `${stale} "Approval needed" notification(s) stayed after the decision`,
+          );
+        }
+        await approver.screenshot({
+          path: join(REPORT, 'notifications-after-approval.png'),
+          fullPage: true,
+        });
       },
     );
 
@@ -536,6 +559,10 @@ async function main() {
       await openTab(approver);
       await waitForCurrent(approver, 'Production', '1.1.0');
       await waitForCurrent(page, 'Production', '1.1.0');
+      await page
+        .getByRole('region', { name: 'Production environment' })
+        .getByText(/Promoted .* by guest, approved by release-manager/)
+        .waitFor({ timeout: 30_000 });
       await page.screenshot({
         path: join(REPORT, 'promotion-tab.png'),
         fullPage: true,
@@ -556,7 +583,11 @@ async function main() {
           .getByText('Release 1.1.0 before the sale', { exact: true })
           .first()
           .waitFor();
-        await page.screenshot({ path: join(REPORT, 'detail-approved.png') });
+        await page.screenshot({
+          path: join(REPORT, 'detail-approved.png'),
+          // The dialog fades in: a shot mid-transition shows it half transparent.
+          animations: 'disabled',
+        });
         await details.getByRole('button', { name: 'Close' }).click();
       },
     );
@@ -674,6 +705,44 @@ async function main() {
         fullPage: true,
       });
     });
+
+    await step(
+      'a registry the backend cannot read shows on its lane, with the reason',
+      async () => {
+        // Staging's directory becomes a file: reading its layout fails with ENOTDIR.
+        const staging = join(dataDir, 'staging');
+        renameSync(staging, `${staging}.moved`);
+        writeFileSync(staging, 'not a directory');
+        try {
+          await openTab(page);
+          await page
+            .getByRole('button', { name: 'Refresh from registries' })
+            .click();
+          const lane = page.getByRole('region', {
+            name: 'Staging environment',
+          });
+          const alert = lane.getByRole('alert', {
+            name: 'Cannot read the Staging registry',
+          });
+          await alert.waitFor({ timeout: 60_000 });
+          const text = (await alert.textContent()) ?? '';
+          if (
+            !/Cannot read the Staging registry: .*file, not a directory.*last tried/.test(
+              text,
+            ) ||
+            text.includes(dataDir)
+          ) {
+            throw new Error(`the lane says: ${text}`);
+          }
+          await lane.screenshot({
+            path: join(REPORT, 'lane-unreadable-registry.png'),
+          });
+        } finally {
+          rmSync(staging, { force: true });
+          renameSync(`${staging}.moved`, staging);
+        }
+      },
+    );
   } catch (error) {
     if (!results.some(r => !r.ok)) {
       results.push({ name: 'set-up', ok: false, detail: String(error) });

@@ -195,6 +195,15 @@ export interface Config {
            * promotion into the environment.
            */
           currentTag?: string;
+          /**
+           * Promote when ready: when the environment before this one gets a
+           * new version (tracking finds it, or a promotion into it succeeds),
+           * the plugin queues its promotion into this environment; it runs
+           * once the policy's time gates pass (soak, freeze windows), and
+           * still waits for approvals. Owners can pause it per service.
+           * Not allowed on the first environment. Default false.
+           */
+          autoPromote?: boolean;
           /** Rules for promotions INTO this environment. */
           policy?: {
             /** Distinct approvals needed, never by the requester. Default 0. */
@@ -273,6 +282,18 @@ export interface Config {
        * registry.
        */
       registryTimeout?: ImagePromotionDuration;
+      /**
+       * How long a scheduled run trusts a tag it looked up, while the
+       * repository's tag list does not change, before it looks the tag up
+       * again (a HEAD request per tag); default 1 hour, `0` looks up every tag
+       * on every run. A run always lists each repository's tags, and looks up
+       * new tags, the first environment's current tag (CI moves it) and
+       * tags a promotion moved. The registry webhook and the refresh button
+       * look up every tag, so a moved tag shows at once where the webhook is
+       * configured; without it, a tag moved in place (drift) shows within
+       * this interval.
+       */
+      recheckInterval?: ImagePromotionDuration;
     };
 
     /**

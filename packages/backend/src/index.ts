@@ -40,6 +40,14 @@ backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
 backend.add(import('@image-promotion/plugin-image-promotion-backend'));
+// Templates can promote (image-promotion:promote, as the user running the
+// template); agents reach the plugin's actions (status, preview, promote,
+// approve) through the MCP server at /api/mcp-actions/v1 (see the README).
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(
+  import('@image-promotion/plugin-scaffolder-backend-module-image-promotion'),
+);
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
 // Writes demo images into the dev and qa layouts on first start (see app-config.yaml).
 backend.add(import('./modules/demoSeed'));
 

@@ -18,25 +18,29 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { imagePromotionPermissions } from '@image-promotion/plugin-image-promotion-common';
+import { registerActions } from './actions/registerActions';
+import { AutoPromoter } from './automation/AutoPromoter';
+import { AutoPromotionControl } from './automation/AutoPromotionControl';
+import { ChangePreviewer, PromotionChanges } from './changes';
 import { readImagePromotionConfig } from './config';
-import {
-  ApprovalInboxStore,
-  DriftHistoryStore,
-  ImagePromotionStore,
-  PromotionCopyFiguresStore,
-  PromotionScheduleStore,
-  ReadModelQueries,
-} from './database';
-import { Announcer } from './notify';
+import { createStores, ReadModelQueries } from './database';
+import { Announcer, combineListeners } from './notify';
 import { PromotionService } from './promotion/PromotionService';
 import { PromotionWorker } from './promotion/PromotionWorker';
 import { RegistryAccess } from './registry/RegistryAccess';
 import { CatalogComponentSource } from './service/ComponentRefresher';
-import { createRouter, WEBHOOK_PATH } from './service/router';
+import { CallerResolver } from './service/identity';
+import {
+  createPromotionOperations,
+  createRouter,
+  RouterOptions,
+  WEBHOOK_PATH,
+} from './service/router';
 import { Tracker } from './tracking/Tracker';
 
 /**
@@ -65,60 +69,72 @@ export const imagePromotionPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         notifications: notificationService,
         signals: signalsServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
         const { httpRouter, logger, lifecycle, scheduler } = deps;
         const config = readImagePromotionConfig(deps.rootConfig);
-        const store = await ImagePromotionStore.create({
-          database: deps.database,
-        });
+        const stores = await createStores({ database: deps.database });
         const readModels = await ReadModelQueries.create({
           database: deps.database,
         });
-        // The stores of the smaller aggregates share the migrated client.
-        const db = await deps.database.getClient();
-        const copyFigures = new PromotionCopyFiguresStore(db);
         const access = new RegistryAccess(config);
+        const changes = new PromotionChanges({
+          previewer: new ChangePreviewer({ access, store: stores.tags }),
+          store: stores.changes,
+          logger,
+        });
         const announcer = new Announcer({
-          store,
+          stores,
           config,
           logger,
           notifications: deps.notifications,
           signals: deps.signals,
           access,
         });
+        // The worker needs the service and the service wakes the worker:
+        // queued promotions start at once instead of at the next poll.
+        let wakeWorker = () => {};
+        const service = new PromotionService({
+          stores,
+          config,
+          access,
+          onQueued: () => wakeWorker(),
+          listener: announcer,
+          changes,
+        });
+        const autoPromoter = new AutoPromoter({
+          stores,
+          config,
+          service,
+          logger,
+          auditor: deps.auditor,
+        });
         const tracker = new Tracker({
-          store,
+          stores,
           config,
           access,
           components: new CatalogComponentSource(deps.catalog, deps.auth),
           logger,
           listener: announcer,
-        });
-        // The worker needs the service and the service wakes the worker:
-        // queued promotions start at once instead of at the next poll.
-        let wakeWorker = () => {};
-        const service = new PromotionService({
-          store,
-          config,
-          access,
-          onQueued: () => wakeWorker(),
-          listener: announcer,
+          trackingErrors: stores.trackingErrors,
+          // Promote when ready: a new version found by tracking.
+          onNewVersions: change => autoPromoter.trackedNewVersions(change),
         });
         const worker = new PromotionWorker({
-          store,
+          stores,
           service,
           access,
           logger,
-          schedule: new PromotionScheduleStore(db),
-          copyFigures,
-          listener: announcer,
+          // Promote when ready: a promotion that succeeded is a new version too.
+          listener: combineListeners(announcer, autoPromoter.listener),
           planTimeoutMs: config.timeouts.apiRequestMs,
         });
         wakeWorker = () => worker.wake();
         lifecycle.addStartupHook(() => worker.start());
         lifecycle.addShutdownHook(async () => {
           await worker.stop();
+          await autoPromoter.settled();
           await announcer.settled();
         });
 
@@ -135,27 +151,38 @@ export const imagePromotionPlugin = createBackendPlugin({
 
         deps.permissionsRegistry.addPermissions(imagePromotionPermissions);
 
-        httpRouter.use(
-          await createRouter({
-            logger,
-            httpAuth: deps.httpAuth,
-            userInfo: deps.userInfo,
-            permissions: deps.permissions,
-            auth: deps.auth,
-            auditor: deps.auditor,
-            catalog: deps.catalog,
-            config,
-            store,
-            readModels,
-            access,
-            tracker,
+        const routerOptions: RouterOptions = {
+          logger,
+          httpAuth: deps.httpAuth,
+          userInfo: deps.userInfo,
+          permissions: deps.permissions,
+          auth: deps.auth,
+          auditor: deps.auditor,
+          catalog: deps.catalog,
+          config,
+          stores,
+          readModels,
+          access,
+          tracker,
+          service,
+          trackingErrors: stores.trackingErrors,
+          listener: announcer,
+          changes,
+          autoPromotion: new AutoPromotionControl({
+            stores,
             service,
-            inbox: new ApprovalInboxStore(db),
-            driftHistory: new DriftHistoryStore(db),
-            copyFigures,
-            listener: announcer,
           }),
-        );
+        };
+        // One set of checked, audited operations for the REST API and the
+        // actions agents and templates call.
+        const operations = createPromotionOperations(routerOptions);
+        registerActions({
+          actionsRegistry: deps.actionsRegistry,
+          operations,
+          callers: new CallerResolver(deps.httpAuth, deps.userInfo),
+          deadlineMs: config.timeouts.apiRequestMs,
+        });
+        httpRouter.use(await createRouter({ ...routerOptions, operations }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         httpRouter.addAuthPolicy({
           path: WEBHOOK_PATH,

@@ -14,6 +14,8 @@
  * limitations under the License.
  */
 
+import type { ChangeHeadline, ChangeSummary } from './changes';
+
 // The JSON shapes of the image promotion REST API (under /api/image-promotion), shared by the
 // backend (which builds them), the frontend (which reads them) and src/schema/openapi.yaml in the
 // backend package (which documents them). Instants travel as ISO-8601 strings.
@@ -240,6 +242,8 @@ export interface PromotionDetails extends Promotion {
   /** Null unless `failed`. */
   failure: PromotionFailure | null;
   actions: PromotionActions;
+  /** What the promotion changes, as compared when it was requested; null for older promotions. */
+  changes: ChangeSummary | null;
 }
 
 /**
@@ -288,6 +292,39 @@ export interface CurrentVersion {
   by: string | null;
   /** The promotion that put it there; null when tracking discovered it. */
   promotionId: string | null;
+  /**
+   * Who approved that promotion, in the order they did; empty when it needed no approval or
+   * tracking discovered the version. Given by the status endpoint only.
+   */
+  approvedBy?: string[];
+}
+
+/**
+ * Why tracking could not read an environment's registry at its last try.
+ *
+ * @public
+ */
+export interface EnvironmentTrackingError {
+  /** In words naming the registry, e.g. `the qa registry at registry.example.com refused the connection; check that it is running`. */
+  message: string;
+  /** When tracking last tried (and failed). */
+  lastTriedAt: string;
+  /** When this streak of failures began. */
+  failingSince: string;
+}
+
+/**
+ * The newest promotion into an environment, when it failed after the environment's current
+ * version arrived.
+ *
+ * @public
+ */
+export interface EnvironmentFailure {
+  promotionId: string;
+  targetTag: string;
+  failedAt: string;
+  /** One sentence naming the environment and its registry; the promotion's details hold the full error. */
+  message: string;
 }
 
 /**
@@ -396,6 +433,10 @@ export interface EnvironmentStatus {
   /** Unacknowledged drift events. */
   drift: DriftEvent[];
   policy: EnvironmentPolicySummary;
+  /** Null when tracking read the environment's registry at its last try. */
+  trackingError: EnvironmentTrackingError | null;
+  /** Null unless the newest promotion into the environment failed after its current version arrived. */
+  lastFailure: EnvironmentFailure | null;
 }
 
 /**
@@ -466,6 +507,10 @@ export interface PromotionPreview {
    */
   eligibleAt: string | null;
   gates: GateResult[];
+  /** The target environment's current image compared with the candidate; null when the candidate could not be read. */
+  changes: ChangeSummary | null;
+  /** Why `changes` is null (a registry that did not answer in time, say); null otherwise. */
+  changesProblem: string | null;
 }
 
 /**
@@ -489,6 +534,8 @@ export interface PromotionListQuery {
  */
 export interface PromotionPage {
   items: Promotion[];
+  /** The stored change summary of each listed promotion that has one, by promotion id. */
+  changes: Record<string, ChangeHeadline>;
   totalCount: number;
   /** Pass as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;

@@ -22,7 +22,9 @@
  */
 
 export * from './annotations';
+export * from './autoPromotion';
 export * from './api';
+export * from './changes';
 export * from './links';
 export * from './permissions';
 export * from './reference';

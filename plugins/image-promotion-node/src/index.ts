@@ -106,3 +106,12 @@ export {
   formatPlatform,
   type PlatformSpec,
 } from './copy/platforms';
+
+export {
+  ImageInspector,
+  MAX_SMALL_BLOB_BYTES,
+  readSmallBlob,
+  type ImageInspectorOptions,
+  type InspectedImage,
+  type InspectedPlatform,
+} from './inspect';

@@ -21,7 +21,8 @@ import type { Entity } from '@backstage/catalog-model';
 import { ConfigReader, JsonObject } from '@backstage/config';
 import { Knex } from 'knex';
 import { ImagePromotionConfig, readImagePromotionConfig } from '../config';
-import { ImagePromotionStore, PromotionScheduleStore } from '../database';
+import { ChangePreviewer, PromotionChanges } from '../changes';
+import { createStores, ImagePromotionStores } from '../database';
 import { Actor, PromotionService } from '../promotion/PromotionService';
 import { PromotionWorker } from '../promotion/PromotionWorker';
 import { RegistryAccess } from '../registry/RegistryAccess';
@@ -126,22 +127,22 @@ export function user(name: string, groups: string[] = []): Actor {
   return { userEntityRef: ref, ownershipEntityRefs: [ref, ...groups] };
 }
 
-/** A fresh migrated store on a fresh database of the given kind. */
+/** Fresh migrated stores on a fresh database of the given kind. */
 export async function createStore(
   databases: TestDatabases,
   databaseId: DatabaseId,
-): Promise<{ knex: Knex; store: ImagePromotionStore }> {
+): Promise<{ knex: Knex; stores: ImagePromotionStores }> {
   const knex = await databases.init(databaseId);
-  const store = await ImagePromotionStore.create({
+  const stores = await createStores({
     database: mockServices.database({ knex }),
   });
-  return { knex, store };
+  return { knex, stores };
 }
 
-/** Everything one backend replica builds around a store. */
+/** Everything one backend replica builds around the stores. */
 export interface Replica {
   config: ImagePromotionConfig;
-  store: ImagePromotionStore;
+  stores: ImagePromotionStores;
   access: RegistryAccess;
   service: PromotionService;
   tracker: Tracker;
@@ -156,28 +157,31 @@ export interface Replica {
   stopWorkers(): Promise<void>;
 }
 
-/** Wires store, registries, tracker, service and workers as the plugin does. */
+/** Wires stores, registries, tracker, service and workers as the plugin does. */
 export function createReplica(options: {
   config: ImagePromotionConfig;
-  store: ImagePromotionStore;
+  stores: ImagePromotionStores;
   entities?: Entity[];
   now?: () => Date;
-  /** The store's client; with it, workers put promotions whose soak or freeze still holds them back into the queue. */
-  knex?: Knex;
 }): Replica {
-  const { config, store, knex } = options;
+  const { config, stores } = options;
   const logger = mockServices.logger.mock();
   const access = new RegistryAccess(config);
   const workers: PromotionWorker[] = [];
   const service = new PromotionService({
-    store,
+    stores,
     config,
     access,
     now: options.now,
     onQueued: () => workers.forEach(w => w.wake()),
+    changes: new PromotionChanges({
+      previewer: new ChangePreviewer({ access, store: stores.tags }),
+      store: stores.changes,
+      logger,
+    }),
   });
   const tracker = new Tracker({
-    store,
+    stores,
     config,
     access,
     components: staticComponents(options.entities ?? []),
@@ -185,20 +189,19 @@ export function createReplica(options: {
   });
   return {
     config,
-    store,
+    stores,
     access,
     service,
     tracker,
     logger,
     worker(workerOptions = {}) {
       const worker = new PromotionWorker({
-        store,
+        stores,
         service,
         access,
         logger,
         pollMs: 100,
         now: options.now,
-        ...(knex ? { schedule: new PromotionScheduleStore(knex) } : {}),
         ...workerOptions,
       });
       workers.push(worker);

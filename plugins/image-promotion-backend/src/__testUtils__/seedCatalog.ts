@@ -17,10 +17,10 @@
 import { createHash } from 'node:crypto';
 import type { Entity } from '@backstage/catalog-model';
 import type { Knex } from 'knex';
-import type { ImagePromotionStore } from '../database';
+import type { ImagePromotionStores } from '../database';
 import { mapWithConcurrency } from '../tracking/concurrency';
 
-// A large generated catalog written through the store's own methods (the
+// A large generated catalog written through the stores' own methods (the
 // same writes tracking and promotions make), for the scale test and the API
 // benchmark. No registry is involved: the read endpoints only read the
 // database.
@@ -92,7 +92,7 @@ export interface SeedOptions {
  * failed one for every 7th and a moved tag (drift) for every 13th.
  */
 export async function seedGeneratedComponents(
-  store: ImagePromotionStore,
+  stores: ImagePromotionStores,
   options: SeedOptions,
 ): Promise<void> {
   const now = options.now ?? new Date();
@@ -103,7 +103,7 @@ export async function seedGeneratedComponents(
     { length: options.count },
     (_, k) => options.from + k,
   );
-  await store.upsertComponents(
+  await stores.components.upsertComponents(
     generatedEntities(options.from, options.count).map(entity => ({
       entityRef: `component:default/${entity.metadata.name}`,
       image: entity.metadata.name,
@@ -119,7 +119,7 @@ export async function seedGeneratedComponents(
     const entityRef = generatedRef(i);
     const digest = (n: number) => fakeDigest(`${entityRef}#${n}`);
     // The first environment got 1.0.0 and 1.0.1 a week ago and 1.0.2 a day ago.
-    await store.applyTagSnapshot({
+    await stores.tags.applyTagSnapshot({
       entityRef,
       environment: envs[0],
       observed: [
@@ -128,7 +128,7 @@ export async function seedGeneratedComponents(
       ],
       now: at(7),
     });
-    await store.applyTagSnapshot({
+    await stores.tags.applyTagSnapshot({
       entityRef,
       environment: envs[0],
       observed: [
@@ -141,7 +141,7 @@ export async function seedGeneratedComponents(
     // Every later environment holds an older version than the one before it.
     for (let e = 1; e < envs.length - (options.history ? 1 : 0); e++) {
       const n = Math.max(0, 2 - e);
-      await store.applyTagSnapshot({
+      await stores.tags.applyTagSnapshot({
         entityRef,
         environment: envs[e],
         observed: [
@@ -153,7 +153,7 @@ export async function seedGeneratedComponents(
     }
     if (!options.history) return;
 
-    const succeeded = await store.createPromotion({
+    const succeeded = await stores.promotions.createPromotion({
       entityRef,
       sourceEnvironment: envs[envs.length - 2],
       targetEnvironment: last,
@@ -163,13 +163,13 @@ export async function seedGeneratedComponents(
       requestedBy: 'user:default/releaser',
       now: at(3),
     });
-    await store.transition(succeeded.id, {
+    await stores.promotions.transition(succeeded.id, {
       from: ['queued'],
       to: 'succeeded',
       actor: 'system',
       now: at(2),
     });
-    await store.recordPromotedVersion({
+    await stores.tags.recordPromotedVersion({
       entityRef,
       environment: last,
       digest: digest(0),
@@ -177,7 +177,7 @@ export async function seedGeneratedComponents(
       now: at(2),
     });
     if (i % 10 === 0) {
-      await store.createPromotion({
+      await stores.promotions.createPromotion({
         entityRef,
         sourceEnvironment: envs[envs.length - 2],
         targetEnvironment: last,
@@ -189,7 +189,7 @@ export async function seedGeneratedComponents(
       });
     }
     if (i % 7 === 0) {
-      const failed = await store.createPromotion({
+      const failed = await stores.promotions.createPromotion({
         entityRef,
         sourceEnvironment: envs[0],
         targetEnvironment: envs[1],
@@ -199,7 +199,7 @@ export async function seedGeneratedComponents(
         requestedBy: 'user:default/releaser',
         now: at(0.4),
       });
-      await store.transition(failed.id, {
+      await stores.promotions.transition(failed.id, {
         from: ['queued'],
         to: 'failed',
         actor: 'system',
@@ -208,7 +208,7 @@ export async function seedGeneratedComponents(
       });
     }
     if (i % 13 === 0) {
-      await store.applyTagSnapshot({
+      await stores.tags.applyTagSnapshot({
         entityRef,
         environment: envs[0],
         observed: [

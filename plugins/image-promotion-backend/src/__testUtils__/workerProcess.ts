@@ -28,7 +28,7 @@
 
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { knex as createKnex, Knex } from 'knex';
-import { ImagePromotionStore } from '../database';
+import { createStores } from '../database';
 import { PromotionService } from '../promotion/PromotionService';
 import { PromotionWorker } from '../promotion/PromotionWorker';
 import { RegistryAccess } from '../registry/RegistryAccess';
@@ -66,14 +66,14 @@ async function main() {
     JSON.parse(required('IMAGE_PROMOTION_TEST_CONFIG')),
   );
   const owner = required('IMAGE_PROMOTION_TEST_OWNER');
-  const store = await ImagePromotionStore.create({
+  const stores = await createStores({
     database: { getClient: async () => db },
     skipMigrations: true,
   });
   const access = new RegistryAccess(config);
-  const service = new PromotionService({ store, config, access });
+  const service = new PromotionService({ stores, config, access });
   const worker = new PromotionWorker({
-    store,
+    stores,
     service,
     access,
     logger: stderrLogger,

@@ -160,7 +160,7 @@ describe('promotions into Azure Container Registry through the ACR provider', ()
     );
     expect(created.status).toBe('queued');
     expect(await replica.worker().runOnce()).toBe(true);
-    return replica.store.getPromotion(created.id);
+    return replica.stores.promotions.getPromotion(created.id);
   }
 
   it('promotes into the registry, checked with skopeo, and renews a refused refresh token once', async () => {
@@ -168,10 +168,10 @@ describe('promotions into Azure Container Registry through the ACR provider', ()
     const digests = await Promise.all(
       names.map(name => pushImage(`${dev.host}/${name}`, ['1.0.0'])),
     );
-    const { store } = await createStore(databases, 'SQLITE_3');
+    const { stores } = await createStore(databases, 'SQLITE_3');
     const replica = createReplica({
       config: buildConfig(config()),
-      store,
+      stores,
       entities: names.map(name => componentEntity(name)),
     });
 
@@ -210,10 +210,10 @@ describe('promotions into Azure Container Registry through the ACR provider', ()
     const name = 'ledger';
     await pushImage(`${dev.host}/${name}`, ['2.0.0']);
     const wrongSecret = 'wrong-acr-secret-must-not-leak-0003';
-    const { store } = await createStore(databases, 'SQLITE_3');
+    const { stores } = await createStore(databases, 'SQLITE_3');
     const replica = createReplica({
       config: buildConfig(config(wrongSecret)),
-      store,
+      stores,
       entities: [componentEntity(name)],
     });
     await replica.tracker.refreshAll();
@@ -230,7 +230,7 @@ describe('promotions into Azure Container Registry through the ACR provider', ()
     let failed;
     try {
       failed = await waitFor('the promotion to fail', async () => {
-        const promotion = await store.getPromotion(created.id);
+        const promotion = await stores.promotions.getPromotion(created.id);
         return promotion?.status === 'failed' ? promotion : undefined;
       });
     } finally {

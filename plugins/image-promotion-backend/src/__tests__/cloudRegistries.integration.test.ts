@@ -162,10 +162,10 @@ describe('promotions into cloud registries through the bundled credential provid
   it('promotes dev → ECR → Artifact Registry with tokens from the providers, checked with skopeo', async () => {
     const name = 'payments';
     const digest = await pushImage(`${dev.host}/${name}`, ['1.0.0']);
-    const { store } = await createStore(databases, 'SQLITE_3');
+    const { stores } = await createStore(databases, 'SQLITE_3');
     const replica = createReplica({
       config: buildConfig(config()),
-      store,
+      stores,
       entities: [componentEntity(name)],
     });
     await replica.tracker.refreshAll();
@@ -180,7 +180,7 @@ describe('promotions into cloud registries through the bundled credential provid
       expect(created.status).toBe('queued');
       expect(await replica.worker().runOnce()).toBe(true);
       await replica.tracker.refreshAll();
-      expect(await store.getPromotion(created.id)).toMatchObject({
+      expect(await stores.promotions.getPromotion(created.id)).toMatchObject({
         status: 'succeeded',
         failureReason: null,
       });
@@ -235,7 +235,7 @@ describe('promotions into cloud registries through the bundled credential provid
 
       const name = 'helped';
       const digest = await pushImage(`${dev.host}/${name}`, ['3.0.0']);
-      const { store } = await createStore(databases, 'SQLITE_3');
+      const { stores } = await createStore(databases, 'SQLITE_3');
       const raw = config();
       const registries = raw.registries as JsonObject;
       registries.vault = {
@@ -254,7 +254,7 @@ describe('promotions into cloud registries through the bundled credential provid
       };
       const replica = createReplica({
         config: buildConfig(raw),
-        store,
+        stores,
         entities: [componentEntity(name)],
       });
       await replica.tracker.refreshAll();
@@ -267,7 +267,7 @@ describe('promotions into cloud registries through the bundled credential provid
         user('jane'),
       );
       expect(await replica.worker().runOnce()).toBe(true);
-      expect(await store.getPromotion(created.id)).toMatchObject({
+      expect(await stores.promotions.getPromotion(created.id)).toMatchObject({
         status: 'succeeded',
       });
       const promoted = `${guarded.host}/qa/${name}:3.0.0`;
@@ -286,14 +286,14 @@ describe('promotions into cloud registries through the bundled credential provid
   it('fails a promotion with the provider named and what to fix, and no secret in the reason or the logs', async () => {
     const name = 'ledger';
     await pushImage(`${dev.host}/${name}`, ['2.0.0']);
-    const { store } = await createStore(databases, 'SQLITE_3');
+    const { stores } = await createStore(databases, 'SQLITE_3');
     const wrongKey = {
       accessKeyId: 'AKIASTANDINUNKNOWN99',
       secretAccessKey: 'unknown-aws-secret-must-not-leak-0005',
     };
     const replica = createReplica({
       config: buildConfig(config(wrongKey)),
-      store,
+      stores,
       entities: [componentEntity(name)],
     });
     await replica.tracker.refreshAll();
@@ -310,7 +310,7 @@ describe('promotions into cloud registries through the bundled credential provid
     let failed;
     try {
       failed = await waitFor('the promotion to fail', async () => {
-        const promotion = await store.getPromotion(created.id);
+        const promotion = await stores.promotions.getPromotion(created.id);
         return promotion?.status === 'failed' ? promotion : undefined;
       });
     } finally {

@@ -120,10 +120,10 @@ describe('promotions between registries under path prefixes', () => {
       host: proxy.host,
       pathPrefix: PROD,
     });
-    const { store } = await createStore(databases, 'SQLITE_3');
+    const { stores } = await createStore(databases, 'SQLITE_3');
     const replica = createReplica({
       config,
-      store,
+      stores,
       entities: [componentEntity('cart')],
     });
     const [tracked] = await replica.tracker.refreshAll();
@@ -149,7 +149,9 @@ describe('promotions between registries under path prefixes', () => {
       user('jane'),
     );
     expect(await replica.worker().runOnce()).toBe(true);
-    expect(await replica.store.getPromotion(created.id)).toMatchObject({
+    expect(
+      await replica.stores.promotions.getPromotion(created.id),
+    ).toMatchObject({
       status: 'succeeded',
       failureReason: null,
       digest,

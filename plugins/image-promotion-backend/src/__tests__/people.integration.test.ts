@@ -251,6 +251,20 @@ describe('the people around a promotion', () => {
       );
       expect(approved.status).toBe(200);
       expect((await get('/approvals', rita)).body.items).toEqual([]);
+      // The approvers' "Approval needed" is replaced (same scope), not left stale.
+      const settled = await waitFor('the approvers update', async () =>
+        sent.find(
+          n =>
+            n.payload.scope === asked.payload.scope &&
+            n.payload.title.startsWith('No longer waiting'),
+        ),
+      );
+      expect(settled.recipients).toEqual(asked.recipients);
+      expect(settled.payload).toMatchObject({
+        title: 'No longer waiting: service-a 1.2.0 → Production',
+        description: 'rita approved it. Nothing is left for you to approve.',
+        severity: 'low',
+      });
 
       const done = await waitForStatus(api.http, id, alice, [
         'succeeded',
@@ -353,6 +367,16 @@ describe('the people around a promotion', () => {
       );
       expect(told.recipients).toEqual({ type: 'entity', entityRef: [ALICE] });
       expect(told.payload.description).toContain('not during the sale');
+      const settled = await waitFor('the approvers update', async () =>
+        sent.find(
+          n =>
+            n.payload.scope === `image-promotion:approval:${id}` &&
+            n.payload.title.startsWith('No longer waiting'),
+        ),
+      );
+      expect(settled.payload.description).toBe(
+        'rita rejected it: “not during the sale”. Nothing is left for you to approve.',
+      );
 
       const details = await get(`/promotions/${id}`);
       expect(details.body.actions).toEqual({
@@ -371,6 +395,16 @@ describe('the people around a promotion', () => {
       });
       expect(retried.body.id).not.toBe(id);
       await post(`/promotions/${retried.body.id}/cancel`, {});
+      const withdrawn = await waitFor('the approvers update', async () =>
+        sent.find(
+          n =>
+            n.payload.scope === `image-promotion:approval:${retried.body.id}` &&
+            n.payload.title.startsWith('No longer waiting'),
+        ),
+      );
+      expect(withdrawn.payload.description).toBe(
+        'alice withdrew the request. Nothing is left for you to approve.',
+      );
     });
 
     it('tells the requester of a failure in words naming the environment and its registry', async () => {

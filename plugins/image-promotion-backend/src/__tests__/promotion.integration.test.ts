@@ -22,7 +22,7 @@ import { TestDatabases } from '@backstage/backend-test-utils';
 import { JsonObject } from '@backstage/config';
 import { ConflictError, NotAllowedError } from '@backstage/errors';
 import { knex as createKnex, Knex } from 'knex';
-import { ImagePromotionStore, Promotion } from '../database';
+import { createStores, Promotion } from '../database';
 import type { PolicyGateResult } from '../policy';
 import {
   PromotionRequest,
@@ -144,15 +144,14 @@ describe('promotions against real registries', () => {
           }),
         );
       }
-      const { knex, store } = await createStore(databases, databaseId);
+      const { knex, stores } = await createStore(databases, databaseId);
       const raw = rawConfig(pipeline(options.policies, options.devHost));
       const entities = names.map(n => componentEntity(n));
       const replica = createReplica({
         config: buildConfig(raw),
-        store,
+        stores,
         entities,
         now: options.now,
-        knex,
       });
       await replica.tracker.refreshAll();
       const name = names[0];
@@ -177,7 +176,7 @@ describe('promotions against real registries', () => {
       const created = await replica.service.request(request, jane);
       expect(created.status).toBe('queued');
       expect(await replica.worker().runOnce()).toBe(true);
-      const done = await replica.store.getPromotion(created.id);
+      const done = await replica.stores.promotions.getPromotion(created.id);
       expect(done).toMatchObject({ status: 'succeeded', failureReason: null });
       return done!;
     }
@@ -198,7 +197,7 @@ describe('promotions against real registries', () => {
       expect(created.gateResults.every(g => g.passed)).toBe(true);
       expect(await replica.worker().runOnce()).toBe(true);
 
-      const done = await replica.store.getPromotion(created.id);
+      const done = await replica.stores.promotions.getPromotion(created.id);
       expect(done).toMatchObject({ status: 'succeeded', attempts: 1 });
       expect(await digestIn('qa', name, '1.0.0')).toBe(digest);
       expect(await digestIn('qa', name, 'qa')).toBe(digest);
@@ -207,19 +206,23 @@ describe('promotions against real registries', () => {
       tempDirs.push(dir);
       await skopeoCopyToDir(`${shared.host}/qa/${name}:qa`, join(dir, 'image'));
 
-      expect(await replica.store.getVersion(ref, 'qa', digest)).toMatchObject({
+      expect(
+        await replica.stores.tags.getVersion(ref, 'qa', digest),
+      ).toMatchObject({
         origin: 'promotion',
         promotionId: created.id,
         tags: ['1.0.0', 'qa'],
       });
       expect(
-        await replica.store.getCurrent(ref, 'qa', { currentTag: 'qa' }),
+        await replica.stores.tags.getCurrent(ref, 'qa', { currentTag: 'qa' }),
       ).toMatchObject({
         digest,
         by: jane.userEntityRef,
         promotionId: created.id,
       });
-      const events = await replica.store.listPromotionEvents(created.id);
+      const events = await replica.stores.promotions.listPromotionEvents(
+        created.id,
+      );
       expect(events.map(e => [e.fromStatus, e.toStatus])).toEqual([
         [null, 'queued'],
         ['queued', 'copying'],
@@ -266,8 +269,12 @@ describe('promotions against real registries', () => {
         }),
       ]);
       expect(
-        (await replica.store.listPromotions({ entityRef: ref, limit: 10 }))
-          .totalCount,
+        (
+          await replica.stores.promotions.listPromotions({
+            entityRef: ref,
+            limit: 10,
+          })
+        ).totalCount,
       ).toBe(0);
     });
 
@@ -298,17 +305,19 @@ describe('promotions against real registries', () => {
       await expect(replica.service.approve(pending.id, jane)).rejects.toThrow(
         NotAllowedError,
       );
-      expect(await replica.store.listApprovals(pending.id)).toEqual([]);
-      expect((await replica.store.getPromotion(pending.id))?.status).toBe(
-        'pending_approval',
+      expect(await replica.stores.approvals.listApprovals(pending.id)).toEqual(
+        [],
       );
+      expect(
+        (await replica.stores.promotions.getPromotion(pending.id))?.status,
+      ).toBe('pending_approval');
 
       const approved = await replica.service.approve(pending.id, bob, 'LGTM');
       expect(approved.status).toBe('queued');
       expect(await worker.runOnce()).toBe(true);
-      expect((await replica.store.getPromotion(pending.id))?.status).toBe(
-        'succeeded',
-      );
+      expect(
+        (await replica.stores.promotions.getPromotion(pending.id))?.status,
+      ).toBe('succeeded');
       expect(await digestIn('prod', name, 'prod')).toBe(digest);
     });
 
@@ -340,8 +349,11 @@ describe('promotions against real registries', () => {
       );
       expect(queued.status).toBe('queued');
       // Exact: when the digest was first seen in qa, plus the soak time.
-      const firstSeen = (await replica.store.getVersion(ref, 'qa', digest))!
-        .firstSeen;
+      const firstSeen = (await replica.stores.tags.getVersion(
+        ref,
+        'qa',
+        digest,
+      ))!.firstSeen;
       expect(queued.eligibleAt?.getTime()).toBe(
         firstSeen.getTime() + 60 * 60_000,
       );
@@ -350,16 +362,16 @@ describe('promotions against real registries', () => {
       const worker = replica.worker();
       clock = new Date(soakStart + 30 * 60_000);
       expect(await worker.runOnce()).toBe(false);
-      expect((await replica.store.getPromotion(queued.id))?.status).toBe(
-        'queued',
-      );
+      expect(
+        (await replica.stores.promotions.getPromotion(queued.id))?.status,
+      ).toBe('queued');
       await expect(digestIn('staging', name, 'staging')).rejects.toThrow();
 
       clock = new Date(queued.eligibleAt!.getTime() + 1000);
       expect(await worker.runOnce()).toBe(true);
-      expect((await replica.store.getPromotion(queued.id))?.status).toBe(
-        'succeeded',
-      );
+      expect(
+        (await replica.stores.promotions.getPromotion(queued.id))?.status,
+      ).toBe('succeeded');
       expect(await digestIn('staging', name, 'staging')).toBe(digest);
     });
 
@@ -393,10 +405,12 @@ describe('promotions against real registries', () => {
       const worker = replica.worker();
       // Claimed, checked again, and put back until the window ends.
       expect(await worker.runOnce()).toBe(true);
-      const waiting = await replica.store.getPromotion(queued.id);
+      const waiting = await replica.stores.promotions.getPromotion(queued.id);
       expect(waiting).toMatchObject({ status: 'queued', attempts: 0 });
       expect(waiting?.eligibleAt?.toISOString()).toBe(at(120));
-      const events = await replica.store.listPromotionEvents(queued.id);
+      const events = await replica.stores.promotions.listPromotionEvents(
+        queued.id,
+      );
       expect(events[events.length - 1]).toMatchObject({
         fromStatus: 'copying',
         toStatus: 'queued',
@@ -425,9 +439,9 @@ describe('promotions against real registries', () => {
 
       clock = new Date(start.getTime() + 121 * 60_000);
       expect(await worker.runOnce()).toBe(true);
-      expect((await replica.store.getPromotion(during.id))?.status).toBe(
-        'succeeded',
-      );
+      expect(
+        (await replica.stores.promotions.getPromotion(during.id))?.status,
+      ).toBe('succeeded');
       expect(await digestIn('qa', name, 'qa')).toBe(digest);
     });
 
@@ -477,7 +491,7 @@ describe('promotions against real registries', () => {
       expect(created).toHaveLength(1);
       expect(refused).toHaveLength(19);
       for (const r of refused) expect(r.reason).toBeInstanceOf(ConflictError);
-      const page = await replica.store.listPromotions({
+      const page = await replica.stores.promotions.listPromotions({
         entityRef: ref,
         limit: 50,
       });
@@ -485,9 +499,10 @@ describe('promotions against real registries', () => {
       const worker = replica.worker();
       expect(await worker.runOnce()).toBe(true);
       expect(await worker.runOnce()).toBe(false);
-      expect((await replica.store.getPromotion(page.items[0].id))?.status).toBe(
-        'succeeded',
-      );
+      expect(
+        (await replica.stores.promotions.getPromotion(page.items[0].id))
+          ?.status,
+      ).toBe('succeeded');
     });
 
     it('copies every promotion exactly once with two replicas on one database', async () => {
@@ -501,7 +516,7 @@ describe('promotions against real registries', () => {
       try {
         const other = createReplica({
           config: buildConfig(raw),
-          store: await ImagePromotionStore.create({
+          stores: await createStores({
             database: { getClient: async () => otherKnex },
             skipMigrations: true,
           }),
@@ -526,7 +541,7 @@ describe('promotions against real registries', () => {
         workers.forEach(w => w.start());
         const finished = await waitFor('all promotions to finish', async () => {
           const all = await Promise.all(
-            promotions.map(p => replica.store.getPromotion(p.id)),
+            promotions.map(p => replica.stores.promotions.getPromotion(p.id)),
           );
           return all.every(p => p?.status === 'succeeded') ? all : undefined;
         });
@@ -535,7 +550,9 @@ describe('promotions against real registries', () => {
         const claimedBy = new Map<string, number>();
         for (const promotion of finished) {
           expect(promotion?.attempts).toBe(1);
-          const events = await replica.store.listPromotionEvents(promotion!.id);
+          const events = await replica.stores.promotions.listPromotionEvents(
+            promotion!.id,
+          );
           const claims = events.filter(e => e.toStatus === 'copying');
           expect(claims).toHaveLength(1);
           expect(events.filter(e => e.toStatus === 'succeeded')).toHaveLength(
@@ -588,9 +605,9 @@ describe('promotions against real registries', () => {
       await started;
       await first.stop();
       devProxy.clearRules();
-      expect((await replica.store.getPromotion(promotion.id))?.status).toBe(
-        'copying',
-      );
+      expect(
+        (await replica.stores.promotions.getPromotion(promotion.id))?.status,
+      ).toBe('copying');
 
       const second = replica.worker({ owner: 'replica-b', leaseMs: 10_000 });
       await waitFor(
@@ -598,12 +615,14 @@ describe('promotions against real registries', () => {
         async () => ((await second.runOnce()) ? true : undefined),
       );
 
-      const done = await replica.store.getPromotion(promotion.id);
+      const done = await replica.stores.promotions.getPromotion(promotion.id);
       expect(done).toMatchObject({ status: 'succeeded', attempts: 2 });
       // Blobs replica-a copied count too: a succeeded promotion shows all its bytes.
       expect(done?.bytesTotal).toBeGreaterThan(0);
       expect(done?.bytesCopied).toBe(done?.bytesTotal);
-      const events = await replica.store.listPromotionEvents(promotion.id);
+      const events = await replica.stores.promotions.listPromotionEvents(
+        promotion.id,
+      );
       expect(
         events.filter(e => e.toStatus === 'copying').map(e => e.message),
       ).toEqual([
@@ -646,7 +665,9 @@ describe('promotions against real registries', () => {
           child.process.kill('SIGKILL');
         }
         devProxy.clearRules();
-        expect(await replica.store.getPromotion(promotion.id)).toMatchObject({
+        expect(
+          await replica.stores.promotions.getPromotion(promotion.id),
+        ).toMatchObject({
           status: 'copying',
           leaseOwner: 'doomed-replica',
         });
@@ -655,11 +676,15 @@ describe('promotions against real registries', () => {
         await waitFor("the dead replica's lease to expire", async () =>
           (await survivor.runOnce()) ? true : undefined,
         );
-        expect(await replica.store.getPromotion(promotion.id)).toMatchObject({
+        expect(
+          await replica.stores.promotions.getPromotion(promotion.id),
+        ).toMatchObject({
           status: 'succeeded',
           attempts: 2,
         });
-        const events = await replica.store.listPromotionEvents(promotion.id);
+        const events = await replica.stores.promotions.listPromotionEvents(
+          promotion.id,
+        );
         expect(events.map(e => [e.toStatus, e.actor])).toEqual([
           ['queued', jane.userEntityRef],
           ['copying', 'doomed-replica'],

@@ -314,14 +314,14 @@ describe('registries that stall or are down', () => {
   });
 
   it('bounds a tracking run per registry: a hanging dev registry holds up neither the run nor qa', async () => {
-    const { store } = await createStore(databases, 'SQLITE_3');
+    const { stores } = await createStore(databases, 'SQLITE_3');
     const names = Array.from({ length: 8 }, (_, i) => `svc-${i}`);
     const replica = createReplica({
       config: buildConfig({
         ...imagePromotion({ connect: '2s', response: '60s' }),
         tracking: { registryTimeout: '2s', concurrency: 2 },
       }),
-      store,
+      stores,
       entities: names.map(name => componentEntity(name)),
     });
     devProxy.addRule({

@@ -55,7 +55,7 @@ import {
   insertGeneratedComponents,
   OWNERS,
 } from '../__testUtils__/seedCatalog';
-import { ImagePromotionStore } from '../database';
+import { createStores } from '../database';
 import imagePromotionPlugin from '../index';
 
 jest.setTimeout(300_000);
@@ -122,7 +122,7 @@ describe('overview and metrics at 2,000 components', () => {
       const knex = await databases.init(databaseId);
       const root = await mkdtemp(join(tmpdir(), 'image-promotion-scale-'));
       const policy = new OwnerPolicy();
-      const store = await ImagePromotionStore.create({
+      const stores = await createStores({
         database: { getClient: async () => knex },
       });
       await insertGeneratedComponents(knex, {
@@ -132,7 +132,7 @@ describe('overview and metrics at 2,000 components', () => {
       // A succeeded promotion into prod for the first 30 components: three
       // of them (3, 13, 23) are team 3's.
       for (let i = 0; i < 30; i++) {
-        const promotion = await store.createPromotion({
+        const promotion = await stores.promotions.createPromotion({
           entityRef: generatedRef(i),
           sourceEnvironment: 'dev',
           targetEnvironment: 'prod',
@@ -141,7 +141,7 @@ describe('overview and metrics at 2,000 components', () => {
           status: 'queued',
           requestedBy: 'user:default/releaser',
         });
-        await store.transition(promotion.id, {
+        await stores.promotions.transition(promotion.id, {
           from: ['queued'],
           to: 'succeeded',
           actor: 'system',

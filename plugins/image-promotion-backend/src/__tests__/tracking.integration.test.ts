@@ -59,6 +59,9 @@ describe('tracking against real registries', () => {
         { id: 'dev', registry: 'dev', currentTag: 'dev' },
         { id: 'qa', registry: 'qa', currentTag: 'qa' },
       ],
+      // Every run looks up every tag here; what a run may skip is tested in
+      // trackingRequests.integration.test.ts.
+      tracking: { recheckInterval: '0s' },
     });
 
   const uniqueName = (prefix: string) =>
@@ -95,8 +98,8 @@ describe('tracking against real registries', () => {
 
   describe.each(databases.eachSupportedId())('on %p', databaseId => {
     const setup = async (entities = [componentEntity('many-tags')]) => {
-      const { store } = await createStore(databases, databaseId as DatabaseId);
-      return createReplica({ config: config(), store, entities });
+      const { stores } = await createStore(databases, databaseId as DatabaseId);
+      return createReplica({ config: config(), stores, entities });
     };
 
     it('lists every tag across pages and records the version with all of them', async () => {
@@ -107,14 +110,20 @@ describe('tracking against real registries', () => {
 
       expect(result.entityRef).toBe(componentRef('many-tags'));
       expect(result.environments).toEqual([
-        { id: 'dev', tags: MANY_TAGS, newDigests: 1, drift: 0 },
+        {
+          id: 'dev',
+          tags: MANY_TAGS,
+          newDigests: 1,
+          drift: 0,
+          requests: 1 + MANY_TAGS,
+        },
         // Nothing was ever pushed to qa: an empty environment, not an error.
-        { id: 'qa', tags: 0, newDigests: 0, drift: 0 },
+        { id: 'qa', tags: 0, newDigests: 0, drift: 0, requests: 1 },
       ]);
       expect(devProxy.tagPageRequests - pagesBefore).toBe(
         Math.ceil(MANY_TAGS / PAGE_SIZE),
       );
-      const version = await replica.store.getVersion(
+      const version = await replica.stores.tags.getVersion(
         componentRef('many-tags'),
         'dev',
         manyTagsDigest,
@@ -122,7 +131,10 @@ describe('tracking against real registries', () => {
       expect(version?.tags).toHaveLength(MANY_TAGS);
       expect(version?.origin).toBe('discovered');
       expect(
-        await replica.store.listTagStates(componentRef('many-tags'), 'dev'),
+        await replica.stores.tags.listTagStates(
+          componentRef('many-tags'),
+          'dev',
+        ),
       ).toHaveLength(MANY_TAGS);
     });
 
@@ -143,7 +155,7 @@ describe('tracking against real registries', () => {
 
       await replica.tracker.refreshAll();
 
-      const states = await replica.store.listTagStates(
+      const states = await replica.stores.tags.listTagStates(
         componentRef(name),
         'dev',
       );
@@ -152,9 +164,13 @@ describe('tracking against real registries', () => {
         ['dev', release],
       ]);
       expect(
-        await replica.store.getVersion(componentRef(name), 'dev', snapshot),
+        await replica.stores.tags.getVersion(
+          componentRef(name),
+          'dev',
+          snapshot,
+        ),
       ).toBeUndefined();
-      const current = await replica.store.getCurrent(
+      const current = await replica.stores.tags.getCurrent(
         componentRef(name),
         'dev',
         {
@@ -170,16 +186,18 @@ describe('tracking against real registries', () => {
       const original = await pushImage(`${dev.host}/${name}`, ['1.0.0', 'dev']);
       const replica = await setup([componentEntity(name)]);
       await replica.tracker.refreshAll();
-      expect(await replica.store.listDriftEvents({ entityRef: ref })).toEqual(
-        [],
-      );
+      expect(
+        await replica.stores.drift.listDriftEvents({ entityRef: ref }),
+      ).toEqual([]);
 
       // Someone rebuilds and pushes over the released tag with skopeo.
       const rebuilt = await pushImage(`${dev.host}/${name}`, ['1.0.0']);
       const [result] = await replica.tracker.refreshAll();
 
       expect(result.environments[0]).toMatchObject({ id: 'dev', drift: 1 });
-      const events = await replica.store.listDriftEvents({ entityRef: ref });
+      const events = await replica.stores.drift.listDriftEvents({
+        entityRef: ref,
+      });
       expect(events).toEqual([
         expect.objectContaining({
           environment: 'dev',
@@ -196,10 +214,10 @@ describe('tracking against real registries', () => {
       const [again] = await replica.tracker.refreshAll();
       expect(again.environments[0].drift).toBe(0);
       expect(
-        await replica.store.listDriftEvents({ entityRef: ref }),
+        await replica.stores.drift.listDriftEvents({ entityRef: ref }),
       ).toHaveLength(1);
       // The rebuilt digest is now what the tag is believed to point to.
-      const states = await replica.store.listTagStates(ref, 'dev');
+      const states = await replica.stores.tags.listTagStates(ref, 'dev');
       expect(states.find(s => s.tag === '1.0.0')?.digest).toBe(rebuilt);
     });
 
@@ -233,16 +251,16 @@ describe('tracking against real registries', () => {
       const [after] = await replica.tracker.refreshAll();
 
       expect(after.environments.map(e => e.drift)).toEqual([0, 0]);
-      expect(await replica.store.listDriftEvents({ entityRef: ref })).toEqual(
-        [],
-      );
-      const qaStates = await replica.store.listTagStates(ref, 'qa');
+      expect(
+        await replica.stores.drift.listDriftEvents({ entityRef: ref }),
+      ).toEqual([]);
+      const qaStates = await replica.stores.tags.listTagStates(ref, 'qa');
       expect(qaStates.map(s => [s.tag, s.digest])).toEqual([
         ['1.0.0', first],
         ['1.1.0', second],
         ['qa', second],
       ]);
-      const current = await replica.store.getCurrent(ref, 'qa', {
+      const current = await replica.stores.tags.getCurrent(ref, 'qa', {
         currentTag: 'qa',
       });
       expect(current).toMatchObject({

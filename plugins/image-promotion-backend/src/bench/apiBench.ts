@@ -61,7 +61,7 @@ import {
   generatedRef,
   seedGeneratedComponents,
 } from '../__testUtils__/seedCatalog';
-import { ImagePromotionStore } from '../database';
+import { createStores } from '../database';
 import imagePromotionPlugin from '../index';
 
 const POSTGRES =
@@ -316,11 +316,11 @@ async function main() {
   const results: Result[] = [];
   try {
     const database: DatabaseService = { getClient: async () => db };
-    const store = await ImagePromotionStore.create({ database });
+    const stores = await createStores({ database });
     let seeded = 0;
     for (const size of SIZES) {
       const started = Date.now();
-      await seedGeneratedComponents(store, {
+      await seedGeneratedComponents(stores, {
         from: seeded,
         count: size - seeded,
         environments: ENVIRONMENTS,

@@ -134,12 +134,25 @@ const environmentSchema = strictObject({
     })
     .optional(),
   policy: policySchema.optional(),
+  autoPromote: booleanish.optional(),
 });
 
 /** One entry of `imagePromotion.pipelines`. */
 export const pipelineSchema = strictObject({
   default: booleanish.optional(),
-  environments: z.array(environmentSchema).min(1),
+  environments: z
+    .array(environmentSchema)
+    .min(1)
+    .superRefine((environments, ctx) => {
+      if (environments[0]?.autoPromote) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: [0, 'autoPromote'],
+          message:
+            'the first environment has no environment before it to promote from; images enter it from CI. Set autoPromote on a later environment',
+        });
+      }
+    }),
 }).transform(pipeline => ({
   default: pipeline.default,
   environments: pipeline.environments.map(environment => ({
@@ -149,5 +162,6 @@ export const pipelineSchema = strictObject({
     repository: environment.repository,
     ...(environment.currentTag ? { currentTag: environment.currentTag } : {}),
     policy: environment.policy ?? defaultPolicy(),
+    ...(environment.autoPromote ? { autoPromote: true } : {}),
   })),
 }));

@@ -231,6 +231,7 @@ describe('readImagePromotionConfig', () => {
         concurrency: 8,
         initialDelayMs: 15_000,
         registryTimeoutMs: 60_000,
+        recheckIntervalMs: 3_600_000,
       });
       expect(config.tracking).toEqual(DEFAULT_TRACKING);
       // Transport deadlines left to the engine's defaults; the API waits 10 s.
@@ -265,6 +266,7 @@ describe('readImagePromotionConfig', () => {
           concurrency: 16,
           initialDelay: '5s',
           registryTimeout: '45s',
+          recheckInterval: '0s',
         },
         timeouts: {
           connect: '3s',
@@ -280,6 +282,7 @@ describe('readImagePromotionConfig', () => {
         concurrency: 16,
         initialDelayMs: 5_000,
         registryTimeoutMs: 45_000,
+        recheckIntervalMs: 0,
       });
       expect(config.timeouts).toEqual({
         connectMs: 3_000,
@@ -750,7 +753,7 @@ describe('readImagePromotionConfig', () => {
       [
         'a misspelt environment key',
         withValue(baseConfig(), 'pipelines.default.environments.0.repo', 'x'),
-        'imagePromotion.pipelines.default.environments[0].repo: unknown key (allowed: id, title, registry, repository, currentTag, policy)',
+        'imagePromotion.pipelines.default.environments[0].repo: unknown key (allowed: id, title, registry, repository, currentTag, policy, autoPromote)',
       ],
       [
         'an environment without a repository',
@@ -950,6 +953,15 @@ describe('readImagePromotionConfig', () => {
           ],
         }),
         'imagePromotion.pipelines.default.environments[3].policy.freezeWindows[0].days: unknown key (allowed: kind, start, end, reason)',
+      ],
+      [
+        'autoPromote on the first environment',
+        withValue(
+          baseConfig(),
+          'pipelines.default.environments.0.autoPromote',
+          true,
+        ),
+        'imagePromotion.pipelines.default.environments[0].autoPromote: the first environment has no environment before it to promote from; images enter it from CI. Set autoPromote on a later environment',
       ],
       [
         'a zero tracking frequency',

@@ -20,7 +20,7 @@ import {
   generatedRef,
   seedGeneratedComponents,
 } from '../__testUtils__/seedCatalog';
-import { ImagePromotionStore } from './ImagePromotionStore';
+import { createStores } from './stores';
 import { ReadModelQueries } from './ReadModelQueries';
 
 jest.setTimeout(120_000);
@@ -56,22 +56,22 @@ describe('ReadModelQueries', () => {
 
   async function setUp(databaseId: Parameters<typeof databases.init>[0]) {
     const knex = await databases.init(databaseId);
-    const store = await ImagePromotionStore.create({
+    const stores = await createStores({
       database: { getClient: async () => knex },
     });
-    await seedGeneratedComponents(store, {
+    await seedGeneratedComponents(stores, {
       from: 0,
       count: COMPONENTS,
       environments: ENVIRONMENTS.map(e => e.id),
       history: true,
     });
-    return { knex, store, queries: new ReadModelQueries(knex) };
+    return { knex, stores, queries: new ReadModelQueries(knex) };
   }
 
   it.each(databases.eachSupportedId())(
-    'reads every environment of every component as the per-row store methods do, in five statements, %p',
+    'reads every environment of every component as the per-row stores methods do, in five statements, %p',
     async databaseId => {
-      const { knex, store, queries } = await setUp(databaseId);
+      const { knex, stores, queries } = await setUp(databaseId);
       const refs = Array.from({ length: COMPONENTS }, (_, i) =>
         generatedRef(i),
       );
@@ -88,19 +88,19 @@ describe('ReadModelQueries', () => {
         for (const environment of ENVIRONMENTS) {
           const state = states.get(entityRef, environment);
           expect(state.versions).toEqual(
-            await store.listVersions(entityRef, environment.id),
+            await stores.tags.listVersions(entityRef, environment.id),
           );
           expect(state.current).toEqual(
-            await store.getCurrent(entityRef, environment.id, {
+            await stores.tags.getCurrent(entityRef, environment.id, {
               currentTag: environment.currentTag,
             }),
           );
-          const open = await store.listDriftEvents({
+          const open = await stores.drift.listDriftEvents({
             entityRef,
             environment: environment.id,
           });
           expect(state.openDrift).toBe(open.length);
-          const waiting = await store.listPromotions({
+          const waiting = await stores.promotions.listPromotions({
             entityRef,
             environment: environment.id,
             status: ['pending_approval'],
@@ -108,7 +108,7 @@ describe('ReadModelQueries', () => {
           });
           expect(state.pendingApprovals).toBe(waiting.totalCount);
           const [last] = (
-            await store.listPromotions({
+            await stores.promotions.listPromotions({
               entityRef,
               environment: environment.id,
               status: ['succeeded', 'failed'],
@@ -145,9 +145,9 @@ describe('ReadModelQueries', () => {
   );
 
   it.each(databases.eachSupportedId())(
-    'reads the status of one component in five statements, as the per-row store methods do, %p',
+    'reads the status of one component in five statements, as the per-row stores methods do, %p',
     async databaseId => {
-      const { knex, store, queries } = await setUp(databaseId);
+      const { knex, stores, queries } = await setUp(databaseId);
       for (const i of [0, 7, 13, 21]) {
         const entityRef = generatedRef(i);
         const { result, queries: statements } = await countQueries(knex, () =>
@@ -157,18 +157,18 @@ describe('ReadModelQueries', () => {
         for (const environment of ENVIRONMENTS) {
           const status = result.get(environment.id)!;
           expect(status.versions).toEqual(
-            await store.listVersions(entityRef, environment.id),
+            await stores.tags.listVersions(entityRef, environment.id),
           );
           expect(status.current).toEqual(
-            await store.getCurrent(entityRef, environment.id, {
+            await stores.tags.getCurrent(entityRef, environment.id, {
               currentTag: environment.currentTag,
             }),
           );
           expect(status.openPromotion).toEqual(
-            await store.getOpenPromotion(entityRef, environment.id),
+            await stores.promotions.getOpenPromotion(entityRef, environment.id),
           );
           expect(status.drift).toEqual(
-            await store.listDriftEvents({
+            await stores.drift.listDriftEvents({
               entityRef,
               environment: environment.id,
             }),
@@ -186,7 +186,7 @@ describe('ReadModelQueries', () => {
   it.each(databases.eachSupportedId())(
     'finds when promoted digests were first seen in the first environment, in one statement, %p',
     async databaseId => {
-      const { knex, store, queries } = await setUp(databaseId);
+      const { knex, stores, queries } = await setUp(databaseId);
       const since = new Date(Date.now() - 30 * 24 * 3600_000);
       const until = new Date(Date.now() + 1000);
       const { result, queries: statements } = await countQueries(knex, () =>
@@ -198,10 +198,13 @@ describe('ReadModelQueries', () => {
         }),
       );
       expect(statements).toBe(1);
-      const succeeded = await store.listSucceededPromotions({ since, until });
+      const succeeded = await stores.promotions.listSucceededPromotions({
+        since,
+        until,
+      });
       expect(succeeded).toHaveLength(COMPONENTS);
       for (const promotion of succeeded) {
-        const [seen] = await store.listFirstSeen({
+        const [seen] = await stores.tags.listFirstSeen({
           environment: 'dev',
           digests: [promotion.digest],
           entityRef: promotion.entityRef,

@@ -18,6 +18,7 @@ import type { DatabaseService } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
 import { TERMINAL_STATUSES } from '../domain/types';
 import {
+  ApprovalRow,
   DbTimestamp,
   DriftEventRow,
   PromotionRow,
@@ -34,10 +35,11 @@ import type {
   ImageVersion,
   Promotion,
 } from './types';
+import { chooseCurrent, CurrentTagState } from './currentVersion';
 
 // Bulk reads for the overview, metrics and status endpoints: each method is a
 // fixed number of SQL statements however many components it covers, where
-// ImagePromotionStore answers one component and environment at a time.
+// the aggregate stores answer one component and environment at a time.
 
 /** Above this many entity refs a read covers every component and the caller picks its rows (no statement grows with the catalog). */
 const MAX_REFS_IN_QUERY = 500;
@@ -64,58 +66,6 @@ function group<T>(
     else map.set(k, [item]);
   }
   return map;
-}
-
-/** What a currentTag's state says, with who requested the promotion that moved it. */
-interface CurrentTagState {
-  digest: string;
-  tag: string;
-  since: Date;
-  promotionId: string | null;
-  requestedBy: string | null;
-}
-
-/**
- * The current version of an environment from what was read in bulk, by the
- * rule of `ImagePromotionStore.getCurrent`: the currentTag's digest when the
- * environment has one and the tag exists, else the newest succeeded
- * promotion, else the newest version with a tag (or the newest at all).
- * `versions` are sorted newest first.
- */
-export function chooseCurrent(input: {
-  tagState: CurrentTagState | undefined;
-  succeeded: Promotion | undefined;
-  versions: readonly ImageVersion[];
-}): CurrentVersion | undefined {
-  const { tagState, succeeded, versions } = input;
-  if (tagState) {
-    return {
-      digest: tagState.digest,
-      tag: tagState.tag,
-      since: tagState.since,
-      by: tagState.requestedBy,
-      promotionId: tagState.promotionId,
-    };
-  }
-  if (succeeded) {
-    return {
-      digest: succeeded.digest,
-      tag: succeeded.targetTag,
-      since: succeeded.finishedAt ?? succeeded.updatedAt,
-      by: succeeded.requestedBy,
-      promotionId: succeeded.id,
-    };
-  }
-  const newest = versions.find(v => v.tags.length > 0) ?? versions[0];
-  return newest
-    ? {
-        digest: newest.digest,
-        tag: newest.tags[0] ?? null,
-        since: newest.firstSeen,
-        by: null,
-        promotionId: null,
-      }
-    : undefined;
 }
 
 /** Per component and environment, what the overview shows. */
@@ -171,6 +121,8 @@ export interface EntityEnvironmentStatus {
   current: CurrentVersion | undefined;
   openPromotion: Promotion | undefined;
   drift: DriftEvent[];
+  /** The newest succeeded-or-failed promotion, when it failed. */
+  lastFailure: Promotion | undefined;
 }
 
 /** The promotions into an environment that decide its current version and its last failure. */
@@ -184,7 +136,7 @@ interface LatestPromotions {
  * of statements per call, whatever the number of components.
  */
 export class ReadModelQueries {
-  /** Reads through the plugin database (migrations are run by ImagePromotionStore). */
+  /** Reads through the plugin database (migrations are run by createStores). */
   static async create(options: {
     database: DatabaseService;
   }): Promise<ReadModelQueries> {
@@ -260,6 +212,7 @@ export class ReadModelQueries {
       environments.map(environment => {
         const k = key(entityRef, environment.id);
         const list = versions.get(k) ?? [];
+        const finished = latest.finished.get(k);
         return [
           environment.id,
           {
@@ -273,9 +226,31 @@ export class ReadModelQueries {
             }),
             openPromotion: open.get(environment.id),
             drift: driftByEnvironment.get(k) ?? [],
+            lastFailure: finished?.status === 'failed' ? finished : undefined,
           },
         ];
       }),
+    );
+  }
+
+  /** Who approved each of some promotions, in the order they did: one statement. */
+  async approvers(
+    promotionIds: readonly string[],
+  ): Promise<Map<string, string[]>> {
+    const ids = [...new Set(promotionIds)];
+    if (ids.length === 0) return new Map();
+    const rows: Pick<ApprovalRow, 'promotion_id' | 'approver'>[] =
+      await this.db<ApprovalRow>('promotion_approvals')
+        .whereIn('promotion_id', ids)
+        .where('decision', 'approved')
+        .orderBy([
+          { column: 'at', order: 'asc' },
+          { column: 'approver', order: 'asc' },
+        ])
+        .select('promotion_id', 'approver');
+    const byPromotion = group(rows, r => r.promotion_id);
+    return new Map(
+      [...byPromotion].map(([id, list]) => [id, list.map(r => r.approver)]),
     );
   }
 

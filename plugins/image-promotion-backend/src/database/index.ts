@@ -14,12 +14,21 @@
  * limitations under the License.
  */
 
-export { ImagePromotionStore } from './ImagePromotionStore';
-export {
-  chooseCurrent,
-  EnvironmentStates,
-  ReadModelQueries,
-} from './ReadModelQueries';
+export { createStores, storesFor } from './stores';
+export type { ImagePromotionStores } from './stores';
+export { ComponentStore } from './ComponentStore';
+export { TagStore, tagStatesKey } from './TagStore';
+export { DriftStore } from './DriftStore';
+export { PromotionStore } from './PromotionStore';
+export { ApprovalStore } from './ApprovalStore';
+export type { WaitingPromotion } from './ApprovalStore';
+export { PromotionQueue, MAX_PROMOTION_ATTEMPTS } from './PromotionQueue';
+export { PromotionCopyFiguresStore } from './PromotionCopyFiguresStore';
+export type { CopyFigures } from './PromotionCopyFiguresStore';
+export { PromotionChangesStore } from './PromotionChangesStore';
+export { chooseCurrent } from './currentVersion';
+export { normalizeOwner, ownedBy, ownerSpellings } from './ownerRef';
+export { EnvironmentStates, ReadModelQueries } from './ReadModelQueries';
 export type {
   EntityEnvironmentStatus,
   EnvironmentRef,
@@ -27,9 +36,7 @@ export type {
 } from './ReadModelQueries';
 export { DuplicateApprovalError, OpenPromotionExistsError } from './errors';
 export type * from './types';
-export { ApprovalInboxStore } from './ApprovalInboxStore';
-export type { WaitingPromotion } from './ApprovalInboxStore';
-export { DriftHistoryStore } from './DriftHistoryStore';
-export { PromotionCopyFiguresStore } from './PromotionCopyFiguresStore';
-export type { CopyFigures } from './PromotionCopyFiguresStore';
-export { PromotionScheduleStore } from './PromotionScheduleStore';
+export { AutoPromotionStore } from './AutoPromotionStore';
+export type { AutoPromotionPause } from './AutoPromotionStore';
+export { TrackingErrorStore } from './TrackingErrorStore';
+export type { TrackingError, TrackingOutcome } from './TrackingErrorStore';

@@ -41,6 +41,8 @@ const TABLES = [
   'promotion_locks',
   'promotion_approvals',
   'promotion_copy_figures',
+  'tracking_errors',
+  'promotion_changes',
 ];
 
 async function existingTables(knex: Knex): Promise<string[]> {

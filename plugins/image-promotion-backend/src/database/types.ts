@@ -241,6 +241,12 @@ export interface ClaimOptions {
   owner: string;
   leaseMs: number;
   now?: Date;
+  /**
+   * Told about each promotion the claim failed because every attempt ended
+   * with its lease expiring (status before: copying or verifying), so the
+   * people around it hear of the failure like any other.
+   */
+  onGaveUp?: (promotionId: string, previous: PromotionStatus) => Promise<void>;
 }
 
 /** Statuses a worker finishes a promotion with. */

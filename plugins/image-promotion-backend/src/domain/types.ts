@@ -72,6 +72,8 @@ export interface Environment {
   /** Tag that marks what runs in this environment and is moved on promotion, e.g. `qa`. */
   currentTag?: string;
   policy: EnvironmentPolicy;
+  /** Promote when ready: a new version in the environment before this one is promoted into it by the plugin. */
+  autoPromote?: boolean;
 }
 
 /** An ordered list of environments. */

@@ -26,7 +26,7 @@ import {
 import type { ImagePromotionConfig } from '../config';
 import type {
   DriftEvent,
-  ImagePromotionStore,
+  ImagePromotionStores,
   TrackedComponent,
 } from '../database';
 import type { Environment } from '../domain/types';
@@ -37,7 +37,7 @@ import type { PromotionChange, PromotionListener } from './PromotionListener';
 
 /** Options of {@link Announcer}. */
 export interface AnnouncerOptions {
-  store: Pick<ImagePromotionStore, 'getComponent'>;
+  stores: Pick<ImagePromotionStores, 'components'>;
   config: ImagePromotionConfig;
   logger: LoggerService;
   /** Absent when the notifications plugin is not part of the backend. */
@@ -109,7 +109,9 @@ export class Announcer implements PromotionListener {
   }
 
   private async names(entityRef: string) {
-    const component = await this.options.store.getComponent(entityRef);
+    const component = await this.options.stores.components.getComponent(
+      entityRef,
+    );
     const names: messages.Names = {
       component,
       environmentTitle: id => this.environment(component, id)?.title ?? id,
@@ -179,7 +181,10 @@ export class Announcer implements PromotionListener {
       ? [promotion.requestedBy]
       : [];
     const status = promotion.status;
+    const settled =
+      previous === 'pending_approval' && status !== 'pending_approval';
     const interesting =
+      settled ||
       (status === 'pending_approval' && previous === null) ||
       change.approval ||
       (status === 'queued' && previous === 'pending_approval') ||
@@ -199,6 +204,7 @@ export class Announcer implements PromotionListener {
       );
       return;
     }
+    if (settled) await this.settleApproval(change, component, names);
     if (change.approval) {
       await this.notify(
         requester,
@@ -248,6 +254,40 @@ export class Announcer implements PromotionListener {
         ),
       );
     }
+  }
+
+  /**
+   * Replaces the approvers' "Approval needed" (same scope) once the promotion
+   * was approved, rejected or withdrawn, so no stale request stays in their
+   * notifications. The notifications backend marks the replaced one unread;
+   * it says there is nothing left to do, at low severity.
+   */
+  private async settleApproval(
+    change: PromotionChange,
+    component: TrackedComponent | undefined,
+    names: messages.Names,
+  ) {
+    const { promotion } = change;
+    let event: Parameters<typeof messages.approvalSettled>[2];
+    if (promotion.status === 'rejected') {
+      event = {
+        kind: 'rejected',
+        by: change.actor,
+        comment: change.comment ?? null,
+      };
+    } else if (promotion.status === 'cancelled') {
+      event = { kind: 'cancelled', by: change.actor };
+    } else if (change.approval) {
+      event = { kind: 'approved', by: change.approval.approver };
+    } else {
+      return;
+    }
+    await this.notify(
+      this.approverRecipients(component, promotion.targetEnvironment),
+      messages.approvalSettled(promotion, names, event),
+      // Never asked, so never told it is settled.
+      [promotion.requestedBy],
+    );
   }
 
   /** The failure in words naming environment and registry, as the detail view shows it. */

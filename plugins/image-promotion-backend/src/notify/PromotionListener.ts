@@ -47,3 +47,16 @@ export const silentListener: PromotionListener = {
   driftFound: () => {},
   driftAcknowledged: () => {},
 };
+
+/** One listener that tells each of `listeners`, in order. */
+export function combineListeners(
+  ...listeners: PromotionListener[]
+): PromotionListener {
+  return {
+    promotionChanged: change =>
+      listeners.forEach(l => l.promotionChanged(change)),
+    driftFound: events => listeners.forEach(l => l.driftFound(events)),
+    driftAcknowledged: event =>
+      listeners.forEach(l => l.driftAcknowledged(event)),
+  };
+}

@@ -16,5 +16,5 @@
 
 export { Announcer, ownerRef } from './Announcer';
 export type { AnnouncerOptions } from './Announcer';
-export { silentListener } from './PromotionListener';
+export { combineListeners, silentListener } from './PromotionListener';
 export type { PromotionChange, PromotionListener } from './PromotionListener';

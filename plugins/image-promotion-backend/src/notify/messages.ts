@@ -77,7 +77,51 @@ export function approvalNeeded(
     severity: 'high',
     topic: NOTIFICATION_TOPIC,
     // One notification per promotion for each approver, updated rather than repeated.
-    scope: `image-promotion:approval:${promotion.id}`,
+    scope: approvalScope(promotion),
+    metadata: { inbox: APPROVALS_INBOX_PATH },
+  };
+}
+
+/** The scope of the approvers' notification of a promotion: sent again under it, it replaces the earlier one. */
+export function approvalScope(promotion: Pick<Promotion, 'id'>): string {
+  return `image-promotion:approval:${promotion.id}`;
+}
+
+/**
+ * For the people who were asked to approve, replacing their "Approval
+ * needed": the promotion was decided or withdrawn, nothing is left to do.
+ */
+export function approvalSettled(
+  promotion: Promotion,
+  names: Names,
+  event:
+    | { kind: 'approved'; by: string }
+    | { kind: 'rejected'; by: string; comment: string | null }
+    | { kind: 'cancelled'; by: string },
+): NotificationPayload {
+  let said: string;
+  switch (event.kind) {
+    case 'approved':
+      said = `${userName(event.by)} approved it.`;
+      break;
+    case 'rejected':
+      said = `${userName(event.by)} rejected it${
+        event.comment ? `: “${event.comment}”.` : '.'
+      }`;
+      break;
+    default:
+      said =
+        event.by === promotion.requestedBy
+          ? `${userName(event.by)} withdrew the request.`
+          : `${userName(event.by)} cancelled it.`;
+  }
+  return {
+    title: `No longer waiting: ${what(promotion, names)}`,
+    description: `${said} Nothing is left for you to approve.`,
+    link: entityPromotionPath(promotion.entityRef, promotion.id),
+    severity: 'low',
+    topic: NOTIFICATION_TOPIC,
+    scope: approvalScope(promotion),
     metadata: { inbox: APPROVALS_INBOX_PATH },
   };
 }

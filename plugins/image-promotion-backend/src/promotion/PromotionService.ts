@@ -20,9 +20,10 @@ import {
   NotAllowedError,
   NotFoundError,
 } from '@backstage/errors';
+import type { PromotionChanges } from '../changes';
 import type { ImagePromotionConfig } from '../config';
 import type {
-  ImagePromotionStore,
+  ImagePromotionStores,
   Promotion,
   TrackedComponent,
 } from '../database';
@@ -112,13 +113,18 @@ export interface Actor {
 export class PromotionService {
   constructor(
     private readonly deps: {
-      store: ImagePromotionStore;
+      stores: Pick<
+        ImagePromotionStores,
+        'components' | 'tags' | 'promotions' | 'approvals'
+      >;
       config: ImagePromotionConfig;
       access: RegistryAccess;
       /** Told when a promotion becomes queued, so a worker starts at once. */
       onQueued?: () => void;
       /** Told about every change, for notifications and live updates. */
       listener?: PromotionListener;
+      /** Compares the candidate with the target's current image and keeps that with each promotion. */
+      changes?: PromotionChanges;
       now?: () => Date;
     },
   ) {}
@@ -131,7 +137,7 @@ export class PromotionService {
   async component(
     entityRef: string,
   ): Promise<{ component: TrackedComponent; pipeline: Pipeline }> {
-    const component = await this.deps.store.getComponent(entityRef);
+    const component = await this.deps.stores.components.getComponent(entityRef);
     if (!component) {
       throw new NotFoundError(
         `${entityRef} is not tracked: add the annotation image-promotion.io/image to it, or wait for the next catalog sync`,
@@ -196,18 +202,18 @@ export class PromotionService {
       sourceTag,
     );
 
-    const store = this.deps.store;
+    const stores = this.deps.stores;
     const entityRef = component.entityRef;
     const [sourceCurrent, sourceVersion, targetCurrent, wasCurrent] =
       await Promise.all([
-        store.getCurrent(entityRef, source.id, {
+        stores.tags.getCurrent(entityRef, source.id, {
           currentTag: source.currentTag,
         }),
-        store.getVersion(entityRef, source.id, digest),
-        store.getCurrent(entityRef, target.id, {
+        stores.tags.getVersion(entityRef, source.id, digest),
+        stores.tags.getCurrent(entityRef, target.id, {
           currentTag: target.currentTag,
         }),
-        store.wasCurrentBefore(entityRef, target.id, digest, {
+        stores.tags.wasCurrentBefore(entityRef, target.id, digest, {
           currentTag: target.currentTag,
         }),
       ]);
@@ -218,7 +224,9 @@ export class PromotionService {
       targetTag,
       call,
     );
-    const recorded = approvals ? await store.listApprovals(approvals.id) : [];
+    const recorded = approvals
+      ? await stores.approvals.listApprovals(approvals.id)
+      : [];
     const gates = evaluatePolicy({
       pipeline,
       targetEnvironmentId: target.id,
@@ -326,7 +334,7 @@ export class PromotionService {
       }
       return explicit;
     }
-    const version = await this.deps.store.getVersion(
+    const version = await this.deps.stores.tags.getVersion(
       component.entityRef,
       source.id,
       digest,
@@ -364,7 +372,7 @@ export class PromotionService {
       // An unreachable (or stalled, past the deadline) target registry is not
       // a reason to refuse a preview; fall back to what tracking last saw,
       // and the worker checks again.
-      const states = await this.deps.store.listTagStates(
+      const states = await this.deps.stores.tags.listTagStates(
         component.entityRef,
         target.id,
       );
@@ -391,7 +399,19 @@ export class PromotionService {
     if (call.signal?.aborted && !isDeadline(call.signal)) {
       throw new CallerGoneError();
     }
-    const promotion = await this.deps.store.createPromotion({
+    // Compared before the promotion exists, so no worker can have moved the
+    // target yet; the preview has usually read both images already.
+    const changes = await this.deps.changes?.compare(
+      {
+        entityRef: plan.component.entityRef,
+        image: plan.component.image,
+        source: plan.source,
+        target: plan.target,
+        digest: plan.digest,
+      },
+      call,
+    );
+    const promotion = await this.deps.stores.promotions.createPromotion({
       entityRef: plan.component.entityRef,
       sourceEnvironment: plan.source.id,
       targetEnvironment: plan.target.id,
@@ -406,6 +426,7 @@ export class PromotionService {
       eligibleAt: plan.eligibleAt ?? null,
       now: this.now(),
     });
+    if (changes) await this.deps.changes?.record(promotion.id, changes);
     if (promotion.status === 'queued') this.deps.onQueued?.();
     this.deps.listener?.promotionChanged({
       promotion,
@@ -461,7 +482,7 @@ export class PromotionService {
   }
 
   private async mustGet(id: string): Promise<Promotion> {
-    const promotion = await this.deps.store.getPromotion(id);
+    const promotion = await this.deps.stores.promotions.getPromotion(id);
     if (!promotion) throw new NotFoundError(`promotion ${id} does not exist`);
     return promotion;
   }
@@ -498,7 +519,7 @@ export class PromotionService {
         } must come from a member of ${groups.join(', ')}`,
       );
     }
-    await this.deps.store.addApproval({
+    await this.deps.stores.approvals.addApproval({
       promotionId: id,
       approver: actor.userEntityRef,
       digest: promotion.digest,
@@ -509,7 +530,7 @@ export class PromotionService {
     const approvals = plan.gates.find(g => g.gate === 'approvals');
     let moved = false;
     if (approvals?.passed) {
-      moved = await this.deps.store.transition(id, {
+      moved = await this.deps.stores.promotions.transition(id, {
         from: ['pending_approval'],
         to: 'queued',
         actor: actor.userEntityRef,
@@ -540,14 +561,14 @@ export class PromotionService {
         'you requested this promotion; cancel it instead of rejecting it',
       );
     }
-    await this.deps.store.addApproval({
+    await this.deps.stores.approvals.addApproval({
       promotionId: id,
       approver: actor.userEntityRef,
       digest: promotion.digest,
       decision: 'rejected',
       comment: comment ?? null,
     });
-    const moved = await this.deps.store.transition(id, {
+    const moved = await this.deps.stores.promotions.transition(id, {
       from: ['pending_approval'],
       to: 'rejected',
       actor: actor.userEntityRef,
@@ -568,7 +589,7 @@ export class PromotionService {
   /** Cancels a promotion that has not finished; a running copy stops and leaves the target tag alone. */
   async cancel(id: string, actor: Actor): Promise<Promotion> {
     const promotion = await this.mustGet(id);
-    const moved = await this.deps.store.transition(id, {
+    const moved = await this.deps.stores.promotions.transition(id, {
       from: ['pending_approval', 'queued', 'copying'],
       to: 'cancelled',
       actor: actor.userEntityRef,

@@ -18,12 +18,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { copyImage } from '@image-promotion/plugin-image-promotion-node';
-import type {
-  ImagePromotionStore,
-  Promotion,
-  PromotionCopyFiguresStore,
-  PromotionScheduleStore,
-} from '../database';
+import type { ImagePromotionStores, Promotion } from '../database';
 import type { PromotionStatus } from '../domain/types';
 import type { PromotionListener } from '../notify';
 import { failedGates, formatInstant, requestVerdict } from '../policy';
@@ -33,7 +28,10 @@ import type { PromotionService } from './PromotionService';
 
 /** Options of {@link PromotionWorker}. */
 export interface PromotionWorkerOptions {
-  store: ImagePromotionStore;
+  stores: Pick<
+    ImagePromotionStores,
+    'promotions' | 'tags' | 'queue' | 'copyFigures'
+  >;
   service: PromotionService;
   access: RegistryAccess;
   logger: LoggerService;
@@ -47,10 +45,6 @@ export interface PromotionWorkerOptions {
   planTimeoutMs?: number;
   /** Test hook: called with the promotion id once bytes started flowing. */
   onCopyStarted?: (promotionId: string) => void;
-  /** Puts a promotion whose soak or freeze window still holds it back into the queue; without it, such a promotion fails. */
-  schedule?: PromotionScheduleStore;
-  /** Keeps what each copy did, for the promotion's detail view. */
-  copyFigures?: PromotionCopyFiguresStore;
   /** Told about every status change, for notifications and live updates. */
   listener?: PromotionListener;
   /** The clock that decides when a queued promotion is eligible; default the system clock. */
@@ -138,10 +132,18 @@ export class PromotionWorker {
 
   /** Claims and executes at most one promotion; true when one was found. */
   async runOnce(): Promise<boolean> {
-    const promotion = await this.options.store.claimNextPromotion({
+    const promotion = await this.options.stores.queue.claimNextPromotion({
       owner: this.owner,
       leaseMs: this.leaseMs,
       ...(this.options.now ? { now: this.options.now() } : {}),
+      // A promotion given up after its last lease expired failed like any
+      // other: its requester is told.
+      onGaveUp: (id, previous) =>
+        this.announce(id, previous).catch(error =>
+          this.options.logger.warn(
+            `Could not announce that promotion ${id} was given up: ${error}`,
+          ),
+        ),
     });
     if (!promotion) return false;
     await this.execute(promotion);
@@ -152,20 +154,20 @@ export class PromotionWorker {
   private async announce(id: string, previous: PromotionStatus) {
     const listener = this.options.listener;
     if (!listener) return;
-    const promotion = await this.options.store.getPromotion(id);
+    const promotion = await this.options.stores.promotions.getPromotion(id);
     if (promotion && promotion.status !== previous) {
       listener.promotionChanged({ promotion, previous, actor: this.owner });
     }
   }
 
   private async execute(promotion: Promotion): Promise<void> {
-    const { store, service, access, logger } = this.options;
+    const { stores, service, access, logger } = this.options;
     await this.announce(promotion.id, 'queued').catch(() => undefined);
     const abort = new AbortController();
     this.aborts.add(abort);
     let leaseLost = false;
     const renew = setInterval(() => {
-      store
+      stores.queue
         .renewLease(promotion.id, this.owner, this.leaseMs)
         .then(ok => {
           if (!ok) {
@@ -178,11 +180,17 @@ export class PromotionWorker {
     const fail = async (reason: string) => {
       logger.warn(`Promotion ${promotion.id} failed: ${reason}`);
       const previous =
-        (await store.getPromotion(promotion.id))?.status ?? 'copying';
+        (await stores.promotions.getPromotion(promotion.id))?.status ??
+        'copying';
       if (
-        await store.completePromotion(promotion.id, this.owner, 'failed', {
-          failureReason: reason,
-        })
+        await stores.queue.completePromotion(
+          promotion.id,
+          this.owner,
+          'failed',
+          {
+            failureReason: reason,
+          },
+        )
       ) {
         await this.announce(promotion.id, previous);
       }
@@ -203,12 +211,11 @@ export class PromotionWorker {
       const verdict = requestVerdict(plan.gates);
       if (
         failed.length &&
-        this.options.schedule &&
         verdict.acceptable &&
         !verdict.needsApproval &&
         verdict.eligibleAt
       ) {
-        const deferred = await this.options.schedule.defer(
+        const deferred = await stores.queue.defer(
           promotion.id,
           this.owner,
           verdict.eligibleAt,
@@ -255,7 +262,7 @@ export class PromotionWorker {
       const writeProgress = (bytesCopied: number) => {
         progressWrites = progressWrites
           .then(() =>
-            store.updateProgress(promotion.id, this.owner, {
+            stores.queue.updateProgress(promotion.id, this.owner, {
               bytesCopied,
               bytesTotal: total,
             }),
@@ -292,12 +299,12 @@ export class PromotionWorker {
       // Every blob is in the target now.
       if (total !== null) writeProgress(total);
       await progressWrites;
-      if (!(await store.markVerifying(promotion.id, this.owner))) {
+      if (!(await stores.queue.markVerifying(promotion.id, this.owner))) {
         throw new Error('lease lost before verification');
       }
       await this.announce(promotion.id, 'copying');
-      await this.options.copyFigures
-        ?.record({
+      await stores.copyFigures
+        .record({
           promotionId: promotion.id,
           manifests: result.manifests,
           blobs: {
@@ -324,7 +331,7 @@ export class PromotionWorker {
       for (const tag of tags) {
         // Record the intended tag first so tracking running in between does
         // not mistake this move for drift.
-        await store.recordPromotedTag({
+        await stores.tags.recordPromotedTag({
           entityRef: promotion.entityRef,
           environment: promotion.targetEnvironment,
           tag,
@@ -353,7 +360,7 @@ export class PromotionWorker {
           }`,
         );
       }
-      const done = await store.completePromotion(
+      const done = await stores.queue.completePromotion(
         promotion.id,
         this.owner,
         'succeeded',

@@ -15,7 +15,7 @@
  */
 
 import type { Promotion } from '../database';
-import { describeFailure } from './describeFailure';
+import { describeFailure, summarizeFailure } from './describeFailure';
 
 function failed(reason: string | null, status = 'failed'): Promotion {
   const at = new Date('2026-03-04T12:00:00Z');
@@ -93,5 +93,48 @@ describe('describeFailure', () => {
 
   it('says nothing for a promotion that did not fail', () => {
     expect(describeFailure(failed(null, 'succeeded'), places)).toBeNull();
+  });
+});
+
+describe('summarizeFailure', () => {
+  const names = {
+    sourceTitle: 'Staging',
+    sourceRegistry: 'staging',
+    targetTitle: 'Production',
+    targetRegistry: 'prod',
+  };
+
+  it('names the environment and registry of a system error, without the path', () => {
+    const text = summarizeFailure(
+      failed(
+        "ENOTDIR: not a directory, open '/srv/registries/prod/checkout/oci-layout'",
+      ),
+      names,
+    );
+    expect(text).toBe(
+      'The Production registry (prod) cannot be used: a part of its directory path is a file, not a directory.',
+    );
+  });
+
+  it('keeps a reason that already names a registry', () => {
+    const text = summarizeFailure(
+      failed(
+        'the prod registry at registry.example.com refused the connection; check that it is running',
+      ),
+      names,
+    );
+    expect(text).toBe(
+      'The prod registry at registry.example.com refused the connection; check that it is running.',
+    );
+  });
+
+  it('says where a reason that names no environment happened', () => {
+    const text = summarizeFailure(
+      failed('Gave up after 5 attempts: the replica stopped'),
+      names,
+    );
+    expect(text).toBe(
+      'Promoting into Production (registry prod): Gave up after 5 attempts: the replica stopped.',
+    );
   });
 });

@@ -35,6 +35,11 @@ const SYSTEM_ERRORS: Array<[RegExp, string]> = [
   [/\bEROFS\b/, 'its directory is on a read-only file system'],
 ];
 
+/** What a system error of a directory registry (`ENOTDIR: …`) means, in words; undefined for other errors. */
+export function systemErrorPhrase(detail: string): string | undefined {
+  return SYSTEM_ERRORS.find(([pattern]) => pattern.test(detail))?.[1];
+}
+
 function sourceSide(detail: string): boolean {
   return /\b(source|reading|read from|fetching|not found in)\b/i.test(detail);
 }
@@ -68,4 +73,59 @@ export function describeFailure(
       } cannot be used, ${system[1]}.`
     : `${lead}: ${detail.replace(/\.?$/, '.')}`;
   return { message, detail, environment, registry };
+}
+
+/**
+ * A failed promotion's reason in one sentence for its environment's lane,
+ * naming the environment and its registry, e.g. `The Production registry
+ * (prod) cannot be used: its disk is full.`; the detail view keeps the full
+ * error. Paths on the backend are left out: they mean nothing to the reader.
+ */
+export function summarizeFailure(
+  promotion: Pick<
+    Promotion,
+    'failureReason' | 'sourceEnvironment' | 'targetEnvironment'
+  >,
+  names: {
+    sourceTitle: string;
+    sourceRegistry: string | null;
+    targetTitle: string;
+    targetRegistry: string | null;
+  },
+): string {
+  const detail = promotion.failureReason ?? '';
+  const system = SYSTEM_ERRORS.find(([pattern]) => pattern.test(detail));
+  const atSource = system !== undefined && sourceSide(detail);
+  const title = atSource ? names.sourceTitle : names.targetTitle;
+  const registry = atSource ? names.sourceRegistry : names.targetRegistry;
+  const where = `the ${title} registry${
+    registry && registry !== title ? ` (${registry})` : ''
+  }`;
+  if (!detail) {
+    return `The promotion into ${names.targetTitle} failed without a recorded reason.`;
+  }
+  if (system) {
+    return `${where[0].toUpperCase()}${where.slice(1)} cannot be used: ${
+      system[1]
+    }.`;
+  }
+  const text = detail
+    .replace(/'?(\/[\w.@+-]+){2,}\/?'?/g, '(a path on the backend)')
+    .replace(/\.?$/, '.');
+  // Already in the user's terms when it names the environment or a registry.
+  const named = [
+    names.targetTitle,
+    promotion.targetEnvironment,
+    names.sourceTitle,
+    promotion.sourceEnvironment,
+  ].some(n =>
+    text.toLocaleLowerCase('en-US').includes(n.toLocaleLowerCase('en-US')),
+  );
+  return named || /\bregistry\b/i.test(text)
+    ? `${text[0].toUpperCase()}${text.slice(1)}`
+    : `Promoting into ${names.targetTitle}${
+        names.targetRegistry && names.targetRegistry !== names.targetTitle
+          ? ` (registry ${names.targetRegistry})`
+          : ''
+      }: ${text}`;
 }

@@ -19,7 +19,7 @@ import type {
   ApprovalInboxItem,
 } from '@image-promotion/plugin-image-promotion-common';
 import type { ImagePromotionConfig } from '../config';
-import type { ApprovalInboxStore, ImagePromotionStore } from '../database';
+import type { ImagePromotionStores } from '../database';
 import type { Actor } from '../promotion/PromotionService';
 import { mayDecide } from './approverEligibility';
 import { toApprovalResponse, toPromotionResponse } from './mappers';
@@ -32,8 +32,7 @@ export class ApprovalInboxReadModel {
   constructor(
     private readonly deps: {
       config: ImagePromotionConfig;
-      store: Pick<ImagePromotionStore, 'listComponents'>;
-      inbox: ApprovalInboxStore;
+      stores: Pick<ImagePromotionStores, 'components' | 'approvals'>;
     },
   ) {}
 
@@ -44,12 +43,12 @@ export class ApprovalInboxReadModel {
     actor: Actor,
     mayApprove: (entityRefs: string[]) => Promise<Set<string>>,
   ): Promise<ApprovalInbox> {
-    const waiting = await this.deps.inbox.listWaiting();
+    const waiting = await this.deps.stores.approvals.listWaiting();
     const refs = [...new Set(waiting.map(w => w.promotion.entityRef))];
     const [allowed, components] = await Promise.all([
       mayApprove(refs),
       refs.length
-        ? this.deps.store.listComponents({ entityRefs: refs })
+        ? this.deps.stores.components.listComponents({ entityRefs: refs })
         : Promise.resolve([]),
     ]);
     const byRef = new Map(components.map(c => [c.entityRef, c]));

@@ -23,7 +23,7 @@ import { NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { ANNOTATION_IMAGE } from '@image-promotion/plugin-image-promotion-common';
 import type { ImagePromotionConfig } from '../config';
-import type { ImagePromotionStore, TrackedComponent } from '../database';
+import type { ImagePromotionStores, TrackedComponent } from '../database';
 import type { RegistryAccess } from '../registry/RegistryAccess';
 import {
   ComponentSource,
@@ -60,7 +60,7 @@ export class CatalogComponentSource implements ComponentSource {
 export class ComponentRefresher {
   constructor(
     private readonly deps: {
-      store: ImagePromotionStore;
+      stores: Pick<ImagePromotionStores, 'components'>;
       config: ImagePromotionConfig;
       access: RegistryAccess;
       tracker: Tracker;
@@ -78,7 +78,7 @@ export class ComponentRefresher {
     credentials: BackstageCredentials,
     call: { signal?: AbortSignal; deadlineMs?: number } = {},
   ): Promise<RefreshResult> {
-    const { store, catalog, config, tracker } = this.deps;
+    const { stores, catalog, config, tracker } = this.deps;
     // The catalog read uses the caller's credentials, so nobody learns of an
     // entity they may not see; a just-annotated one is picked up at once.
     const entity = await catalog.getEntityByRef(entityRef, { credentials });
@@ -91,7 +91,7 @@ export class ComponentRefresher {
         `${entityRef} has no ${ANNOTATION_IMAGE} annotation, so it is not tracked`,
       );
     }
-    await store.upsertComponents([component]);
+    await stores.components.upsertComponents([component]);
     return tracker.refreshComponent(component, {
       signal: call.signal,
       timeoutMs: call.deadlineMs,
@@ -109,9 +109,9 @@ export class ComponentRefresher {
   ): Promise<string[]> {
     const wanted = new Set(repositories);
     if (wanted.size === 0) return [];
-    const { store, config, access, tracker } = this.deps;
+    const { stores, config, access, tracker } = this.deps;
     const matching: TrackedComponent[] = [];
-    for (const component of await store.listComponents()) {
+    for (const component of await stores.components.listComponents()) {
       const pipeline = config.pipelines.get(component.pipeline);
       const hit = pipeline?.environments.some(environment => {
         try {

@@ -16,14 +16,14 @@
 
 import type { DeliveryMetrics } from '@image-promotion/plugin-image-promotion-common';
 import type { ImagePromotionConfig } from '../config';
-import type {
-  ImagePromotionStore,
+import {
+  ImagePromotionStores,
+  ownedBy,
   Promotion,
   ReadModelQueries,
 } from '../database';
 import { EntityScope, inScope } from '../permissions';
 import { durationStats, isoWeek } from './readModelMath';
-import { normalizeOwner } from './OverviewReadModel';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -36,7 +36,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export class MetricsReadModel {
   constructor(
     private readonly deps: {
-      store: ImagePromotionStore;
+      stores: Pick<ImagePromotionStores, 'components' | 'promotions'>;
       readModels: ReadModelQueries;
       config: ImagePromotionConfig;
       now?: () => Date;
@@ -55,13 +55,13 @@ export class MetricsReadModel {
     scope: (candidates: () => Promise<string[]>) => Promise<EntityScope>,
     filter: { owner?: string[] } = {},
   ): Promise<DeliveryMetrics> {
-    const { store } = this.deps;
+    const { stores } = this.deps;
     const until = this.deps.now?.() ?? new Date();
     const since = new Date(until.getTime() - days * DAY_MS);
     const [components, succeededAll, waitsAll] = await Promise.all([
-      store.listComponents(),
-      store.listSucceededPromotions({ since, until }),
-      store.listApprovalWaits({ since }),
+      stores.components.listComponents(),
+      stores.promotions.listSucceededPromotions({ since, until }),
+      stores.promotions.listApprovalWaits({ since }),
     ]);
     const readable = await scope(async () => [
       ...new Set([
@@ -72,17 +72,10 @@ export class MetricsReadModel {
     ]);
     // With an owner filter, only tracked components of those owners count
     // (promotions of components no longer tracked have no known owner).
-    const owners = filter.owner?.length
-      ? new Set(filter.owner.map(normalizeOwner))
-      : undefined;
-    const owned = owners
-      ? new Set(
-          components
-            .filter(
-              c => c.owner !== null && owners.has(normalizeOwner(c.owner)),
-            )
-            .map(c => c.entityRef),
-        )
+    // Every spelling of an owner matches (`team-a`, `group:default/team-a`).
+    const owns = filter.owner?.length ? ownedBy(filter.owner) : undefined;
+    const owned = owns
+      ? new Set(components.filter(c => owns(c.owner)).map(c => c.entityRef))
       : undefined;
     const counts = (entityRef: string) =>
       inScope(readable, entityRef) && (!owned || owned.has(entityRef));

@@ -14,11 +14,10 @@
  * limitations under the License.
  */
 
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import type { ImagePromotionConfig } from '../config';
 import type {
   EnvironmentStates,
-  ImagePromotionStore,
+  ImagePromotionStores,
   ReadModelQueries,
   TrackedComponent,
 } from '../database';
@@ -33,20 +32,6 @@ import type {
 import { toCurrentResponse } from './mappers';
 import { behindPrevious } from './readModelMath';
 import type { OverviewQuery } from './schemas';
-
-/** An owner as a full entity ref (`team-a` → `group:default/team-a`), so filters match either spelling. */
-export function normalizeOwner(owner: string): string {
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(owner, {
-        defaultKind: 'group',
-        defaultNamespace: 'default',
-      }),
-    );
-  } catch {
-    return owner.toLocaleLowerCase('en-US');
-  }
-}
 
 function matchesText(component: TrackedComponent, q: string): boolean {
   const needle = q.toLocaleLowerCase('en-US');
@@ -70,7 +55,7 @@ function matchesText(component: TrackedComponent, q: string): boolean {
 export class OverviewReadModel {
   constructor(
     private readonly deps: {
-      store: ImagePromotionStore;
+      stores: Pick<ImagePromotionStores, 'components'>;
       readModels: ReadModelQueries;
       config: ImagePromotionConfig;
     },
@@ -85,17 +70,14 @@ export class OverviewReadModel {
     query: OverviewQuery,
     scope: (candidates: () => Promise<string[]>) => Promise<EntityScope>,
   ): Promise<OverviewResponse> {
-    const { store, config, readModels } = this.deps;
-    let components = await store.listComponents({
+    const { stores, config, readModels } = this.deps;
+    // The owner filter matches every spelling of an owner (`team-a`,
+    // `group:default/team-a`), in the store.
+    let components = await stores.components.listComponents({
+      ...(query.owner?.length ? { owner: query.owner } : {}),
       ...(query.system?.length ? { system: query.system } : {}),
       ...(query.lifecycle?.length ? { lifecycle: query.lifecycle } : {}),
     });
-    if (query.owner?.length) {
-      const owners = new Set(query.owner.map(normalizeOwner));
-      components = components.filter(
-        c => c.owner !== null && owners.has(normalizeOwner(c.owner)),
-      );
-    }
     const q = query.q?.trim();
     if (q) components = components.filter(c => matchesText(c, q));
     components = components.filter(c => config.pipelines.has(c.pipeline));

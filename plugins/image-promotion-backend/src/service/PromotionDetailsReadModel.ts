@@ -20,9 +20,8 @@ import type {
 } from '@image-promotion/plugin-image-promotion-common';
 import type { ImagePromotionConfig } from '../config';
 import type {
-  ImagePromotionStore,
+  ImagePromotionStores,
   Promotion,
-  PromotionCopyFiguresStore,
   TrackedComponent,
 } from '../database';
 import { TERMINAL_STATUSES, type Environment } from '../domain/types';
@@ -51,9 +50,11 @@ export class PromotionDetailsReadModel {
   constructor(
     private readonly deps: {
       config: ImagePromotionConfig;
-      store: ImagePromotionStore;
+      stores: Pick<
+        ImagePromotionStores,
+        'components' | 'promotions' | 'approvals' | 'copyFigures' | 'changes'
+      >;
       access: RegistryAccess;
-      copyFigures: PromotionCopyFiguresStore;
     },
   ) {}
 
@@ -93,12 +94,13 @@ export class PromotionDetailsReadModel {
     actor: Actor,
     permissions: DetailPermissions,
   ): Promise<PromotionDetails> {
-    const { store } = this.deps;
-    const [events, approvals, component, figures] = await Promise.all([
-      store.listPromotionEvents(promotion.id),
-      store.listApprovals(promotion.id),
-      store.getComponent(promotion.entityRef),
-      this.deps.copyFigures.get(promotion.id),
+    const { stores } = this.deps;
+    const [events, approvals, component, figures, changes] = await Promise.all([
+      stores.promotions.listPromotionEvents(promotion.id),
+      stores.approvals.listApprovals(promotion.id),
+      stores.components.getComponent(promotion.entityRef),
+      stores.copyFigures.get(promotion.id),
+      stores.changes.get(promotion.id),
     ]);
     const pipeline = component
       ? this.deps.config.pipelines.get(component.pipeline)
@@ -152,6 +154,7 @@ export class PromotionDetailsReadModel {
           ['failed', 'rejected', 'cancelled'].includes(promotion.status) &&
           permissions.promote,
       },
+      changes: changes ?? null,
     };
   }
 }

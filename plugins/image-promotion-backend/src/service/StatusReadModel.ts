@@ -18,15 +18,19 @@ import { NotFoundError } from '@backstage/errors';
 import type { ImagePromotionConfig } from '../config';
 import type {
   EntityEnvironmentStatus,
-  ImagePromotionStore,
+  ImagePromotionStores,
   ReadModelQueries,
   TrackedComponent,
+  TrackingError,
+  TrackingErrorStore,
 } from '../database';
 import type { Environment } from '../domain/types';
 import { activeFreezeWindows, describeFreezeWindow } from '../policy';
+import { summarizeFailure } from '../promotion/describeFailure';
 import type { RegistryAccess } from '../registry/RegistryAccess';
 import type {
   EntityPromotionStatus,
+  EnvironmentFailure,
   EnvironmentPolicySummary,
   EnvironmentStatus,
 } from '@image-promotion/plugin-image-promotion-common';
@@ -70,10 +74,12 @@ export function summarizePolicy(
 export class StatusReadModel {
   constructor(
     private readonly deps: {
-      store: ImagePromotionStore;
+      stores: Pick<ImagePromotionStores, 'components'>;
       readModels: ReadModelQueries;
       config: ImagePromotionConfig;
       access: RegistryAccess;
+      /** Why environments could not be read; without it no lane shows a tracking error. */
+      trackingErrors?: TrackingErrorStore;
       now?: () => Date;
     },
   ) {}
@@ -84,7 +90,7 @@ export class StatusReadModel {
    * @throws NotFoundError when the component is not tracked
    */
   async status(entityRef: string): Promise<EntityPromotionStatus> {
-    const component = await this.deps.store.getComponent(entityRef);
+    const component = await this.deps.stores.components.getComponent(entityRef);
     if (!component) {
       throw new NotFoundError(
         `${entityRef} is not tracked: give it the annotation image-promotion.io/image, then refresh it`,
@@ -97,18 +103,60 @@ export class StatusReadModel {
       );
     }
     const now = this.deps.now?.() ?? new Date();
-    const states = await this.deps.readModels.entityStatus(
-      entityRef,
-      pipeline.environments,
-    );
-    const environments = pipeline.environments.map(environment =>
-      this.environmentStatus(
-        component,
-        environment,
-        states.get(environment.id)!,
-        now,
+    const [states, trackingErrors] = await Promise.all([
+      this.deps.readModels.entityStatus(entityRef, pipeline.environments),
+      this.deps.trackingErrors?.forComponent(entityRef) ??
+        new Map<string, TrackingError>(),
+    ]);
+    const approvers = await this.deps.readModels.approvers(
+      [...states.values()].flatMap(s =>
+        s.current?.promotionId ? [s.current.promotionId] : [],
       ),
     );
+    const title = (id: string) =>
+      pipeline.environments.find(e => e.id === id)?.title ?? id;
+    const registry = (id: string) =>
+      pipeline.environments.find(e => e.id === id)?.registry ?? null;
+    const environments = pipeline.environments.map(environment => {
+      const state = states.get(environment.id)!;
+      const failed = state.lastFailure;
+      // A failure counts until a later version arrives in the environment.
+      const lastFailure: EnvironmentFailure | null =
+        failed &&
+        (!state.current ||
+          (failed.finishedAt ?? failed.updatedAt) >= state.current.since)
+          ? {
+              promotionId: failed.id,
+              targetTag: failed.targetTag,
+              failedAt: (failed.finishedAt ?? failed.updatedAt).toISOString(),
+              message: summarizeFailure(failed, {
+                sourceTitle: title(failed.sourceEnvironment),
+                sourceRegistry: registry(failed.sourceEnvironment),
+                targetTitle: title(failed.targetEnvironment),
+                targetRegistry: registry(failed.targetEnvironment),
+              }),
+            }
+          : null;
+      const trackingError = trackingErrors.get(environment.id);
+      const status = this.environmentStatus(component, environment, state, now);
+      return {
+        ...status,
+        current: status.current && {
+          ...status.current,
+          approvedBy: status.current.promotionId
+            ? approvers.get(status.current.promotionId) ?? []
+            : [],
+        },
+        trackingError: trackingError
+          ? {
+              message: trackingError.message,
+              lastTriedAt: trackingError.lastTriedAt.toISOString(),
+              failingSince: trackingError.failingSince.toISOString(),
+            }
+          : null,
+        lastFailure,
+      };
+    });
     return {
       entityRef: component.entityRef,
       title: component.title,
@@ -123,7 +171,7 @@ export class StatusReadModel {
     environment: Environment,
     { current, versions, openPromotion: open, drift }: EntityEnvironmentStatus,
     now: Date,
-  ): EnvironmentStatus {
+  ): Omit<EnvironmentStatus, 'trackingError' | 'lastFailure'> {
     const { access, config } = this.deps;
     const { entityRef, image } = component;
     const endpoint = config.registries.get(environment.registry);

@@ -27,7 +27,8 @@ export type AuditEventId =
   | 'promotion-cancel'
   | 'drift-acknowledge'
   | 'webhook-refresh'
-  | 'component-refresh';
+  | 'component-refresh'
+  | 'auto-promotion-pause';
 
 /** JSON metadata of an audit event. */
 export type AuditMeta = NonNullable<AuditorServiceCreateEventOptions['meta']>;

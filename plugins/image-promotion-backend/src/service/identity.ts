@@ -49,7 +49,14 @@ export class CallerResolver {
 
   /** Credentials and actor, for endpoints that change state. */
   async caller(req: Request): Promise<Caller> {
-    const credentials = await this.credentials(req);
+    return this.fromCredentials(await this.credentials(req));
+  }
+
+  /**
+   * The actor behind credentials a caller already has (an action invoked
+   * through the actions registry brings its own).
+   */
+  async fromCredentials(credentials: CallerCredentials): Promise<Caller> {
     if (credentials.principal.type === 'user') {
       const info = await this.userInfo.getUserInfo(credentials);
       return {

@@ -14,8 +14,15 @@
  * limitations under the License.
  */
 
+import type { AutoPromotionControl } from '../automation/AutoPromotionControl';
 import { mockServices } from '@backstage/backend-test-utils';
 import type {
+  AutoPromotionState,
+  ChangeHeadline,
+  ChangeSummary,
+  ImageLabelChange,
+  LayerChange,
+  PlatformChange,
   ApprovalInbox,
   ApprovalInboxItem,
   CurrentVersion,
@@ -30,7 +37,9 @@ import type {
   DurationStats,
   EntityPromotionStatus,
   EnvironmentPolicySummary,
+  EnvironmentFailure,
   EnvironmentStatus,
+  EnvironmentTrackingError,
   EnvironmentVersion,
   GateResult,
   OverviewEnvironment,
@@ -47,18 +56,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ImagePromotionConfig } from '../config';
-import type {
-  ApprovalInboxStore,
-  DriftHistoryStore,
-  ImagePromotionStore,
-  PromotionCopyFiguresStore,
-  ReadModelQueries,
-} from '../database';
+import type { ImagePromotionStores, ReadModelQueries } from '../database';
+import type { PromotionChanges } from '../changes';
 import type { PromotionService } from '../promotion/PromotionService';
 import type { RegistryAccess } from '../registry/RegistryAccess';
 import type { Tracker } from '../tracking/Tracker';
 import { createRouter } from './router';
 import {
+  autoPromotionBodySchema,
   decisionBodySchema,
   previewBodySchema,
   promotionBodySchema,
@@ -146,6 +151,8 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
       canRequest: true,
       eligibleAt: true,
       gates: true,
+      changes: true,
+      changesProblem: true,
     }),
   ],
   [
@@ -198,7 +205,12 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
   ],
   [
     'PromotionList',
-    keysOf<PromotionPage>({ items: true, totalCount: true, nextCursor: true }),
+    keysOf<PromotionPage>({
+      items: true,
+      changes: true,
+      totalCount: true,
+      nextCursor: true,
+    }),
   ],
   [
     'CurrentVersion',
@@ -208,6 +220,7 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
       since: true,
       by: true,
       promotionId: true,
+      approvedBy: true,
     }),
   ],
   [
@@ -260,6 +273,25 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
       openPromotion: true,
       drift: true,
       policy: true,
+      trackingError: true,
+      lastFailure: true,
+    }),
+  ],
+  [
+    'EnvironmentTrackingError',
+    keysOf<EnvironmentTrackingError>({
+      message: true,
+      lastTriedAt: true,
+      failingSince: true,
+    }),
+  ],
+  [
+    'EnvironmentFailure',
+    keysOf<EnvironmentFailure>({
+      promotionId: true,
+      targetTag: true,
+      failedAt: true,
+      message: true,
     }),
   ],
   [
@@ -327,6 +359,65 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
       copy: true,
       failure: true,
       actions: true,
+      changes: true,
+    }),
+  ],
+  [
+    'ChangeSummary',
+    keysOf<ChangeSummary>({
+      fromDigest: true,
+      toDigest: true,
+      identical: true,
+      labels: true,
+      compare: true,
+      layers: true,
+      size: true,
+      platforms: true,
+      problem: true,
+      comparedAt: true,
+    }),
+  ],
+  [
+    'ImageLabelChange',
+    keysOf<ImageLabelChange>({
+      key: true,
+      title: true,
+      from: true,
+      to: true,
+      changed: true,
+    }),
+  ],
+  [
+    'LayerChange',
+    keysOf<LayerChange>({
+      added: true,
+      removed: true,
+      shared: true,
+      bytesAdded: true,
+      bytesRemoved: true,
+    }),
+  ],
+  [
+    'PlatformChange',
+    keysOf<PlatformChange>({
+      platform: true,
+      status: true,
+      fromDigest: true,
+      toDigest: true,
+      sizeFrom: true,
+      sizeTo: true,
+      layers: true,
+    }),
+  ],
+  [
+    'ChangeHeadline',
+    keysOf<ChangeHeadline>({
+      fromVersion: true,
+      toVersion: true,
+      layersAdded: true,
+      layersRemoved: true,
+      sizeDelta: true,
+      compareUrl: true,
     }),
   ],
   [
@@ -371,6 +462,17 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
     keysOf<DurationStats>({ count: true, medianHours: true, p90Hours: true }),
   ],
   [
+    'AutoPromotionState',
+    keysOf<AutoPromotionState>({
+      entityRef: true,
+      environments: true,
+      paused: true,
+      pausedBy: true,
+      pausedAt: true,
+      reason: true,
+    }),
+  ],
+  [
     'Metrics',
     keysOf<DeliveryMetrics>({
       days: true,
@@ -405,14 +507,13 @@ describe('openapi.yaml', () => {
         pipelines: new Map(),
         registries: new Map(),
       } as unknown as ImagePromotionConfig,
-      store: {} as ImagePromotionStore,
+      stores: {} as ImagePromotionStores,
       readModels: {} as ReadModelQueries,
       access: {} as RegistryAccess,
       tracker: {} as Tracker,
       service: {} as PromotionService,
-      inbox: {} as ApprovalInboxStore,
-      driftHistory: {} as DriftHistoryStore,
-      copyFigures: {} as PromotionCopyFiguresStore,
+      autoPromotion: {} as AutoPromotionControl,
+      changes: {} as PromotionChanges,
     });
     const routes = (router.stack as ExpressLayer[])
       .filter(layer => layer.route)
@@ -440,5 +541,8 @@ describe('openapi.yaml', () => {
       bodyKeys(decisionBodySchema),
     );
     expect(documentedProperties('Retry')).toEqual(bodyKeys(retryBodySchema));
+    expect(documentedProperties('AutoPromotionUpdate')).toEqual(
+      bodyKeys(autoPromotionBodySchema),
+    );
   });
 });

@@ -18,7 +18,7 @@ import { InputError } from '@backstage/errors';
 import { z } from 'zod';
 
 /** Where a value came from, for the error message. */
-export type InputLocation = 'body' | 'query' | 'path';
+export type InputLocation = 'body' | 'query' | 'path' | 'input';
 
 function describeIssue(issue: z.ZodIssue): string {
   switch (issue.code) {

@@ -30,12 +30,11 @@ import {
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import express, { RequestHandler } from 'express';
 import Router from 'express-promise-router';
+import { headlineOf, type PromotionChanges } from '../changes';
 import type { ImagePromotionConfig } from '../config';
 import type {
-  ApprovalInboxStore,
-  DriftHistoryStore,
-  ImagePromotionStore,
-  PromotionCopyFiguresStore,
+  ImagePromotionStores,
+  TrackingErrorStore,
   ReadModelQueries,
 } from '../database';
 import type { PromotionListener } from '../notify';
@@ -43,7 +42,9 @@ import { PermissionGuard, PermittedEntities } from '../permissions';
 import type { PromotionService } from '../promotion/PromotionService';
 import type { RegistryAccess } from '../registry/RegistryAccess';
 import type { Tracker } from '../tracking/Tracker';
+import type { AutoPromotionControl } from '../automation/AutoPromotionControl';
 import type {
+  AutoPromotionState,
   DriftHistory,
   PromotionPage,
   PromotionPreview,
@@ -54,13 +55,15 @@ import { audited } from './audit';
 import { ComponentRefresher } from './ComponentRefresher';
 import { createErrorHandler } from './errorHandler';
 import { CallerResolver } from './identity';
-import { toDriftResponse, toGate, toPromotionResponse } from './mappers';
+import { toDriftResponse, toPromotionResponse } from './mappers';
 import { MetricsReadModel } from './MetricsReadModel';
 import { OverviewReadModel } from './OverviewReadModel';
 import { parseInput } from './parse';
 import { PromotionDetailsReadModel } from './PromotionDetailsReadModel';
+import { PromotionOperations } from './PromotionOperations';
 import { requestDeadline } from './requestSignal';
 import {
+  autoPromotionBodySchema,
   decisionBodySchema,
   driftAcknowledgeBodySchema,
   driftHistoryQuerySchema,
@@ -96,23 +99,39 @@ export interface RouterOptions {
   auditor: AuditorService;
   catalog: CatalogService;
   config: ImagePromotionConfig;
-  store: ImagePromotionStore;
+  stores: ImagePromotionStores;
   readModels: ReadModelQueries;
   access: RegistryAccess;
   tracker: Tracker;
   service: PromotionService;
-  inbox: ApprovalInboxStore;
-  driftHistory: DriftHistoryStore;
-  copyFigures: PromotionCopyFiguresStore;
+  /** Why tracking could not read environments, for their lanes. */
+  trackingErrors?: TrackingErrorStore;
   /** Told about drift acknowledgements, for live updates. */
   listener?: PromotionListener;
+  /** Auto-promotion's pause per service. */
+  autoPromotion: AutoPromotionControl;
+  /** Compares a candidate with the target's current image (preview). */
+  changes: PromotionChanges;
+  /** The operations the actions registry shares; built here when not given. */
+  operations?: PromotionOperations;
+}
+
+/** The checked, audited operations the REST handlers and the registered actions share. */
+export function createPromotionOperations(
+  options: RouterOptions,
+): PromotionOperations {
+  return new PromotionOperations({
+    ...options,
+    guard: new PermissionGuard(options.permissions),
+    status: new StatusReadModel(options),
+  });
 }
 
 /** Builds the REST API of the plugin; handlers validate and delegate, they hold no logic. */
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { logger, auditor, config, store, service } = options;
+  const { logger, auditor, config, stores, service } = options;
   const callers = new CallerResolver(options.httpAuth, options.userInfo);
   const guard = new PermissionGuard(options.permissions);
   const permitted = new PermittedEntities(options);
@@ -122,6 +141,7 @@ export async function createRouter(
   const refresher = new ComponentRefresher(options);
   const details = new PromotionDetailsReadModel(options);
   const inbox = new ApprovalInboxReadModel(options);
+  const operations = options.operations ?? createPromotionOperations(options);
 
   const router = Router();
   // The webhook is routed before any body is read, so its secret is checked
@@ -176,8 +196,7 @@ export async function createRouter(
   router.get('/entities/:namespace/:kind/:name/status', async (req, res) => {
     const entityRef = parseInput(entityPathSchema, req.params, 'path');
     const credentials = await callers.credentials(req);
-    await guard.require('read', entityRef, credentials);
-    res.json(await status.status(entityRef));
+    res.json(await operations.status(entityRef, { credentials }));
   });
 
   router.post('/entities/:namespace/:kind/:name/refresh', async (req, res) => {
@@ -209,77 +228,21 @@ export async function createRouter(
 
   router.post('/promotions/preview', async (req, res) => {
     const body = parseInput(previewBodySchema, req.body, 'body');
-    const { credentials, actor } = await callers.caller(req);
-    await guard.require('read', body.entityRef, credentials);
-    const [plan, permission] = await Promise.all([
-      service.plan(
-        body,
-        actor.userEntityRef,
-        undefined,
-        requestDeadline(res, config.timeouts.apiRequestMs),
-      ),
-      guard.check('promote', body.entityRef, credentials),
-    ]);
-    const response: PromotionPreview = {
-      entityRef: plan.component.entityRef,
-      digest: plan.digest,
-      sourceEnvironment: plan.source.id,
-      targetEnvironment: plan.target.id,
-      sourceTag: plan.sourceTag,
-      targetTag: plan.targetTag,
-      isRollback: plan.isRollback,
-      allowed: plan.allowed && permission.allowed,
-      needsApproval: plan.needsApproval && permission.allowed,
-      canRequest: plan.canRequest && permission.allowed,
-      eligibleAt:
-        plan.canRequest && plan.eligibleAt
-          ? plan.eligibleAt.toISOString()
-          : null,
-      gates: [
-        ...plan.gates.map(toGate),
-        {
-          gate: 'permission',
-          passed: permission.allowed,
-          message: permission.message,
-        },
-      ],
-    };
+    const response: PromotionPreview = await operations.preview(
+      body,
+      await callers.caller(req),
+      requestDeadline(res, config.timeouts.apiRequestMs),
+    );
     res.json(response);
   });
 
   router.post('/promotions', async (req, res) => {
     const body = parseInput(promotionBodySchema, req.body, 'body');
-    const { credentials, actor } = await callers.caller(req);
-    const promotion = await audited(
-      auditor,
-      {
-        eventId: 'promotion-request',
-        severityLevel: 'medium',
-        request: req,
-        meta: {
-          entityRef: body.entityRef,
-          targetEnvironment: body.targetEnvironment,
-          ...(body.sourceEnvironment
-            ? { sourceEnvironment: body.sourceEnvironment }
-            : {}),
-          ...(body.digest ? { digest: body.digest } : {}),
-          ...(body.sourceTag ? { sourceTag: body.sourceTag } : {}),
-          ...(body.targetTag ? { targetTag: body.targetTag } : {}),
-        },
-      },
-      async () => {
-        await guard.require('promote', body.entityRef, credentials);
-        return service.request(
-          body,
-          actor,
-          requestDeadline(res, config.timeouts.apiRequestMs),
-        );
-      },
-      created => ({
-        promotionId: created.id,
-        status: created.status,
-        digest: created.digest,
-      }),
+    const promotion = await operations.request(
+      body,
+      await callers.caller(req),
+      { request: req },
+      requestDeadline(res, config.timeouts.apiRequestMs),
     );
     res.status(202).json(toPromotionResponse(promotion));
   });
@@ -290,7 +253,7 @@ export async function createRouter(
     if (query.entityRef) {
       await guard.require('read', query.entityRef, credentials);
     }
-    const page = await store.listPromotions({
+    const page = await stores.promotions.listPromotions({
       entityRef: query.entityRef,
       environment: query.environment,
       status: query.status?.length ? query.status : undefined,
@@ -306,10 +269,17 @@ export async function createRouter(
           page.items.map(p => p.entityRef),
           credentials,
         );
+    const items = page.items.filter(
+      p => !readable || readable.has(p.entityRef),
+    );
+    const summaries = await options.stores.changes.getMany(
+      items.map(p => p.id),
+    );
     const response: PromotionPage = {
-      items: page.items
-        .filter(p => !readable || readable.has(p.entityRef))
-        .map(toPromotionResponse),
+      items: items.map(toPromotionResponse),
+      changes: Object.fromEntries(
+        [...summaries].map(([id, summary]) => [id, headlineOf(summary)]),
+      ),
       totalCount: page.totalCount,
       nextCursor: page.nextCursor ?? null,
     };
@@ -319,7 +289,7 @@ export async function createRouter(
   router.get('/promotions/:id', async (req, res) => {
     const { id } = parseInput(idPathSchema, req.params, 'path');
     const { credentials, actor } = await callers.caller(req);
-    const promotion = await store.getPromotion(id);
+    const promotion = await stores.promotions.getPromotion(id);
     if (!promotion) throw new NotFoundError(`promotion ${id} does not exist`);
     await guard.require('read', promotion.entityRef, credentials);
     const [promote, approve] = await Promise.all([
@@ -338,7 +308,7 @@ export async function createRouter(
     const { id } = parseInput(idPathSchema, req.params, 'path');
     const { reason } = parseInput(retryBodySchema, req.body ?? {}, 'body');
     const { credentials, actor } = await callers.caller(req);
-    const previous = await store.getPromotion(id);
+    const previous = await stores.promotions.getPromotion(id);
     if (!previous) throw new NotFoundError(`promotion ${id} does not exist`);
     const promotion = await audited(
       auditor,
@@ -385,35 +355,13 @@ export async function createRouter(
         req.body ?? {},
         'body',
       );
-      const { credentials, actor } = await callers.caller(req);
-      const promotion = await store.getPromotion(id);
-      if (!promotion) throw new NotFoundError(`promotion ${id} does not exist`);
-      const updated = await audited(
-        auditor,
-        {
-          eventId:
-            decision === 'approve' ? 'promotion-approve' : 'promotion-reject',
-          severityLevel: 'medium',
-          request: req,
-          meta: {
-            promotionId: id,
-            entityRef: promotion.entityRef,
-            targetEnvironment: promotion.targetEnvironment,
-            digest: promotion.digest,
-          },
-        },
-        async () => {
-          await guard.require('approve', promotion.entityRef, credentials);
-          return decision === 'approve'
-            ? service.approve(
-                id,
-                actor,
-                comment,
-                requestDeadline(res, config.timeouts.apiRequestMs),
-              )
-            : service.reject(id, actor, comment);
-        },
-        result => ({ status: result.status }),
+      const updated = await operations.decide(
+        decision,
+        id,
+        comment,
+        await callers.caller(req),
+        { request: req },
+        requestDeadline(res, config.timeouts.apiRequestMs),
       );
       res.json(toPromotionResponse(updated));
     });
@@ -423,7 +371,7 @@ export async function createRouter(
     const { id } = parseInput(idPathSchema, req.params, 'path');
     parseInput(emptyBodySchema, req.body ?? {}, 'body');
     const { credentials, actor } = await callers.caller(req);
-    const promotion = await store.getPromotion(id);
+    const promotion = await stores.promotions.getPromotion(id);
     if (!promotion) throw new NotFoundError(`promotion ${id} does not exist`);
     const updated = await audited(
       auditor,
@@ -455,7 +403,10 @@ export async function createRouter(
     );
     const credentials = await callers.credentials(req);
     await guard.require('read', entityRef, credentials);
-    const events = await options.driftHistory.list({ entityRef, environment });
+    const events = await stores.drift.listDriftHistory({
+      entityRef,
+      environment,
+    });
     const response: DriftHistory = { items: events.map(toDriftResponse) };
     res.json(response);
   });
@@ -468,7 +419,7 @@ export async function createRouter(
       'body',
     );
     const { credentials, actor } = await callers.caller(req);
-    const event = await store.getDriftEvent(id);
+    const event = await stores.drift.getDriftEvent(id);
     if (!event) throw new NotFoundError(`drift event ${id} does not exist`);
     await audited(
       auditor,
@@ -484,7 +435,7 @@ export async function createRouter(
       },
       async () => {
         await guard.require('promote', event.entityRef, credentials);
-        const acknowledged = await options.driftHistory.acknowledge(
+        const acknowledged = await stores.drift.acknowledgeDrift(
           id,
           actor.userEntityRef,
           comment?.trim() || null,
@@ -498,10 +449,55 @@ export async function createRouter(
         }
       },
     );
-    const acknowledged = (await store.getDriftEvent(id)) ?? event;
+    const acknowledged = (await stores.drift.getDriftEvent(id)) ?? event;
     options.listener?.driftAcknowledged(acknowledged);
     res.json(toDriftResponse(acknowledged));
   });
+
+  router.get(
+    '/entities/:namespace/:kind/:name/auto-promotion',
+    async (req, res) => {
+      const entityRef = parseInput(entityPathSchema, req.params, 'path');
+      const credentials = await callers.credentials(req);
+      await guard.require('read', entityRef, credentials);
+      const response: AutoPromotionState = await options.autoPromotion.state(
+        entityRef,
+      );
+      res.json(response);
+    },
+  );
+
+  router.put(
+    '/entities/:namespace/:kind/:name/auto-promotion',
+    async (req, res) => {
+      const entityRef = parseInput(entityPathSchema, req.params, 'path');
+      const { paused, reason } = parseInput(
+        autoPromotionBodySchema,
+        req.body ?? {},
+        'body',
+      );
+      const { credentials, actor } = await callers.caller(req);
+      const { state } = await audited(
+        auditor,
+        {
+          eventId: 'auto-promotion-pause',
+          request: req,
+          meta: { entityRef, paused },
+        },
+        async () => {
+          await guard.require('promote', entityRef, credentials);
+          return options.autoPromotion.setPaused(
+            entityRef,
+            paused,
+            actor,
+            reason?.trim() || null,
+          );
+        },
+        result => ({ cancelled: result.cancelled }),
+      );
+      res.json(state);
+    },
+  );
 
   router.get('/overview', async (req, res) => {
     const query = parseInput(overviewQuerySchema, req.query, 'query');

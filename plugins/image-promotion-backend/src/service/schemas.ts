@@ -173,6 +173,24 @@ export const entityPathSchema = z
     stringifyEntityRef({ kind: p.kind, namespace: p.namespace, name: p.name }),
   );
 
+/** Body of `PUT /entities/{namespace}/{kind}/{name}/auto-promotion`. */
+export const autoPromotionBodySchema = z
+  .object({
+    paused: z.boolean({
+      required_error:
+        'give paused: true to pause auto-promotion, false to resume it',
+      invalid_type_error: 'expected true or false',
+    }),
+    reason: z
+      .string({ invalid_type_error: 'expected a string' })
+      .max(500, 'at most 500 characters')
+      .optional(),
+  })
+  .strict();
+
+/** Input naming one component (the status action). */
+export const entityRefSchema = z.object({ entityRef }).strict();
+
 /** Path `{id}` of a promotion or drift event. */
 export const idPathSchema = z.object({
   id: z

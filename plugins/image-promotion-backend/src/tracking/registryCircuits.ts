@@ -57,6 +57,11 @@ export class RegistryCircuits {
     ]);
   }
 
+  /** Whether the whole run was stopped (its task timed out or the backend is stopping). */
+  get runAborted(): boolean {
+    return this.runSignal?.aborted ?? false;
+  }
+
   /** Why `registry` is given up on in this run, or undefined while it is not. */
   failure(registry: string): string | undefined {
     return this.circuits.get(registry)?.failure;

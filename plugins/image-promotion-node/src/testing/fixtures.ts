@@ -95,6 +95,12 @@ export interface ImageOptions {
   tag?: string;
   /** gzip level of new layers (default 1, or 0 = stored for layers of 32 MiB and more). */
   compressionLevel?: number;
+  /** `config.Labels` of the image config, besides the fixture's own random label. */
+  labels?: Record<string, string>;
+  /** Annotations of the image manifest. */
+  annotations?: Record<string, string>;
+  /** `created` of the image config (default now). */
+  created?: string;
 }
 
 /** Options of {@link OciLayoutFixture.addIndex}. */
@@ -348,12 +354,15 @@ export async function createOciLayout(dir?: string): Promise<OciLayoutFixture> {
     }
     const config = await writeBlob(
       canonical({
-        created: new Date().toISOString(),
+        created: options.created ?? new Date().toISOString(),
         architecture: platform.architecture,
         os: platform.os,
         ...(platform.variant ? { variant: platform.variant } : {}),
         config: {
-          Labels: { 'io.image-promotion.fixture': randomUUID() },
+          Labels: {
+            'io.image-promotion.fixture': randomUUID(),
+            ...options.labels,
+          },
         },
         rootfs: { type: 'layers', diff_ids: layers.map(layer => layer.diffId) },
         history: layers.map((_layer, i) => ({
@@ -367,6 +376,7 @@ export async function createOciLayout(dir?: string): Promise<OciLayoutFixture> {
       mediaType: MEDIA_TYPES.manifest,
       config,
       layers: layers.map(layer => layer.descriptor),
+      ...(options.annotations ? { annotations: options.annotations } : {}),
     });
     const stored = await writeBlob(manifestBytes, MEDIA_TYPES.manifest);
     const manifest: Descriptor = { ...stored, platform };

@@ -88,6 +88,8 @@ export function environment(
     openPromotion: null,
     drift: [],
     policy: policy(),
+    trackingError: null,
+    lastFailure: null,
     ...overrides,
   };
 }
@@ -235,6 +237,15 @@ export function fakeApi(
     ),
     getOverview: jest.fn(async () => ({ items: [], totalCount: 0 })),
     getMetrics: unexpected('getMetrics'),
+    getAutoPromotion: jest.fn(async (entityRef: string) => ({
+      entityRef,
+      environments: [],
+      paused: false,
+      pausedBy: null,
+      pausedAt: null,
+      reason: null,
+    })),
+    setAutoPromotion: unexpected('setAutoPromotion'),
     retryPromotion: unexpected('retryPromotion'),
     getApprovalInbox: jest.fn(async () => ({ items: [], totalCount: 0 })),
     getDriftHistory: jest.fn(async () => ({ items: [] })),

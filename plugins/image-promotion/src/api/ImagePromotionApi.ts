@@ -17,6 +17,8 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type {
   ApprovalInbox,
+  AutoPromotionState,
+  AutoPromotionUpdate,
   CreatePromotionRequest,
   DeliveryMetrics,
   DriftEvent,
@@ -70,6 +72,13 @@ export interface ImagePromotionApi {
   ): Promise<DriftEvent>;
   /** Every drift event of a component, acknowledged or not, newest first. */
   getDriftHistory(entityRef: string): Promise<DriftHistory>;
+  /** Which environments promote by themselves, and whether the component's owners paused it. */
+  getAutoPromotion(entityRef: string): Promise<AutoPromotionState>;
+  /** Pauses (cancelling waiting auto-promotions) or resumes auto-promotion of a component. */
+  setAutoPromotion(
+    entityRef: string,
+    update: AutoPromotionUpdate,
+  ): Promise<AutoPromotionState>;
   /** Every tracked component × environment. */
   getOverview(query?: OverviewQuery): Promise<OverviewResponse>;
   /** Delivery metrics over the last `days` days (default 90), of the given owners' components only when given. */

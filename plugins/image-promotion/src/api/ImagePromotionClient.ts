@@ -19,6 +19,8 @@ import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
   ApprovalInbox,
+  AutoPromotionState,
+  AutoPromotionUpdate,
   CreatePromotionRequest,
   DeliveryMetrics,
   DriftEvent,
@@ -142,6 +144,21 @@ export class ImagePromotionClient implements ImagePromotionApi {
     return this.request('GET', `${entityPath(entityRef)}/drift`);
   }
 
+  async getAutoPromotion(entityRef: string): Promise<AutoPromotionState> {
+    return this.request('GET', `${entityPath(entityRef)}/auto-promotion`);
+  }
+
+  async setAutoPromotion(
+    entityRef: string,
+    update: AutoPromotionUpdate,
+  ): Promise<AutoPromotionState> {
+    return this.request(
+      'PUT',
+      `${entityPath(entityRef)}/auto-promotion`,
+      update,
+    );
+  }
+
   async getOverview(query: OverviewQuery = {}): Promise<OverviewResponse> {
     const params = new URLSearchParams();
     setParam(params, 'owner', query.owner?.join(','));
@@ -164,7 +181,7 @@ export class ImagePromotionClient implements ImagePromotionApi {
   }
 
   private async request<T>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT',
     path: string,
     body?: unknown,
   ): Promise<T> {

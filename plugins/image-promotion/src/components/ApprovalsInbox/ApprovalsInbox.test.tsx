@@ -138,6 +138,7 @@ function details(overrides: Partial<PromotionDetails> = {}): PromotionDetails {
     copy: null,
     failure: null,
     actions: { approve: false, reject: false, cancel: false, retry: true },
+    changes: null,
     ...overrides,
   };
 }

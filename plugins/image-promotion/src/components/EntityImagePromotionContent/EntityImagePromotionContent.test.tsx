@@ -449,8 +449,18 @@ describe('EntityImagePromotionContent', () => {
   }, 20_000);
 
   it('lists the history with failures and offers Roll back on earlier versions', async () => {
+    const withFailure = status();
+    withFailure.environments[1].lastFailure = {
+      promotionId: 'p-3',
+      targetTag: '1.1.0',
+      failedAt: hoursAgo(0.5),
+      message:
+        'The qa registry answered 401: check the credentials of the QA registry.',
+    };
     const api = fakeApi({
+      getStatus: jest.fn(async () => withFailure),
       listPromotions: jest.fn(async () => ({
+        changes: {},
         totalCount: 3,
         nextCursor: null,
         items: [
@@ -494,6 +504,8 @@ describe('EntityImagePromotionContent', () => {
         canRequest: true,
         eligibleAt: null,
         gates: [{ gate: 'order' as const, passed: true, message: 'ok' }],
+        changes: null,
+        changesProblem: null,
       })),
     });
     await renderContent(api);
@@ -513,7 +525,9 @@ describe('EntityImagePromotionContent', () => {
         'alert',
         { name: 'Last promotion into QA failed' },
       ),
-    ).toHaveTextContent('1.1.0 failed: registry qa answered 401');
+    ).toHaveTextContent(
+      '1.1.0 failed 30m ago: The qa registry answered 401: check the credentials',
+    );
     // 1.0.0 is what QA runs now: no Roll back on it; 0.9.0 is an earlier one.
     expect(
       screen.queryByRole('button', { name: /Roll back QA to 1\.0\.0/ }),

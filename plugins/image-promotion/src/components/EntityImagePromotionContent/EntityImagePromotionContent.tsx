@@ -46,6 +46,7 @@ import { useNow, useUserEntityRef } from '../../hooks/useClock';
 import { usePromotionStatus } from '../../hooks/usePromotionStatus';
 import { isImagePromotionAvailable } from '../../isImagePromotionAvailable';
 import { PendingApprovals } from '../Approvals/PendingApprovals';
+import { AutoPromotionToggle } from '../AutoPromotion/AutoPromotionToggle';
 import { DriftEvents } from '../Drift/DriftEvents';
 import { DriftHistory } from '../Drift/DriftHistory';
 import { PromotionHistory } from '../History/PromotionHistory';
@@ -57,38 +58,6 @@ import { errorMessage } from '../shared/format';
 
 /** How many promotions the history table shows. */
 const HISTORY_LIMIT = 100;
-
-/**
- * Per environment: its newest finished promotion when that failed and nothing has arrived in the
- * environment since, so a lane shows the failure until a later version replaces it.
- */
-export function laneFailures(
-  promotions: Promotion[],
-  environments: EnvironmentStatus[],
-): Record<string, Promotion | undefined> {
-  const failures: Record<string, Promotion | undefined> = {};
-  for (const env of environments) {
-    const newest = promotions
-      .filter(
-        p =>
-          p.targetEnvironment === env.id &&
-          ['succeeded', 'failed'].includes(p.status),
-      )
-      .sort(
-        (a, b) =>
-          Date.parse(b.finishedAt ?? b.updatedAt) -
-          Date.parse(a.finishedAt ?? a.updatedAt),
-      )[0];
-    const since = env.current ? Date.parse(env.current.since) : 0;
-    if (
-      newest?.status === 'failed' &&
-      Date.parse(newest.finishedAt ?? newest.updatedAt) >= since
-    ) {
-      failures[env.id] = newest;
-    }
-  }
-  return failures;
-}
 
 /** The environment to copy a rollback from: the nearest earlier one that still holds the digest. */
 export function rollbackSource(
@@ -186,8 +155,9 @@ const PromotionView = (props: { entityRef: string }) => {
   }
 
   const environments = status.environments;
+  // A registry that cannot be read is shown on its lane, not as "no versions yet".
   const hasVersions = environments.some(
-    e => e.versions.length > 0 || e.current,
+    e => e.versions.length > 0 || e.current || e.trackingError,
   );
   const pending = open.filter(p => p.status === 'pending_approval');
 
@@ -245,6 +215,11 @@ const PromotionView = (props: { entityRef: string }) => {
         <code>{status.pipeline}</code>: the same digest moves from left to
         right.
       </Typography>
+      <AutoPromotionToggle
+        entityRef={entityRef}
+        environments={environments}
+        onChanged={reload}
+      />
       {error && (
         <Box mb={2}>
           <Alert severity="warning">
@@ -272,7 +247,6 @@ const PromotionView = (props: { entityRef: string }) => {
               environments={environments}
               now={now}
               onPromote={(source, target) => openDialog(source, target)}
-              failures={laneFailures(history.value?.items ?? [], environments)}
               onRollBack={rollBackLane}
               onShowPromotion={showPromotion}
             />
@@ -303,6 +277,7 @@ const PromotionView = (props: { entityRef: string }) => {
             ) : (
               <PromotionHistory
                 promotions={history.value?.items ?? []}
+                changes={history.value?.changes}
                 environments={environments}
                 loading={history.loading && !history.value}
                 onRollBack={rollBack}

@@ -15,18 +15,24 @@
  */
 
 import { Table, TableColumn } from '@backstage/core-components';
+import { isAutoPromotion } from '@image-promotion/plugin-image-promotion-common';
 import type {
+  ChangeHeadline,
   EnvironmentStatus,
   Promotion,
 } from '@image-promotion/plugin-image-promotion-common';
+import Link from '@material-ui/core/Link';
 import Button from '@material-ui/core/Button';
+import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
+import { describeHeadline } from '../shared/ChangeSummaryView';
 import { PromotionStatusLabel } from '../shared/PromotionStatusLabel';
 import {
   formatAge,
   formatDateTime,
   formatDuration,
   humanizeUserRef,
+  plainFailureReason,
   shortDigest,
 } from '../shared/format';
 
@@ -70,13 +76,21 @@ export function canRollBack(
 /** Past and running promotions of a component, newest first, with Roll back on earlier versions. */
 export const PromotionHistory = (props: {
   promotions: Promotion[];
+  /** The stored change summary of each promotion that has one, by id. */
+  changes?: Record<string, ChangeHeadline>;
   environments: EnvironmentStatus[];
   loading?: boolean;
   onRollBack: (promotion: Promotion) => void;
   onShowPromotion?: (promotionId: string) => void;
 }) => {
-  const { promotions, environments, loading, onRollBack, onShowPromotion } =
-    props;
+  const {
+    promotions,
+    changes,
+    environments,
+    loading,
+    onRollBack,
+    onShowPromotion,
+  } = props;
   const title = (id: string) =>
     environments.find(e => e.id === id)?.title ?? id;
 
@@ -90,9 +104,24 @@ export const PromotionHistory = (props: {
         </span>
       ),
     },
-    { title: 'Who', render: p => humanizeUserRef(p.requestedBy) },
+    {
+      // Who or what started it: a person, CI, or the plugin itself.
+      title: 'Started by',
+      render: p =>
+        isAutoPromotion(p) ? (
+          <Chip
+            size="small"
+            variant="outlined"
+            label="auto-promotion"
+            title="Queued by the plugin: the environment before got a new version and this one promotes by itself"
+          />
+        ) : (
+          humanizeUserRef(p.requestedBy)
+        ),
+    },
     {
       title: 'From → To',
+      cellStyle: { whiteSpace: 'nowrap' },
       render: p =>
         `${title(p.sourceEnvironment)} → ${title(p.targetEnvironment)}`,
     },
@@ -102,22 +131,61 @@ export const PromotionHistory = (props: {
     },
     { title: 'Tag', field: 'targetTag' },
     {
+      title: 'Changes',
+      render: p => {
+        const headline = changes?.[p.id];
+        if (!headline) return '';
+        return (
+          <>
+            {describeHeadline(headline)}
+            {headline.compareUrl && (
+              <Typography variant="caption" display="block">
+                <Link
+                  href={headline.compareUrl}
+                  target="_blank"
+                  rel="noopener noreferrer"
+                >
+                  commits
+                </Link>
+              </Typography>
+            )}
+          </>
+        );
+      },
+    },
+    {
       title: 'Result',
-      render: p => (
-        <>
-          <PromotionStatusLabel status={p.status} />
-          {p.isRollback && (
-            <Typography variant="caption" display="block">
-              rollback
-            </Typography>
-          )}
-          {p.failureReason && (
-            <Typography variant="body2" color="error">
-              {p.failureReason}
-            </Typography>
-          )}
-        </>
-      ),
+      // One line per row: the status does not wrap, a failure shows its first words (all of
+      // them on hover; the details hold the full error).
+      cellStyle: { whiteSpace: 'nowrap' },
+      render: p => {
+        const reason = p.failureReason
+          ? plainFailureReason(p.failureReason, {
+              environment: title(p.targetEnvironment),
+            })
+          : undefined;
+        return (
+          <>
+            <PromotionStatusLabel status={p.status} />
+            {p.isRollback && (
+              <Typography variant="caption" display="block">
+                rollback
+              </Typography>
+            )}
+            {reason && (
+              <Typography
+                variant="body2"
+                color="error"
+                noWrap
+                title={reason}
+                style={{ maxWidth: 280 }}
+              >
+                {reason}
+              </Typography>
+            )}
+          </>
+        );
+      },
     },
     { title: 'Duration', render: p => promotionDuration(p) },
     {

@@ -53,10 +53,12 @@ const LABEL_HEIGHT = 18;
 export const BarChart = (props: {
   title: string;
   bars: Bar[];
+  /** The header of the label column of the numbers table (every header cell names its column). */
+  labelHeader: string;
   valueHeader: string;
   format?: (value: number) => string;
 }) => {
-  const { title, bars, valueHeader } = props;
+  const { title, bars, labelHeader, valueHeader } = props;
   const format = props.format ?? ((v: number) => String(v));
   const classes = useStyles();
   const theme = useTheme();
@@ -128,7 +130,9 @@ export const BarChart = (props: {
         <Table size="small" aria-label={`${title} (numbers)`}>
           <TableHead>
             <TableRow>
-              <TableCell component="th" scope="col" />
+              <TableCell component="th" scope="col">
+                {labelHeader}
+              </TableCell>
               <TableCell component="th" scope="col" align="right">
                 {valueHeader}
               </TableCell>

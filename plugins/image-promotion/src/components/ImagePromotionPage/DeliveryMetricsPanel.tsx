@@ -66,6 +66,7 @@ const MetricsCharts = (props: { metrics: DeliveryMetrics }) => {
             <InfoCard title={title} variant="gridItem">
               <BarChart
                 title={title}
+                labelHeader="Week"
                 valueHeader="Deployments"
                 bars={series.weeks.map(w => ({
                   label: weekLabel(w.week),
@@ -85,6 +86,7 @@ const MetricsCharts = (props: { metrics: DeliveryMetrics }) => {
         <InfoCard title="Lead time to the last environment" variant="gridItem">
           <BarChart
             title="Lead time to the last environment in hours"
+            labelHeader="Statistic"
             valueHeader="Hours"
             format={v => v.toFixed(1)}
             bars={
@@ -108,6 +110,7 @@ const MetricsCharts = (props: { metrics: DeliveryMetrics }) => {
         <InfoCard title="Rollback rate" variant="gridItem">
           <BarChart
             title="Rollback rate per environment in percent"
+            labelHeader="Environment"
             valueHeader="Rollbacks"
             format={v => `${v.toFixed(0)}%`}
             bars={metrics.rollbackRate.map(r => ({

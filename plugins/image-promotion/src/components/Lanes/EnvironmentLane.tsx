@@ -35,11 +35,11 @@ import {
   formatBytes,
   formatDateTime,
   formatDuration,
-  humanizeUserRef,
   isRunning,
-  plainFailureReason,
+  promotedByText,
   shortDigest,
   statusLabel,
+  trackingReason,
 } from '../shared/format';
 
 const useStyles = makeStyles(theme => ({
@@ -176,15 +176,14 @@ export const EnvironmentLane = (props: {
   next?: EnvironmentStatus;
   now: number;
   compact?: boolean;
-  /** The newest finished promotion into the environment, when it failed after the current version arrived. */
-  lastFailure?: Promotion;
   /** Offered as "Roll back to …" when the environment ran an older version before. */
   onRollBack?: (env: EnvironmentStatus, version: EnvironmentVersion) => void;
   /** Opens a promotion's details. */
   onShowPromotion?: (promotionId: string) => void;
 }) => {
-  const { env, next, now, compact, lastFailure, onRollBack, onShowPromotion } =
-    props;
+  const { env, next, now, compact, onRollBack, onShowPromotion } = props;
+  const lastFailure = env.lastFailure;
+  const unreadable = env.trackingError;
   const classes = useStyles();
   const freeze = env.policy.activeFreeze;
   const soak = soakProgress(env, next, now);
@@ -268,7 +267,7 @@ export const EnvironmentLane = (props: {
                 ? `Promoted ${formatAge(
                     env.current.since,
                     now,
-                  )} by ${humanizeUserRef(env.current.by)}`
+                  )} ${promotedByText(env.current.by, env.current.approvedBy)}`
                 : `Discovered ${formatAge(env.current.since, now)}`}
               {onShowPromotion && env.current.promotionId && (
                 <Button
@@ -288,9 +287,26 @@ export const EnvironmentLane = (props: {
           )}
         </div>
       ) : (
-        <Typography variant="body2" color="textSecondary">
-          Nothing deployed yet
-        </Typography>
+        !unreadable && (
+          <Typography variant="body2" color="textSecondary">
+            Nothing deployed yet
+          </Typography>
+        )
+      )}
+
+      {unreadable && (
+        <Alert
+          severity="error"
+          aria-label={`Cannot read the ${env.title} registry`}
+          title={`${unreadable.message} (failing since ${formatDateTime(
+            unreadable.failingSince,
+          )})`}
+        >
+          Cannot read the {env.title} registry:{' '}
+          {trackingReason(unreadable.message)}, last tried{' '}
+          {formatAge(unreadable.lastTriedAt, now)}.
+          {env.current && ' The version shown is the last one read.'}
+        </Alert>
       )}
 
       {soak && next && !compact && (
@@ -327,18 +343,15 @@ export const EnvironmentLane = (props: {
               <Button
                 size="small"
                 color="inherit"
-                onClick={() => onShowPromotion(lastFailure.id)}
+                onClick={() => onShowPromotion(lastFailure.promotionId)}
               >
                 Details
               </Button>
             ) : undefined
           }
         >
-          {lastFailure.targetTag} failed:{' '}
-          {plainFailureReason(lastFailure.failureReason, {
-            environment: env.title,
-            registry: env.registry.name,
-          })}
+          {lastFailure.targetTag} failed {formatAge(lastFailure.failedAt, now)}:{' '}
+          {lastFailure.message}
         </Alert>
       )}
 

@@ -135,6 +135,13 @@ describe('LaneBoard', () => {
     const onRollBack = jest.fn();
     const onShowPromotion = jest.fn();
     const { environments } = movedOn();
+    environments[2].lastFailure = {
+      promotionId: 'p-9',
+      targetTag: '1.1.0',
+      failedAt: hoursAgo(0.5),
+      message:
+        'The Production registry (prod) cannot be used: the backend may not read or write its directory.',
+    };
     await renderInTestApp(
       <LaneBoard
         environments={environments}
@@ -142,14 +149,6 @@ describe('LaneBoard', () => {
         onPromote={jest.fn()}
         onRollBack={onRollBack}
         onShowPromotion={onShowPromotion}
-        failures={{
-          prod: promotion({
-            id: 'p-9',
-            targetEnvironment: 'prod',
-            status: 'failed',
-            failureReason: "EACCES: permission denied, mkdir '/srv/prod/x'",
-          }),
-        }}
       />,
     );
     const qa = await screen.findByRole(
@@ -173,9 +172,8 @@ describe('LaneBoard', () => {
       name: 'Last promotion into Production failed',
     });
     expect(failure).toHaveTextContent(
-      'Could not use the Production registry (prod): the backend has no permission to use it (EACCES)',
+      '1.1.0 failed 30m ago: The Production registry (prod) cannot be used: the backend may not read or write its directory.',
     );
-    expect(failure).not.toHaveTextContent('/srv');
     await userEvent.click(
       within(failure).getByRole('button', { name: 'Details' }),
     );
@@ -185,5 +183,64 @@ describe('LaneBoard', () => {
         name: 'Promote in sync: from Development to QA',
       }),
     ).toBeEnabled();
+  });
+
+  it('names who requested and who approved the version a lane runs', async () => {
+    const { environments } = movedOn();
+    environments[1].current = {
+      ...environments[1].current!,
+      approvedBy: ['user:default/release-bob', 'user:default/carol'],
+    };
+    environments[2].current = {
+      ...environments[2].current!,
+      by: 'external:ci-bot',
+      promotionId: 'p-3',
+      approvedBy: [],
+    };
+    await renderInTestApp(
+      <LaneBoard environments={environments} now={Date.now()} />,
+    );
+    const qa = await screen.findByRole(
+      'region',
+      { name: 'QA environment' },
+      SLOW,
+    );
+    expect(
+      within(qa).getByText(
+        /^Promoted 1h ago by jane, approved by release-bob and carol$/,
+      ),
+    ).toBeInTheDocument();
+    const prod = screen.getByRole('region', { name: 'Production environment' });
+    expect(
+      within(prod).getByText(/Promoted .* ago by automation ci-bot$/),
+    ).toBeInTheDocument();
+  });
+
+  it('says a registry cannot be read instead of "Nothing deployed yet"', async () => {
+    const { environments } = status();
+    const prod = environments[2];
+    prod.current = null;
+    prod.versions = [];
+    prod.trackingError = {
+      message:
+        'the prod registry at registry.example.com refused the connection; check that it is running',
+      lastTriedAt: hoursAgo(0.05),
+      failingSince: hoursAgo(2),
+    };
+    await renderInTestApp(
+      <LaneBoard environments={environments} now={Date.now()} />,
+    );
+    const lane = await screen.findByRole(
+      'region',
+      { name: 'Production environment' },
+      SLOW,
+    );
+    expect(within(lane).queryByText('Nothing deployed yet')).toBeNull();
+    const alert = within(lane).getByRole('alert', {
+      name: 'Cannot read the Production registry',
+    });
+    expect(alert).toHaveTextContent(
+      'Cannot read the Production registry: it refused the connection; check that it is running, last tried 3m ago.',
+    );
   });
 });

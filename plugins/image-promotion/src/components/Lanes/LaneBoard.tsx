@@ -17,7 +17,6 @@
 import type {
   EnvironmentStatus,
   EnvironmentVersion,
-  Promotion,
 } from '@image-promotion/plugin-image-promotion-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -123,20 +122,11 @@ export const LaneBoard = (props: {
   now: number;
   compact?: boolean;
   onPromote?: (source: EnvironmentStatus, target: EnvironmentStatus) => void;
-  /** Per environment id: its newest finished promotion, when that failed. */
-  failures?: Record<string, Promotion | undefined>;
   onRollBack?: (env: EnvironmentStatus, version: EnvironmentVersion) => void;
   onShowPromotion?: (promotionId: string) => void;
 }) => {
-  const {
-    environments,
-    now,
-    compact,
-    onPromote,
-    failures,
-    onRollBack,
-    onShowPromotion,
-  } = props;
+  const { environments, now, compact, onPromote, onRollBack, onShowPromotion } =
+    props;
   const classes = useStyles();
   return (
     <Box className={classes.board} role="list" aria-label="Environments">
@@ -163,7 +153,6 @@ export const LaneBoard = (props: {
                 next={environments[index + 1]}
                 now={now}
                 compact={compact}
-                lastFailure={failures?.[env.id]}
                 onRollBack={onRollBack}
                 onShowPromotion={onShowPromotion}
               />

@@ -56,6 +56,8 @@ function preview(overrides: Partial<PromotionPreview> = {}): PromotionPreview {
       { gate: 'order', passed: true, message: 'The digest is current in QA.' },
       { gate: 'soak', passed: true, message: 'Soaked 30h of 24h in QA.' },
     ],
+    changes: null,
+    changesProblem: null,
     ...overrides,
   };
 }
@@ -145,6 +147,117 @@ describe('PromoteDialog', () => {
       within(candidates).getByLabelText('1.0.0 aaaaaaaaaaaa'),
     ).toBeDisabled();
     expect(within(candidates).getByText('current in Production')).toBeVisible();
+  });
+
+  it('shows what changes: labels, the commit range, layers, size and platforms', async () => {
+    const layers = {
+      added: 2,
+      removed: 1,
+      shared: 1,
+      bytesAdded: 60 * 1024,
+      bytesRemoved: 10 * 1024,
+    };
+    const api = fakeApi({
+      previewPromotion: jest.fn(async () =>
+        preview({
+          changes: {
+            fromDigest: digest('a'),
+            toDigest: digest('b'),
+            identical: false,
+            labels: [
+              {
+                key: 'org.opencontainers.image.version',
+                title: 'Version',
+                from: '1.0.0',
+                to: '1.1.0',
+                changed: true,
+              },
+              {
+                key: 'org.opencontainers.image.base.digest',
+                title: 'Base digest',
+                from: null,
+                to: null,
+                changed: false,
+              },
+            ],
+            compare: {
+              from: 'a1b2c3d',
+              to: 'e4f5a6b',
+              url: 'https://github.com/acme/checkout/compare/a1b2c3d...e4f5a6b',
+            },
+            layers,
+            size: { from: 40 * 1024, to: 90 * 1024 },
+            platforms: [
+              {
+                platform: 'linux/amd64',
+                status: 'changed',
+                fromDigest: digest('c'),
+                toDigest: digest('d'),
+                sizeFrom: 40 * 1024,
+                sizeTo: 90 * 1024,
+                layers,
+              },
+              {
+                platform: 'linux/arm64',
+                status: 'added',
+                fromDigest: null,
+                toDigest: digest('e'),
+                sizeFrom: null,
+                sizeTo: 50 * 1024,
+                layers: { ...layers, removed: 0, bytesRemoved: 0 },
+              },
+            ],
+            problem: null,
+            comparedAt: new Date().toISOString(),
+          },
+        }),
+      ),
+    });
+    await renderDialog(api);
+
+    const changes = await screen.findByLabelText('What changes', {}, SLOW);
+    const labels = within(changes).getByRole('table', { name: 'Labels' });
+    expect(
+      within(labels).getByRole('row', { name: /Version/ }),
+    ).toHaveTextContent('Version1.0.01.1.0');
+    // A label neither image has is not shown.
+    expect(within(labels).queryByText('Base digest')).toBeNull();
+    expect(
+      within(changes).getByRole('link', { name: 'a1b2c3d…e4f5a6b' }),
+    ).toHaveAttribute(
+      'href',
+      'https://github.com/acme/checkout/compare/a1b2c3d...e4f5a6b',
+    );
+    expect(
+      within(changes).getByText(
+        'Layers: 2 layers added (60.0 KiB), 1 removed (10.0 KiB), 1 shared.',
+      ),
+    ).toBeVisible();
+    expect(
+      within(changes).getByText('Size: 40.0 KiB → 90.0 KiB (+50.0 KiB)'),
+    ).toBeVisible();
+    const platforms = within(changes).getByRole('table', { name: 'Platforms' });
+    expect(
+      within(platforms).getByRole('row', { name: /linux\/arm64/ }),
+    ).toHaveTextContent('added');
+  });
+
+  it('says why it cannot show what changes when the candidate cannot be read', async () => {
+    const api = fakeApi({
+      previewPromotion: jest.fn(async () =>
+        preview({
+          changesProblem: 'registry qa did not answer within 10 s',
+        }),
+      ),
+    });
+    await renderDialog(api);
+    expect(
+      await screen.findByText(
+        'Not known: registry qa did not answer within 10 s',
+        undefined,
+        SLOW,
+      ),
+    ).toBeVisible();
   });
 
   it('shows every gate and blocks confirm with the reason when policy refuses', async () => {

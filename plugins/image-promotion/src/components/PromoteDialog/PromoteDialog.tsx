@@ -41,6 +41,7 @@ import { useEffect, useRef, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import useDebounce from 'react-use/esm/useDebounce';
 import { imagePromotionApiRef, refusedGates } from '../../api';
+import { ChangeSummaryView } from '../shared/ChangeSummaryView';
 import { GateList, GateSummary } from '../shared/GateList';
 import { formatAge, plainErrorMessage, shortDigest } from '../shared/format';
 
@@ -426,6 +427,24 @@ export const PromoteDialog = (props: PromoteDialogProps) => {
             </>
           )}
         </div>
+
+        {preview.value && (
+          <div className={classes.section}>
+            <Typography variant="subtitle2" component="h3">
+              What changes in {target.title}
+            </Typography>
+            {preview.value.changes ? (
+              <ChangeSummaryView
+                summary={preview.value.changes}
+                targetTitle={target.title}
+              />
+            ) : (
+              <Typography variant="body2" color="textSecondary">
+                Not known: {preview.value.changesProblem ?? 'no comparison'}
+              </Typography>
+            )}
+          </div>
+        )}
 
         <div className={classes.section}>
           <TextField

@@ -33,6 +33,7 @@ import { ReactNode, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { imagePromotionApiRef } from '../../api';
 import { RejectDialog } from '../Approvals/RejectDialog';
+import { ChangeSummaryView } from '../shared/ChangeSummaryView';
 import { CopyableDigest } from '../shared/CopyableDigest';
 import { GateSummary } from '../shared/GateList';
 import { PromotionStatusLabel } from '../shared/PromotionStatusLabel';
@@ -49,6 +50,8 @@ import {
 
 const useStyles = makeStyles(theme => ({
   section: { marginTop: theme.spacing(2) },
+  // Long references (a registry path, a digest) break instead of running past the dialog's edge.
+  events: { overflowWrap: 'anywhere' },
   facts: {
     display: 'grid',
     gridTemplateColumns: 'max-content 1fr',
@@ -213,6 +216,18 @@ const DetailsBody = (props: {
         <GateSummary gates={details.gates} label="Checks at request time" />
       </div>
 
+      {details.changes && (
+        <div className={classes.section}>
+          <Typography variant="subtitle2" component="h3">
+            What changed in {details.target.title}
+          </Typography>
+          <ChangeSummaryView
+            summary={details.changes}
+            targetTitle={details.target.title}
+          />
+        </div>
+      )}
+
       {details.copy && (
         <div className={classes.section}>
           <Typography variant="subtitle2" component="h3">
@@ -249,7 +264,7 @@ const DetailsBody = (props: {
           <Typography variant="subtitle2" component="h3">
             What happened
           </Typography>
-          <ol aria-label="Status changes">
+          <ol aria-label="Status changes" className={classes.events}>
             {details.events.map(e => (
               <li key={e.id}>
                 <Typography variant="body2">

@@ -47,6 +47,8 @@ const useStyles = makeStyles(theme => ({
   passed: { color: theme.palette.success.main },
   failed: { color: theme.palette.error.main },
   icon: { minWidth: theme.spacing(4) },
+  // Backstage's theme cuts dense list text to one line; a gate's sentence says what to do, whole.
+  text: { '&&': { whiteSpace: 'normal', overflow: 'visible' } },
   summary: {
     display: 'flex',
     alignItems: 'center',
@@ -76,6 +78,7 @@ export const GateList = (props: { gates: GateResult[]; label?: string }) => {
               )}
             </ListItemIcon>
             <ListItemText
+              className={classes.text}
               primary={`${gateLabel(gate.gate)}: ${verdict}`}
               secondary={gate.message}
             />

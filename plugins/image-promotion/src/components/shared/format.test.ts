@@ -19,7 +19,9 @@ import {
   formatBytes,
   formatDuration,
   humanizeUserRef,
+  promotedByText,
   shortDigest,
+  trackingReason,
 } from './format';
 
 describe('format', () => {
@@ -55,5 +57,36 @@ describe('format', () => {
     expect(humanizeUserRef('user:default/jane')).toBe('jane');
     expect(humanizeUserRef('user:ops/bob')).toBe('ops/bob');
     expect(humanizeUserRef(null)).toBe('tracking');
+  });
+
+  it('names who promoted a version and who approved it, or the automation', () => {
+    expect(promotedByText('user:default/alice')).toBe('by alice');
+    expect(
+      promotedByText('user:default/alice', [
+        'user:default/bob',
+        'user:default/carol',
+        'user:ops/dave',
+      ]),
+    ).toBe('by alice, approved by bob, carol and ops/dave');
+    expect(promotedByText('external:ci-bot')).toBe('by automation ci-bot');
+    expect(promotedByText('auto-promotion', ['user:default/bob'])).toBe(
+      'by auto-promotion, approved by bob',
+    );
+  });
+
+  it("says why tracking cannot read a registry without repeating the lane's words", () => {
+    expect(
+      trackingReason(
+        'the qa registry at registry.example.com:5000 refused the connection; check that it is running (while listing the tags of team/checkout)',
+      ),
+    ).toBe('it refused the connection; check that it is running');
+    expect(
+      trackingReason(
+        'the staging registry (OCI layout /srv/registries/staging) cannot be read while listing the tags of checkout: a part of its directory path is a file, not a directory (ENOTDIR)',
+      ),
+    ).toBe('a part of its directory path is a file, not a directory (ENOTDIR)');
+    expect(trackingReason("EIO: i/o error, read '/srv/x/index.json'")).toBe(
+      'EIO: i/o error, read (a path on the backend)',
+    );
   });
 });

@@ -15,7 +15,10 @@
  */
 
 import { ResponseError } from '@backstage/errors';
-import type { PromotionStatus } from '@image-promotion/plugin-image-promotion-common';
+import {
+  AUTO_PROMOTION_REQUESTER,
+  type PromotionStatus,
+} from '@image-promotion/plugin-image-promotion-common';
 
 /** `sha256:0123456789ab…` → `0123456789ab`: the 12 hex characters people recognise. */
 export function shortDigest(digest: string): string {
@@ -85,6 +88,53 @@ export function humanizeUserRef(ref: string | null | undefined): string {
   }
   const match = /^user:(?:default\/)?(.+)$/.exec(ref);
   return match ? match[1] : ref;
+}
+
+/** Names as a sentence lists them: `alice`, `alice and bob`, `alice, bob and carol`. */
+export function listNames(names: string[]): string {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/**
+ * Who put a version into an environment, as a lane says it: `by alice, approved by bob`, or for a
+ * promotion an automation (a CI token, another plugin) started, `by automation ci-bot`.
+ */
+export function promotedByText(
+  requestedBy: string,
+  approvedBy: readonly string[] = [],
+): string {
+  let requester: string;
+  if (/^user:/.test(requestedBy)) requester = humanizeUserRef(requestedBy);
+  else if (requestedBy === AUTO_PROMOTION_REQUESTER) requester = requestedBy;
+  else {
+    requester = `automation ${requestedBy.replace(
+      /^(external|plugin|service):/,
+      '',
+    )}`;
+  }
+  const approvers = approvedBy.map(a => humanizeUserRef(a));
+  return approvers.length > 0
+    ? `by ${requester}, approved by ${listNames(approvers)}`
+    : `by ${requester}`;
+}
+
+/**
+ * Why tracking could not read a registry, for a lane that already names the environment: the
+ * tracker's "the qa registry at host:port refused …" becomes "it refused …".
+ */
+export function trackingReason(message: string): string {
+  const reason = message
+    .replace(
+      /^the \S+ registry(?: "[^"]*")?(?: \(OCI layout [^)]*\))?(?: at \S+)?\s+/,
+      'it ',
+    )
+    // What tracking was doing says nothing the lane does not: it was reading the registry.
+    .replace(/^it cannot be read while [^:]+:\s*/, '')
+    .replace(/\s*\(while [^)]*\)/, '')
+    .replace(/'?(\/[\w.@+-]+){2,}\/?'?/g, '(a path on the backend)')
+    .trim();
+  return reason.replace(/[.;,]+$/, '');
 }
 
 const STATUS_LABELS: Record<PromotionStatus, string> = {

@@ -22,21 +22,52 @@ import type { DriftEvent } from './types';
 const HISTORY_LIMIT = 500;
 
 /**
- * Drift as history: acknowledgements with what the person wrote, and every
- * event of a component, acknowledged or not.
+ * Drift: tags that moved in a registry without a promotion (tracking raises
+ * the events, see TagStore.applyTagSnapshot), their acknowledgements with
+ * what the person wrote, and a component's history of them.
  */
-export class DriftHistoryStore {
+export class DriftStore {
   constructor(private readonly db: Knex) {}
+
+  /** Lists drift events, newest first; unacknowledged ones only unless asked. */
+  async listDriftEvents(filter?: {
+    entityRef?: string;
+    environment?: string;
+    includeAcknowledged?: boolean;
+  }): Promise<DriftEvent[]> {
+    const query = this.db<DriftEventRow>('drift_events').orderBy([
+      { column: 'detected_at', order: 'desc' },
+      { column: 'id', order: 'asc' },
+    ]);
+    if (filter?.entityRef) {
+      query.where('entity_ref', filter.entityRef);
+    }
+    if (filter?.environment) {
+      query.where('environment', filter.environment);
+    }
+    if (!filter?.includeAcknowledged) {
+      query.whereNull('acknowledged_at');
+    }
+    return (await query).map(toDriftEvent);
+  }
+
+  /** Returns one drift event. */
+  async getDriftEvent(id: string): Promise<DriftEvent | undefined> {
+    const row = await this.db<DriftEventRow>('drift_events')
+      .where({ id })
+      .first();
+    return row ? toDriftEvent(row) : undefined;
+  }
 
   /**
    * Marks a drift event as seen by `user`, keeping their comment.
    *
    * @returns false when it does not exist or was already acknowledged
    */
-  async acknowledge(
+  async acknowledgeDrift(
     id: string,
     user: string,
-    comment: string | null,
+    comment: string | null = null,
     now: Date = new Date(),
   ): Promise<boolean> {
     const updated = await this.db<DriftEventRow>('drift_events')
@@ -51,7 +82,7 @@ export class DriftHistoryStore {
   }
 
   /** A component's drift events, acknowledged or not, newest first. */
-  async list(filter: {
+  async listDriftHistory(filter: {
     entityRef: string;
     environment?: string;
     limit?: number;

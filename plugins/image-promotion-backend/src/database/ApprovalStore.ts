@@ -15,11 +15,10 @@
  */
 
 import { Knex } from 'knex';
+import { DuplicateApprovalError } from './errors';
 import { ApprovalRow, PromotionRow, toApproval, toPromotion } from './rows';
-import type { Approval, Promotion } from './types';
-
-/** Keeps an IN list well below the databases' bind-variable limits. */
-const CHUNK = 200;
+import { chunks, isUniqueViolation } from './storeUtils';
+import type { Approval, NewApproval, Promotion } from './types';
 
 /** A promotion waiting for approval, with the decisions given so far. */
 export interface WaitingPromotion {
@@ -28,12 +27,49 @@ export interface WaitingPromotion {
 }
 
 /**
- * Reads the promotions that wait for approval, across components: the
- * source of the approvals inbox. Who may approve which is decided by the
+ * Approvers' decisions on promotions (part of the promotion aggregate, kept
+ * apart for size) and the promotions waiting for them, across components:
+ * the source of the approvals inbox. Who may approve which is decided by the
  * caller (permissions and approver groups are not the database's business).
  */
-export class ApprovalInboxStore {
+export class ApprovalStore {
   constructor(private readonly db: Knex) {}
+
+  /**
+   * Stores an approver's decision.
+   *
+   * @throws DuplicateApprovalError when the approver already decided
+   */
+  async addApproval(input: NewApproval): Promise<Approval> {
+    const row: ApprovalRow = {
+      promotion_id: input.promotionId,
+      approver: input.approver,
+      digest: input.digest,
+      decision: input.decision,
+      comment: input.comment ?? null,
+      at: input.at ?? new Date(),
+    };
+    try {
+      await this.db<ApprovalRow>('promotion_approvals').insert(row);
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new DuplicateApprovalError(input.promotionId, input.approver);
+      }
+      throw error;
+    }
+    return toApproval(row);
+  }
+
+  /** Lists a promotion's approvals and rejections, oldest first. */
+  async listApprovals(promotionId: string): Promise<Approval[]> {
+    const rows = await this.db<ApprovalRow>('promotion_approvals')
+      .where({ promotion_id: promotionId })
+      .orderBy([
+        { column: 'at', order: 'asc' },
+        { column: 'approver', order: 'asc' },
+      ]);
+    return rows.map(toApproval);
+  }
 
   /** Every promotion in `pending_approval`, oldest request first, with its decisions. */
   async listWaiting(): Promise<WaitingPromotion[]> {
@@ -44,10 +80,9 @@ export class ApprovalInboxStore {
         { column: 'id', order: 'asc' },
       ]);
     const byPromotion = new Map<string, Approval[]>();
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      const ids = rows.slice(i, i + CHUNK).map(r => r.id);
+    for (const chunk of chunks(rows.map(r => r.id))) {
       const approvals = await this.db<ApprovalRow>('promotion_approvals')
-        .whereIn('promotion_id', ids)
+        .whereIn('promotion_id', chunk)
         .orderBy([
           { column: 'at', order: 'asc' },
           { column: 'approver', order: 'asc' },
