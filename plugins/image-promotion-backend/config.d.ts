@@ -299,6 +299,18 @@ export interface Config {
        * registry.
        */
       registryTimeout?: ImagePromotionDuration;
+      /**
+       * How long a scheduled run trusts a tag it looked up, while the
+       * repository's tag list does not change, before it looks the tag up
+       * again (a HEAD request per tag); default 1 hour, `0` looks up every tag
+       * on every run. A run always lists each repository's tags, and looks up
+       * new tags, the first environment's current tag (CI moves it) and
+       * tags a promotion moved. The registry webhook and the refresh button
+       * look up every tag, so a moved tag shows at once where the webhook is
+       * configured; without it, a tag moved in place (drift) shows within
+       * this interval.
+       */
+      recheckInterval?: ImagePromotionDuration;
     };
 
     /**

@@ -59,6 +59,9 @@ describe('tracking against real registries', () => {
         { id: 'dev', registry: 'dev', currentTag: 'dev' },
         { id: 'qa', registry: 'qa', currentTag: 'qa' },
       ],
+      // Every run looks up every tag here; what a run may skip is tested in
+      // trackingRequests.integration.test.ts.
+      tracking: { recheckInterval: '0s' },
     });
 
   const uniqueName = (prefix: string) =>
@@ -107,9 +110,15 @@ describe('tracking against real registries', () => {
 
       expect(result.entityRef).toBe(componentRef('many-tags'));
       expect(result.environments).toEqual([
-        { id: 'dev', tags: MANY_TAGS, newDigests: 1, drift: 0 },
+        {
+          id: 'dev',
+          tags: MANY_TAGS,
+          newDigests: 1,
+          drift: 0,
+          requests: 1 + MANY_TAGS,
+        },
         // Nothing was ever pushed to qa: an empty environment, not an error.
-        { id: 'qa', tags: 0, newDigests: 0, drift: 0 },
+        { id: 'qa', tags: 0, newDigests: 0, drift: 0, requests: 1 },
       ]);
       expect(devProxy.tagPageRequests - pagesBefore).toBe(
         Math.ceil(MANY_TAGS / PAGE_SIZE),

@@ -54,6 +54,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const ENVIRONMENTS = ['dev', 'qa', 'staging', 'prod'];
 /** Tags per repository: two version tags and the environment's current tag. */
 const VERSION_TAGS = ['1.0.0', '1.0.1'];
+/** Numbers the versions the runs with changes push. */
+let runCounter = 0;
 
 const quietLogger: LoggerService = {
   error: message => console.error(message),
@@ -154,11 +156,34 @@ function entities(): Entity[] {
   }));
 }
 
+/** CI pushes a new version into dev of every component: a run with changes. */
+async function pushNewVersion(
+  registries: Map<string, TestRegistry>,
+  access: RegistryAccess,
+  tag: string,
+) {
+  const dev = registries.get('dev')!;
+  await mapWithConcurrency(
+    Array.from({ length: COMPONENTS }, (_, i) => imageName(i)),
+    32,
+    async name => {
+      const repository = access.client.repository(dev.host, `bench/${name}`);
+      const manifest = await repository.getManifest(VERSION_TAGS[0]);
+      await repository.putManifest(
+        tag,
+        manifest.bytes,
+        manifest.descriptor.mediaType,
+      );
+    },
+  );
+}
+
 async function measure(
   label: string,
   db: Knex,
   config: ReturnType<typeof buildConfig>,
   access: RegistryAccess,
+  registries: Map<string, TestRegistry>,
 ) {
   const database: DatabaseService = { getClient: async () => db };
   const stores = await createStores({ database });
@@ -170,7 +195,17 @@ async function measure(
     components: { listAnnotatedEntities: async () => list },
     logger: quietLogger,
   });
-  for (const run of ['first run (all new)', 'second run (unchanged)']) {
+  const runs = [
+    { run: 'first run (all new)' },
+    { run: 'unchanged run' },
+    {
+      run: 'run with changes (a new tag in every dev repository)',
+      before: () => pushNewVersion(registries, access, `2.0.${runCounter++}`),
+    },
+    { run: 'unchanged run' },
+  ];
+  for (const { run, before } of runs) {
+    await before?.();
     const started = process.hrtime.bigint();
     const results = await tracker.refreshAll();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -183,10 +218,16 @@ async function measure(
       (n, r) => n + r.environments.reduce((m, e) => m + e.tags, 0),
       0,
     );
+    const requests = results.reduce(
+      (n, r) => n + r.environments.reduce((m, e) => m + e.requests, 0),
+      0,
+    );
     console.log(
       `  ${label}, ${run}: ${pairs} component-environments (${tags} tags, ${failed} failed) in ${seconds.toFixed(
         2,
-      )} s = ${(pairs / seconds).toFixed(0)} component-environments/s`,
+      )} s = ${(pairs / seconds).toFixed(
+        0,
+      )} component-environments/s, ${requests} registry requests`,
     );
   }
 }
@@ -218,7 +259,7 @@ async function main() {
       pool: { min: 1, max: 1 },
     });
     cleanups.push(() => sqlite.destroy());
-    await measure('SQLite', sqlite, config, access);
+    await measure('SQLite', sqlite, config, access, registries);
 
     const postgres = process.env.BENCH_POSTGRES;
     if (postgres) {
@@ -233,7 +274,7 @@ async function main() {
       url.pathname = `/${name}`;
       const pg = createKnex({ client: 'pg', connection: url.toString() });
       cleanups.push(() => pg.destroy());
-      await measure('PostgreSQL', pg, config, access);
+      await measure('PostgreSQL', pg, config, access, registries);
     }
   } finally {
     for (const cleanup of cleanups.reverse()) {

@@ -233,6 +233,7 @@ describe('readImagePromotionConfig', () => {
         concurrency: 8,
         initialDelayMs: 15_000,
         registryTimeoutMs: 60_000,
+        recheckIntervalMs: 3_600_000,
       });
       expect(config.tracking).toEqual(DEFAULT_TRACKING);
       // Transport deadlines left to the engine's defaults; the API waits 10 s.
@@ -267,6 +268,7 @@ describe('readImagePromotionConfig', () => {
           concurrency: 16,
           initialDelay: '5s',
           registryTimeout: '45s',
+          recheckInterval: '0s',
         },
         timeouts: {
           connect: '3s',
@@ -282,6 +284,7 @@ describe('readImagePromotionConfig', () => {
         concurrency: 16,
         initialDelayMs: 5_000,
         registryTimeoutMs: 45_000,
+        recheckIntervalMs: 0,
       });
       expect(config.timeouts).toEqual({
         connectMs: 3_000,

@@ -46,6 +46,7 @@ export const DEFAULT_TRACKING: Readonly<TrackingConfig> = {
   concurrency: 8,
   initialDelayMs: 15_000,
   registryTimeoutMs: 60_000,
+  recheckIntervalMs: 60 * 60_000,
 };
 
 /** An API request waits this long on registries before answering 504. */
@@ -68,6 +69,7 @@ const rootSchema = strictObject({
     concurrency: integer(1, 256).optional(),
     initialDelay: durationSchema.optional(),
     registryTimeout: positiveDurationSchema.optional(),
+    recheckInterval: durationSchema.optional(),
   }).optional(),
   timeouts: strictObject({
     connect: positiveDurationSchema.optional(),
@@ -225,6 +227,8 @@ export function readImagePromotionConfig(
         root.tracking?.initialDelay ?? DEFAULT_TRACKING.initialDelayMs,
       registryTimeoutMs:
         root.tracking?.registryTimeout ?? DEFAULT_TRACKING.registryTimeoutMs,
+      recheckIntervalMs:
+        root.tracking?.recheckInterval ?? DEFAULT_TRACKING.recheckIntervalMs,
     },
     timeouts: {
       connectMs: root.timeouts?.connect,

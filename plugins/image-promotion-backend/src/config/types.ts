@@ -60,6 +60,14 @@ export interface TrackingConfig {
    * rest of the run so it holds up no other registry.
    */
   registryTimeoutMs: number;
+  /**
+   * How long a scheduled run trusts a tag it looked up before looking it up
+   * again while the tag list does not change (0: every run looks up every
+   * tag). New tags, the first environment's current tag and tags a
+   * promotion moved are looked up on every run; webhook and manual
+   * refreshes look up everything.
+   */
+  recheckIntervalMs: number;
 }
 
 /**

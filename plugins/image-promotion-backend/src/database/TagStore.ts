@@ -40,6 +40,11 @@ import type {
   TagState,
 } from './types';
 
+/** The key of one component's environment in {@link TagStore.listTagStatesOf}. */
+export function tagStatesKey(entityRef: string, environment: string): string {
+  return `${entityRef}\u0000${environment}`;
+}
+
 function sameTags(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((t, i) => t === b[i]);
 }
@@ -464,6 +469,61 @@ export class TagStore {
       .where({ entity_ref: entityRef, environment })
       .orderBy('tag');
     return rows.map(toTagState);
+  }
+
+  /**
+   * What each tag of every environment of `entityRefs` (every component
+   * when omitted or more than 500) points to, keyed by
+   * {@link tagStatesKey}: one statement per 500 components at most.
+   */
+  async listTagStatesOf(
+    entityRefs?: readonly string[],
+  ): Promise<Map<string, TagState[]>> {
+    const byKey = new Map<string, TagState[]>();
+    const add = (rows: TagStateRow[]) => {
+      for (const row of rows) {
+        const k = tagStatesKey(row.entity_ref, row.environment);
+        const list = byKey.get(k);
+        if (list) list.push(toTagState(row));
+        else byKey.set(k, [toTagState(row)]);
+      }
+    };
+    if (!entityRefs || entityRefs.length > 500) {
+      add(await this.db<TagStateRow>('tag_states'));
+    } else {
+      for (const chunk of chunks([...new Set(entityRefs)])) {
+        add(
+          await this.db<TagStateRow>('tag_states').whereIn('entity_ref', chunk),
+        );
+      }
+    }
+    return byKey;
+  }
+
+  /**
+   * Marks the tagged versions of unchanged environments as seen at `now`
+   * (what applyTagSnapshot does when nothing else changed), a few
+   * statements for the whole run.
+   */
+  async touchTaggedVersions(
+    seen: ReadonlyArray<{ entityRef: string; environment: string }>,
+    now: Date = new Date(),
+  ): Promise<void> {
+    const byEnvironment = new Map<string, string[]>();
+    for (const { entityRef, environment } of seen) {
+      const refs = byEnvironment.get(environment) ?? [];
+      refs.push(entityRef);
+      byEnvironment.set(environment, refs);
+    }
+    for (const [environment, refs] of byEnvironment) {
+      for (const chunk of chunks(refs)) {
+        await this.db<VersionRow>('image_versions')
+          .where('environment', environment)
+          .whereIn('entity_ref', chunk)
+          .whereNot('tags', '[]')
+          .update({ last_seen: now });
+      }
+    }
   }
 
   /**

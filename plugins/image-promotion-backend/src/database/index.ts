@@ -17,7 +17,7 @@
 export { createStores, storesFor } from './stores';
 export type { ImagePromotionStores } from './stores';
 export { ComponentStore } from './ComponentStore';
-export { TagStore } from './TagStore';
+export { TagStore, tagStatesKey } from './TagStore';
 export { DriftStore } from './DriftStore';
 export { PromotionStore } from './PromotionStore';
 export { ApprovalStore } from './ApprovalStore';

@@ -71,13 +71,20 @@ export class RegistryAccess {
     const providers: CredentialProvider[] = [];
     const basic: Record<string, RegistryCredential> = {};
     const insecure: string[] = [];
+    /** What the engine's credential hint names, by registry host. */
+    const sourcesByHost = new Map<string, string>();
     for (const [name, endpoint] of config.registries) {
       if (endpoint.type !== 'registry') continue;
       if (endpoint.insecure) insecure.push(endpoint.host);
       const credentials = config.registryCredentials.get(name);
-      this.credentialSources.set(
-        name,
-        describeCredentialSource(name, credentials),
+      const source = describeCredentialSource(name, credentials);
+      this.credentialSources.set(name, source);
+      // Two registry names on one host (different path prefixes) share it.
+      const host = endpoint.host.toLowerCase();
+      const known = sourcesByHost.get(host);
+      sourcesByHost.set(
+        host,
+        known && known !== source ? `${known} or ${source}` : source,
       );
       if (!credentials) continue;
       switch (credentials.kind) {
@@ -114,6 +121,9 @@ export class RegistryAccess {
       ]),
       insecureRegistries: insecure,
       userAgent: options.userAgent ?? 'backstage-image-promotion',
+      // A refused login names the app-config key its credentials came from,
+      // not the engine's default (the docker config).
+      credentialSource: registry => sourcesByHost.get(registry.toLowerCase()),
       // Unset values keep the engine's defaults.
       timeouts: {
         ...(config.timeouts.connectMs !== undefined
@@ -184,18 +194,22 @@ export class RegistryAccess {
   }
 }
 
-/** Where the backend's credentials for a registry come from, in app-config terms. */
-function describeCredentialSource(
+/**
+ * Where the backend's credentials for a registry come from, in app-config
+ * terms; it completes the engine's "check the username/password for HOST in
+ * …".
+ */
+export function describeCredentialSource(
   name: string,
   credentials: RegistryCredentialsConfig | undefined,
 ): string {
-  const key = `imagePromotion.registries.${name}.credentials`;
+  const key = `app-config imagePromotion.registries.${name}.credentials`;
   if (!credentials) {
     return `${key} (none are configured, so the backend connects anonymously)`;
   }
   switch (credentials.kind) {
     case 'basic':
-      return `the username and password in ${key}`;
+      return key;
     case 'docker-config':
       return `the docker config ${credentials.path} (${key}.dockerConfig)`;
     default:

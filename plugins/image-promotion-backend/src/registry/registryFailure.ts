@@ -56,7 +56,7 @@ export class CallerGoneError extends Error {
 export interface RegistryPlace {
   environment: Pick<Environment, 'id' | 'registry'>;
   endpoint?: RegistryEndpoint;
-  /** Where the backend's credentials for this registry come from, e.g. `the username and password in imagePromotion.registries.dev.credentials`. */
+  /** Where the backend's credentials for this registry come from, e.g. `app-config imagePromotion.registries.dev.credentials`. */
   credentialSource?: string;
 }
 
@@ -249,12 +249,10 @@ export function registryFailure(
     );
   }
   if (error instanceof AuthenticationError) {
-    // The engine cannot know the credentials came from app-config.
-    const message = context.credentialSource
-      ? error.message.replace(/your docker config/g, context.credentialSource)
-      : error.message;
+    // The engine's message names the app-config key already (RegistryAccess
+    // hands it the credential source of every registry).
     return new RegistryUnavailableError(
-      `${where} refused the backend's credentials while ${action}: ${message}`,
+      `${where} refused the backend's credentials while ${action}: ${error.message}`,
       'credentials',
       { cause: error },
     );

@@ -27,8 +27,10 @@ import {
   ANNOTATION_TAG_PATTERN,
 } from '@image-promotion/plugin-image-promotion-common';
 import type { ImagePromotionConfig } from '../config';
-import type {
+import {
   ImagePromotionStores,
+  TagState,
+  tagStatesKey,
   TrackedComponent,
   TrackedComponentInput,
   TrackingErrorStore,
@@ -68,8 +70,37 @@ export interface RefreshResult {
     tags: number;
     newDigests: number;
     drift: number;
+    /** Registry requests made for this environment (tag list and lookups). */
+    requests: number;
     error?: string;
   }[];
+}
+
+/** How a run treats tags it already knows. */
+interface RunMode {
+  /** Look up every tag (webhook, refresh button) instead of only those that need it. */
+  full: boolean;
+  /** What each tag pointed to when the run started, by component and environment. */
+  known: Map<string, TagState[]>;
+  /** When the known states were read: the run observes the registries as of then. */
+  knownAt: Date;
+  /** Environments found unchanged, whose tagged versions are marked seen at the end. */
+  unchanged: Array<{ entityRef: string; environment: string }>;
+}
+
+/** A tag lookup this tracker made: the digest it found, and when. */
+interface Check {
+  digest: string;
+  at: number;
+}
+
+/** Spreads re-checks over 75–100 % of the interval, so tags looked up together are not all due in one run. */
+function recheckSpread(key: string): number {
+  let hash = 0;
+  for (let i = 0; i < key.length; i++) {
+    hash = (hash * 31 + key.charCodeAt(i)) | 0;
+  }
+  return 0.75 + ((hash >>> 0) % 1000) / 4000;
 }
 
 /** Turns a catalog entity into a tracked component, or undefined when it has not opted in. */
@@ -115,6 +146,14 @@ export function compileTagPattern(pattern: string | null): RegExp | undefined {
  * promotion (drift).
  */
 export class Tracker {
+  /**
+   * The tags this replica looked up, by component, environment and tag. A
+   * scheduled run trusts a known tag whose state still has the digest looked
+   * up here, until its re-check is due; another replica, or a restart,
+   * starts without it and looks everything up once.
+   */
+  private readonly checks = new Map<string, Check>();
+
   constructor(
     private readonly deps: {
       stores: Pick<ImagePromotionStores, 'components' | 'tags'>;
@@ -151,16 +190,30 @@ export class Tracker {
     const results = await this.refreshMany(
       components,
       new RegistryCircuits(this.deps.config.tracking.registryTimeoutMs, signal),
+      { full: false },
     );
+    // Forget the lookups of components no longer tracked.
+    const tracked = new Set(components.map(c => c.entityRef));
+    for (const key of this.checks.keys()) {
+      if (!tracked.has(key.slice(0, key.indexOf('\u0000')))) {
+        this.checks.delete(key);
+      }
+    }
     const pairs = results.reduce((n, r) => n + r.environments.length, 0);
     const errors = results.reduce(
       (n, r) => n + r.environments.filter(e => e.error).length,
       0,
     );
+    const requests = results.reduce(
+      (n, r) => n + r.environments.reduce((m, e) => m + (e?.requests ?? 0), 0),
+      0,
+    );
     this.deps.logger.info(
       `Image promotion tracking refreshed ${pairs} component-environments of ${
         components.length
-      } components in ${Date.now() - started} ms (${errors} failed)`,
+      } components in ${
+        Date.now() - started
+      } ms with ${requests} registry requests (${errors} failed)`,
     );
     return results;
   }
@@ -178,7 +231,11 @@ export class Tracker {
     return result;
   }
 
-  /** Refreshes some components as one run: a registry given up on for one is given up on for all. */
+  /**
+   * Refreshes some components as one run, looking up every tag (the webhook
+   * and the refresh button: something moved): a registry given up on for one
+   * is given up on for all.
+   */
   async refreshComponents(
     components: ReadonlyArray<TrackedComponent | TrackedComponentInput>,
     options: { signal?: AbortSignal; timeoutMs?: number } = {},
@@ -189,6 +246,7 @@ export class Tracker {
         options.timeoutMs ?? this.deps.config.tracking.registryTimeoutMs,
         options.signal,
       ),
+      { full: true },
     );
   }
 
@@ -199,7 +257,17 @@ export class Tracker {
   private async refreshMany(
     components: ReadonlyArray<TrackedComponent | TrackedComponentInput>,
     circuits: RegistryCircuits,
+    options: { full: boolean },
   ): Promise<RefreshResult[]> {
+    const knownAt = new Date();
+    const mode: RunMode = {
+      full: options.full,
+      known: await this.deps.stores.tags.listTagStatesOf(
+        components.map(c => c.entityRef),
+      ),
+      knownAt,
+      unchanged: [],
+    };
     const results: RefreshResult[] = [];
     const queues = new Map<string, Array<() => Promise<void>>>();
     for (const component of components) {
@@ -220,6 +288,7 @@ export class Tracker {
             prepared.pattern,
             index === 0,
             circuits,
+            mode,
           );
         });
       });
@@ -233,6 +302,9 @@ export class Tracker {
         mapWithConcurrency(queue, slots, job => job()),
       ),
     );
+    if (mode.unchanged.length) {
+      await this.deps.stores.tags.touchTaggedVersions(mode.unchanged);
+    }
     await this.recordErrors(results, circuits);
     return results;
   }
@@ -323,14 +395,26 @@ export class Tracker {
     }
   }
 
+  /**
+   * Lists an environment's tags and looks up those that need it: all of
+   * them in a full run; else the new ones, the first environment's current
+   * tag, those whose recorded digest is not the one this tracker last saw
+   * (a promotion moved them) and those due for their periodic re-check. An
+   * environment whose tags all match what is recorded is not written.
+   */
   private async refreshEnvironment(
     component: TrackedComponent | TrackedComponentInput,
     environment: Environment,
     pattern: RegExp | undefined,
     isFirst: boolean,
     circuits: RegistryCircuits,
+    mode: RunMode,
   ): Promise<RefreshResult['environments'][number]> {
-    const observedAt = new Date();
+    // The known states were read before anything was listed, so the listing
+    // observes the registry as of then: a tag a promotion records meanwhile
+    // is newer than the observation and left alone by applyTagSnapshot.
+    const observedAt = mode.full ? new Date() : mode.knownAt;
+    let requests = 0;
     const givenUp = circuits.failure(environment.registry);
     if (givenUp) {
       return {
@@ -338,6 +422,7 @@ export class Tracker {
         tags: 0,
         newDigests: 0,
         drift: 0,
+        requests,
         error: `${NOT_REFRESHED}${givenUp}`,
       };
     }
@@ -352,6 +437,7 @@ export class Tracker {
         component.image,
         component.entityRef,
       );
+      requests += 1;
       const allTags = await this.call(
         circuits,
         environment,
@@ -364,22 +450,68 @@ export class Tracker {
           !/^sha256-[0-9a-f]{64}(\.\w+)?$/.test(t) &&
           (!pattern || pattern.test(t) || t === environment.currentTag),
       );
+      const environmentKey = tagStatesKey(component.entityRef, environment.id);
+      const known = new Map(
+        (mode.known.get(environmentKey) ?? []).map(s => [s.tag, s.digest]),
+      );
+      const now = Date.now();
+      const recheckMs = this.deps.config.tracking.recheckIntervalMs;
+      const trusted = (tag: string): string | undefined => {
+        if (mode.full || recheckMs <= 0) return undefined;
+        if (isFirst && tag === environment.currentTag) return undefined;
+        const digest = known.get(tag);
+        const check = this.checks.get(`${environmentKey}\u0000${tag}`);
+        if (!digest || !check || check.digest !== digest) return undefined;
+        const due =
+          now - check.at >=
+          recheckMs * recheckSpread(`${environmentKey}${tag}`);
+        return due ? undefined : digest;
+      };
       const resolved = await mapWithConcurrency(
         tags,
         this.deps.config.tracking.concurrency,
         async tag => {
+          const digest = trusted(tag);
+          if (digest) return { tag, digest };
+          requests += 1;
           const descriptor = await this.call(
             circuits,
             environment,
             `looking up tag ${tag} of ${path}`,
             signal => repository.resolve(tag, signal),
           );
-          return descriptor ? { tag, digest: descriptor.digest } : undefined;
+          if (!descriptor) return undefined;
+          this.checks.set(`${environmentKey}\u0000${tag}`, {
+            digest: descriptor.digest,
+            at: now,
+          });
+          return { tag, digest: descriptor.digest };
         },
       );
       const observed = resolved.filter(
         (o): o is { tag: string; digest: string } => o !== undefined,
       );
+      for (const tag of known.keys()) {
+        if (!tags.includes(tag)) {
+          this.checks.delete(`${environmentKey}\u0000${tag}`);
+        }
+      }
+      const unchanged =
+        observed.length === known.size &&
+        observed.every(o => known.get(o.tag) === o.digest);
+      if (unchanged) {
+        mode.unchanged.push({
+          entityRef: component.entityRef,
+          environment: environment.id,
+        });
+        return {
+          id: environment.id,
+          tags: observed.length,
+          newDigests: 0,
+          drift: 0,
+          requests,
+        };
+      }
       const result = await this.deps.stores.tags.applyTagSnapshot({
         entityRef: component.entityRef,
         environment: environment.id,
@@ -407,6 +539,7 @@ export class Tracker {
         tags: observed.length,
         newDigests: result.newDigests.length,
         drift: result.driftEvents.length,
+        requests,
       };
     } catch (error) {
       const message = (error as Error).message;
@@ -418,6 +551,7 @@ export class Tracker {
         tags: 0,
         newDigests: 0,
         drift: 0,
+        requests,
         error: message,
       };
     }

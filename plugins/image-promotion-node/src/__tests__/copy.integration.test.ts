@@ -585,6 +585,36 @@ describe('copyImage against real registries', () => {
         ),
       ).toBe(world.single.digest);
     });
+
+    it('copies when the target claims on HEAD to hold the digest but its manifest is another', async () => {
+      const repo = `${world.target.host}/team/claimed`;
+      await copy(`${world.source.host}/team/app:single`, `${repo}:1.0`);
+      // The target's answers about the tag name the digest being promoted,
+      // while the tag still holds the previous image.
+      const lie = targetProxy.addRule({
+        name: 'digest header lie',
+        match: r =>
+          (r.method === 'HEAD' || r.method === 'GET') &&
+          r.path === '/v2/team/claimed/manifests/1.0',
+        fault: {
+          kind: 'headers',
+          set: { 'docker-content-digest': world.other.digest },
+        },
+        times: Infinity,
+      });
+
+      const { result } = await copy(
+        `${world.source.host}/team/app:other`,
+        `${targetProxy.host}/team/claimed:1.0`,
+      );
+
+      expect(lie.matched).toBeGreaterThanOrEqual(1);
+      expect(result.upToDate).toBe(false);
+      expect(result.digest).toBe(world.other.digest);
+      expect(await skopeoInspectRawDigest(`${repo}:1.0`)).toBe(
+        world.other.digest,
+      );
+    });
   });
 
   it('cancels mid-copy and leaves no target tag behind', async () => {

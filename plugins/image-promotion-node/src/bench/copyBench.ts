@@ -57,9 +57,18 @@ function benchRegistry(): Promise<TestRegistry> {
 
 interface RunResult {
   seconds: number;
+  /** User + system CPU of the process (10 ms resolution), when /usr/bin/time is there. */
+  cpuSeconds?: number;
   stdout: string;
   stderr: string;
 }
+
+/**
+ * GNU time reports a child's CPU; on a loaded machine that moves far less
+ * than the wall clock does, so the benchmark prints both.
+ */
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const CPU_LINE = /^bench-cpu ([\d.]+) ([\d.]+)$/m;
 
 function run(
   command: string,
@@ -68,10 +77,12 @@ function run(
 ): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(command, args, {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = TIME
+      ? spawn(TIME, ['-f', 'bench-cpu %U %S', command, ...args], {
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+      : spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', d => (stdout += d));
@@ -89,12 +100,19 @@ function run(
         );
         return;
       }
-      resolvePromise({ seconds, stdout, stderr });
+      const cpu = CPU_LINE.exec(stderr);
+      resolvePromise({
+        seconds,
+        ...(cpu ? { cpuSeconds: Number(cpu[1]) + Number(cpu[2]) } : {}),
+        stdout,
+        stderr: stderr.replace(CPU_LINE, ''),
+      });
     });
   });
 }
 
 function median(values: number[]): number {
+  if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
@@ -187,6 +205,66 @@ interface CaseResult {
   /** Time inside the engine (CopyResult.durationMs), without process start-up. */
   engine: number[];
   skopeo: number[];
+  /** CPU (user + system) of each tool's process, where measured. */
+  oursCpu: number[];
+  skopeoCpu: number[];
+}
+
+/** A case with no runs yet. */
+function newCase(name: string): CaseResult {
+  return { name, ours: [], engine: [], skopeo: [], oursCpu: [], skopeoCpu: [] };
+}
+
+/** Records one run of our CLI in a case; returns the digest it printed. */
+function recordOurs(result: CaseResult, output: RunResult): string {
+  const parsed = parseOurs(output);
+  result.ours.push(output.seconds);
+  result.engine.push(parsed.seconds);
+  if (output.cpuSeconds !== undefined) result.oursCpu.push(output.cpuSeconds);
+  return parsed.digest;
+}
+
+/** Records one run of skopeo in a case. */
+function recordSkopeo(result: CaseResult, output: RunResult): void {
+  result.skopeo.push(output.seconds);
+  if (output.cpuSeconds !== undefined) result.skopeoCpu.push(output.cpuSeconds);
+}
+
+const STARTUP_RUNS = 21;
+
+/**
+ * Start-up alone, the part of every run that does not depend on the
+ * registries: `--version` of our CLI against skopeo's and against an
+ * empty Node.js process. Medians of STARTUP_RUNS, taking turns.
+ */
+async function measureStartup(): Promise<Record<string, RunResult[]>> {
+  const commands: Record<string, [string, string[]]> = {
+    'image-promotion --version': [process.execPath, [CLI, '--version']],
+    'skopeo --version': ['skopeo', ['--version']],
+    'node -e 0 (empty Node.js process)': [process.execPath, ['-e', '0']],
+  };
+  const runs: Record<string, RunResult[]> = {};
+  for (let i = 0; i < STARTUP_RUNS; i++) {
+    for (const [name, [command, args]] of Object.entries(commands)) {
+      (runs[name] ??= []).push(await run(command, args));
+    }
+  }
+  return runs;
+}
+
+function formatStartup(runs: Record<string, RunResult[]>): string {
+  const cpu = (r: RunResult[]) => {
+    const values = r.flatMap(x =>
+      x.cpuSeconds === undefined ? [] : [x.cpuSeconds],
+    );
+    return values.length ? `, CPU ${median(values).toFixed(3)} s` : '';
+  };
+  return Object.entries(runs)
+    .map(
+      ([name, r]) =>
+        `  ${name}: ${median(r.map(x => x.seconds)).toFixed(3)} s${cpu(r)}`,
+    )
+    .join('\n');
 }
 
 /** The digest and engine time from our CLI's --json line. */
@@ -212,6 +290,26 @@ async function main() {
     });
     if (build.status !== 0) throw new Error('yarn build:cli failed');
   }
+  // Start-up depends on the Node.js build far more than on our code: the
+  // Debian package of Node 20 runs ~3x the instructions of the official
+  // Node 22 for a same-registry copy. Say which one ran.
+  const major = Number(process.versions.node.split('.')[0]);
+  console.log(`node: ${process.execPath} ${process.version}`);
+  if (major !== 22 && major !== 24) {
+    console.log(
+      `  warning: the project runs on Node 22 or 24; numbers from ${process.version} are not comparable (eval "$(scripts/run env)" puts Node 22 first on the PATH)`,
+    );
+  }
+  console.log(
+    `cpu: ${
+      TIME
+        ? 'user + system of each process, from /usr/bin/time'
+        : 'not measured (no /usr/bin/time)'
+    }`,
+  );
+  console.log(`measuring start-up (${STARTUP_RUNS} runs each) ...`);
+  const startup = await measureStartup();
+  console.log(formatStartup(startup));
 
   console.log(
     `preparing fixtures: 10 x ${LAYER_MB} MB image, a version sharing 9 of its layers, one ${BIG_LAYER_MB} MB layer ...`,
@@ -264,31 +362,27 @@ async function main() {
     };
 
     // (a) cross-registry, fresh target storage before every run
-    const a: CaseResult = {
-      name: `(a) cross-registry, 10 layers, ${10 * LAYER_MB} MB`,
-      ours: [],
-      engine: [],
-      skopeo: [],
-    };
-    const measureOurs = async (check: boolean) => {
+    const a = newCase(`(a) cross-registry, 10 layers, ${10 * LAYER_MB} MB`);
+    /** Our CLI once into a fresh target, recorded in `into` unless it is the warm-up. */
+    const measureOurs = async (into: CaseResult) => {
       const t = await freshTarget();
       const r = await ours(
         `${source.host}/bench/app:v1`,
         `${t.host}/bench/app:v1`,
         [source.host, t.host],
       );
-      const p = parseOurs(r);
-      if (p.digest !== v1.digest) {
+      const digest = recordOurs(into, r);
+      if (digest !== v1.digest) {
         throw new Error(`our CLI printed ${r.stdout}, expected ${v1.digest}`);
       }
-      if (check) await checkDigest(`${t.host}/bench/app:v1`, v1.digest);
-      return { seconds: r.seconds, engine: p.seconds };
+      if (into !== a) await checkDigest(`${t.host}/bench/app:v1`, v1.digest);
     };
-    const measureSkopeo = async () => {
+    const measureSkopeo = async (into: CaseResult) => {
       const t = await freshTarget();
-      return (
-        await skopeo(`${source.host}/bench/app:v1`, `${t.host}/bench/app:v1`)
-      ).seconds;
+      recordSkopeo(
+        into,
+        await skopeo(`${source.host}/bench/app:v1`, `${t.host}/bench/app:v1`),
+      );
     };
     const measureFloor = async (check: boolean) => {
       const t = await freshTarget();
@@ -298,20 +392,15 @@ async function main() {
     };
     // One untimed round first: the first reads of freshly pushed blobs are
     // slower, and whichever tool went first would pay for them.
-    await measureOurs(true);
-    await measureSkopeo();
+    const warmUp = newCase('warm-up');
+    await measureOurs(warmUp);
+    await measureSkopeo(warmUp);
     if (hasCurl) await measureFloor(true);
     for (let i = 0; i < RUNS; i++) {
       await inTurn(
         i,
-        async () => {
-          const r = await measureOurs(false);
-          a.ours.push(r.seconds);
-          a.engine.push(r.engine);
-        },
-        async () => {
-          a.skopeo.push(await measureSkopeo());
-        },
+        () => measureOurs(a),
+        () => measureSkopeo(a),
       );
       if (hasCurl) floor.push(await measureFloor(false));
     }
@@ -325,7 +414,7 @@ async function main() {
       repo: string,
       digest: string,
     ): Promise<CaseResult> => {
-      const result: CaseResult = { name, ours: [], engine: [], skopeo: [] };
+      const result = newCase(name);
       for (let i = 0; i < RUNS; i++) {
         await inTurn(
           i,
@@ -340,15 +429,14 @@ async function main() {
                 `${source.host}/prod-ours-${i}/${repo}`,
                 digest,
               );
-            result.ours.push(r.seconds);
-            result.engine.push(parseOurs(r).seconds);
+            recordOurs(result, r);
           },
           async () => {
             const r = await skopeo(
               `${source.host}/bench/${repo}`,
               `${source.host}/prod-skopeo-${i}/${repo}`,
             );
-            result.skopeo.push(r.seconds);
+            recordSkopeo(result, r);
           },
         );
       }
@@ -368,12 +456,7 @@ async function main() {
     );
 
     // (c) a new version sharing 9 of 10 layers with one the target has
-    const c: CaseResult = {
-      name: '(c) new version, 9 of 10 layers already in target',
-      ours: [],
-      engine: [],
-      skopeo: [],
-    };
+    const c = newCase('(c) new version, 9 of 10 layers already in target');
     /** A fresh target that already holds v1, the version v2 builds on. */
     const targetWithV1 = async () => {
       const t = await freshTarget();
@@ -391,8 +474,7 @@ async function main() {
             [source.host, t.host],
           );
           if (i === 0) await checkDigest(`${t.host}/bench/app:v2`, v2.digest);
-          c.ours.push(r.seconds);
-          c.engine.push(parseOurs(r).seconds);
+          recordOurs(c, r);
         },
         async () => {
           const t = await targetWithV1();
@@ -400,7 +482,7 @@ async function main() {
             `${source.host}/bench/app:v2`,
             `${t.host}/bench/app:v2`,
           );
-          c.skopeo.push(r.seconds);
+          recordSkopeo(c, r);
         },
       );
     }
@@ -423,24 +505,34 @@ async function main() {
     await layout.cleanup();
   }
 
+  const cpuCell = (mine: number[], theirs: number[]) =>
+    mine.length && theirs.length
+      ? `${median(mine).toFixed(2)} s / ${median(theirs).toFixed(2)} s`
+      : 'n/a';
   const rows = results.map(r => {
     const o = median(r.ours);
     const s = median(r.skopeo);
     return `| ${r.name} | ${o.toFixed(3)} s | ${median(r.engine).toFixed(
       3,
-    )} s | ${s.toFixed(3)} s | ${(o / s).toFixed(2)} | ${r.ours.length} + ${
-      r.skopeo.length
-    } |`;
+    )} s | ${s.toFixed(3)} s | ${(o / s).toFixed(2)} | ${cpuCell(
+      r.oursCpu,
+      r.skopeoCpu,
+    )} | ${r.ours.length} + ${r.skopeo.length} |`;
   });
   const table = [
-    '| case | image-promotion CLI (median) | of which in the engine | skopeo copy (median) | ratio CLI/skopeo | runs |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| case | image-promotion CLI (median) | of which in the engine | skopeo copy (median) | ratio CLI/skopeo | CPU CLI / skopeo (median) | runs |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     `| peak RSS copying one ${BIG_LAYER_MB} MB layer | ${(rssKb / 1024).toFixed(
       0,
-    )} MiB (${bigSeconds.toFixed(1)} s) | | | | 1 |`,
+    )} MiB (${bigSeconds.toFixed(1)} s) | | | | | 1 |`,
   ].join('\n');
   console.log(`\n${table}\n`);
+  console.log(
+    `start-up, ${
+      process.version
+    } (medians of ${STARTUP_RUNS}):\n${formatStartup(startup)}\n`,
+  );
   if (floor.length) {
     const a = median(results[0].ours);
     console.log(
@@ -457,7 +549,24 @@ async function main() {
   mkdirSync(reportDir, { recursive: true });
   writeFileSync(
     resolve(reportDir, 'copy.json'),
-    JSON.stringify({ results, floor, rssKb, bigSeconds, table }, null, 2),
+    JSON.stringify(
+      {
+        node: process.version,
+        startup: Object.fromEntries(
+          Object.entries(startup).map(([name, r]) => [
+            name,
+            r.map(x => ({ seconds: x.seconds, cpuSeconds: x.cpuSeconds })),
+          ]),
+        ),
+        results,
+        floor,
+        rssKb,
+        bigSeconds,
+        table,
+      },
+      null,
+      2,
+    ),
   );
   console.log(`raw numbers: ${resolve(reportDir, 'copy.json')}`);
 }

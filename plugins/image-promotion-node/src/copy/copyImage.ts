@@ -119,6 +119,41 @@ async function fetchSourceRoot(
 }
 
 /**
+ * The digest the target holds under `reference` (a tag, or the root's
+ * digest), as its manifest bytes hash to. A registry's HEAD answer is only a
+ * claim, and acting on a wrong one would skip a copy that is needed: the tag
+ * would keep its old image while the copy reports it up to date. A GET costs
+ * the same round trip and a few KB. Docker Hub keeps the HEAD, because there
+ * every manifest GET counts as a pull; an OCI layout is read from disk.
+ */
+async function lookUpTarget(
+  target: ImageRepository,
+  reference: string,
+  signal?: AbortSignal,
+): Promise<{ digest: string } | undefined> {
+  if (
+    target.registryHost === undefined ||
+    normalizeRegistryHost(target.registryHost) === 'docker.io'
+  ) {
+    return target.resolve(reference, signal);
+  }
+  try {
+    return {
+      digest: (await target.getManifest(reference, signal)).descriptor.digest,
+    };
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    if (error instanceof DigestMismatchError) {
+      // The bytes contradict the registry's digest header (or the digest
+      // asked for): the tag holds what the bytes hash to, and a digest the
+      // registry cannot serve intact counts as missing, to be pushed again.
+      return isDigest(reference) ? undefined : { digest: error.actual };
+    }
+    throw error;
+  }
+}
+
+/**
  * Copies an image (manifest or index, with every child and blob) from one
  * repository to another, by digest, under `targetRef` (a tag) or by digest
  * only when `targetRef` is undefined.
@@ -171,7 +206,7 @@ async function runCopy(
         fetchSourceRoot(source, sourceRef, signal),
         targetRef === undefined
           ? Promise.resolve(undefined)
-          : target.resolve(targetRef, signal),
+          : lookUpTarget(target, targetRef, signal),
       ]);
     let top: FetchedManifest | undefined;
     if (options.platforms !== undefined && options.platforms !== 'all') {
@@ -190,7 +225,7 @@ async function runCopy(
     // after everything it references.
     const existing =
       targetRef === undefined
-        ? await target.resolve(digest, signal)
+        ? await lookUpTarget(target, digest, signal)
         : existingTag;
     if (existing?.digest === digest) {
       const referrers = options.referrers

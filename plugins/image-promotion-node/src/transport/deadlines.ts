@@ -215,9 +215,11 @@ export function watchUpload(
  * Watches a response body for silence and counts what arrives. Counting
  * wraps the instance's `push` (what Node's HTTP parser calls per chunk)
  * rather than listening for 'data', which would start the flow before the
- * consumer is attached. Silence only counts while the consumer is waiting
- * (nothing buffered): a body held back by a slow consumer (an upload to a
- * slower registry) is not a stalled registry.
+ * consumer is attached. Per chunk that is one addition: the interval timer
+ * notices progress by comparing the count with the one it saw last, so no
+ * clock is read and no timer is touched per chunk. Silence only counts
+ * while the consumer is waiting (nothing buffered): a body held back by a
+ * slow consumer (an upload to a slower registry) is not a stalled registry.
  */
 export function watchResponseBody(
   res: IncomingMessage,
@@ -225,12 +227,12 @@ export function watchResponseBody(
   onStall: (received: number) => void,
 ): { received: () => number } {
   let received = 0;
+  let seen = 0;
   let lastProgress = Date.now();
   const push = res.push.bind(res);
   res.push = (chunk: unknown, encoding?: BufferEncoding) => {
     if (chunk !== null && chunk !== undefined) {
       received += (chunk as Buffer).length;
-      lastProgress = Date.now();
     }
     return push(chunk, encoding);
   };
@@ -240,7 +242,8 @@ export function watchResponseBody(
       clearInterval(timer);
       return;
     }
-    if (res.readableLength > 0) {
+    if (received !== seen || res.readableLength > 0) {
+      seen = received;
       lastProgress = now;
       return;
     }

@@ -80,7 +80,7 @@ describe('ApprovalsInbox', () => {
       '/catalog/default/component/checkout/promotion?promotion=p-7',
     );
     expect(
-      within(item).getByRole('listitem', { name: /Approvals failed/ }),
+      within(item).getByRole('listitem', { name: /Approvals waiting/ }),
     ).toBeInTheDocument();
     await userEvent.type(
       within(item).getByRole('textbox', { name: 'Comment for the requester' }),

@@ -41,12 +41,12 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import GetAppIcon from '@material-ui/icons/GetApp';
 import { useMemo, useState } from 'react';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { imagePromotionApiRef } from '../../api';
 import { usePromotionSignals } from '../../hooks/usePromotionSignals';
 import { StatusErrorPanel } from '../shared/StatusErrorPanel';
 import { formatDateTime, humanizeUserRef, shortDigest } from '../shared/format';
 import { DeliveryMetricsPanel, METRICS_DAYS } from './DeliveryMetricsPanel';
+import { useOverviewPages } from './useOverviewPages';
 import {
   describeBehind,
   describeCurrent,
@@ -147,6 +147,8 @@ const PromotionTabLink = (props: {
 /** The components × environments table with its filters and CSV export. */
 export const OverviewTable = (props: {
   rows: OverviewItem[];
+  /** Components the backend has, when more than `rows` are still loading. */
+  loadingTotal?: number;
   /** Controlled filters, when the page shares them (e.g. with the metrics); else kept here. */
   filters?: OverviewFilters;
   onFiltersChange?: (filters: OverviewFilters) => void;
@@ -274,6 +276,8 @@ export const OverviewTable = (props: {
     },
   ];
 
+  const loadingMore =
+    props.loadingTotal !== undefined && props.loadingTotal > rows.length;
   const exportCsv = () =>
     downloadFile(
       `image-promotion-overview-${new Date().toISOString().slice(0, 10)}.csv`,
@@ -321,10 +325,23 @@ export const OverviewTable = (props: {
           startIcon={<GetAppIcon />}
           onClick={exportCsv}
           aria-label="Export CSV"
+          disabled={loadingMore}
+          title={
+            loadingMore
+              ? 'Available once every component has loaded'
+              : undefined
+          }
         >
           Export CSV
         </Button>
       </Box>
+      {loadingMore && (
+        <Typography role="status" variant="body2" color="textPrimary">
+          Loaded {rows.length.toLocaleString('en-US')} of{' '}
+          {props.loadingTotal!.toLocaleString('en-US')} components; filters
+          apply to the loaded ones until the rest arrive.
+        </Typography>
+      )}
       <Table<OverviewItem>
         title={`Components (${visible.length} of ${rows.length})`}
         columns={tableColumns}
@@ -361,7 +378,8 @@ export const ImagePromotionOverview = () => {
   // Filters apply in the browser: they stay instant, and the menus list every value.
   // With signals, a change anywhere reloads the table; without, it stays as loaded.
   const { signal } = usePromotionSignals({ pollMs: null });
-  const overview = useAsyncRetry(() => api.getOverview(), [api, signal]);
+  // Loaded page by page: the first rows show at once at any catalog size.
+  const overview = useOverviewPages(api, signal);
   // The owner filter narrows the metrics too: a team lead reads their team's numbers.
   const [filters, setFilters] = useState<OverviewFilters>({});
   return (
@@ -378,7 +396,7 @@ export const ImagePromotionOverview = () => {
           Your approvals
         </Button>
       </ContentHeader>
-      {overview.loading && !overview.value && <Progress />}
+      {!overview.items && !overview.error && <Progress />}
       {overview.error && (
         <StatusErrorPanel
           error={overview.error}
@@ -386,9 +404,10 @@ export const ImagePromotionOverview = () => {
           onRetry={overview.retry}
         />
       )}
-      {overview.value && (
+      {overview.items && (
         <OverviewTable
-          rows={overview.value.items}
+          rows={overview.items}
+          loadingTotal={overview.complete ? undefined : overview.totalCount}
           filters={filters}
           onFiltersChange={setFilters}
         />

@@ -193,6 +193,53 @@ describe('ImagePromotionPage', () => {
     click.mockRestore();
   });
 
+  it('loads a large overview page by page, showing the first rows at once; CSV waits for all', async () => {
+    const [template] = overviewItems();
+    const all = Array.from({ length: 600 }, (_, i) => ({
+      ...template,
+      entityRef: `component:default/svc-${String(i).padStart(3, '0')}`,
+    }));
+    let releaseRest: () => void = () => {};
+    const rest = new Promise<void>(resolve => {
+      releaseRest = resolve;
+    });
+    const getOverview = jest.fn(
+      async (query?: { limit?: number; offset?: number }) => {
+        const offset = query?.offset ?? 0;
+        if (offset > 0) await rest;
+        return {
+          items: all.slice(offset, offset + (query?.limit ?? all.length)),
+          totalCount: all.length,
+        };
+      },
+    );
+    const api = fakeApi({
+      getOverview,
+      getMetrics: jest.fn(async () => metrics),
+    });
+    await renderPage(api);
+
+    expect(
+      await screen.findByText('Components (250 of 250)', undefined, SLOW),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('status')).toHaveTextContent(
+      'Loaded 250 of 600 components',
+    );
+    expect(screen.getByRole('button', { name: 'Export CSV' })).toBeDisabled();
+
+    releaseRest();
+    expect(
+      await screen.findByText('Components (600 of 600)', undefined, SLOW),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/Loaded \d+ of/)).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Export CSV' })).toBeEnabled();
+    expect(getOverview.mock.calls.map(([q]) => q)).toEqual([
+      { limit: 250, offset: 0 },
+      { limit: 250, offset: 250 },
+      { limit: 250, offset: 500 },
+    ]);
+  });
+
   it('shows delivery metrics as charts with the numbers beside them', async () => {
     const api = fakeApi({
       getOverview: jest.fn(async () => ({

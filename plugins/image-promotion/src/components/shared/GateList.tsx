@@ -26,6 +26,7 @@ import ListItemText from '@material-ui/core/ListItemText';
 import { makeStyles } from '@material-ui/core/styles';
 import CheckCircleIcon from '@material-ui/icons/CheckCircle';
 import CancelIcon from '@material-ui/icons/Cancel';
+import ScheduleIcon from '@material-ui/icons/Schedule';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 
@@ -44,8 +45,39 @@ export function gateLabel(gate: PolicyGateName | string): string {
   return GATE_LABELS[gate as PolicyGateName] ?? gate;
 }
 
+type Verdict = 'passed' | 'waiting' | 'failed';
+
+/**
+ * A gate that holds a request back without refusing it is "waiting", not "failed": approvals wait
+ * for a person, and a soak or freeze that ends at a known time waits for the clock. The request can
+ * be made now and the worker starts it once these pass.
+ */
+export function gateVerdict(gate: GateResult): Verdict {
+  if (gate.passed) return 'passed';
+  if (gate.gate === 'approvals') return 'waiting';
+  if ((gate.gate === 'soak' || gate.gate === 'freeze') && gate.eligibleAt) {
+    return 'waiting';
+  }
+  return 'failed';
+}
+
+const VerdictIcon = (props: {
+  verdict: Verdict;
+  classes: Record<Verdict, string>;
+}) => {
+  const { verdict, classes } = props;
+  if (verdict === 'passed') {
+    return <CheckCircleIcon className={classes.passed} aria-hidden />;
+  }
+  if (verdict === 'waiting') {
+    return <ScheduleIcon className={classes.waiting} aria-hidden />;
+  }
+  return <CancelIcon className={classes.failed} aria-hidden />;
+};
+
 const useStyles = makeStyles(theme => ({
   passed: { color: theme.palette.success.main },
+  waiting: { color: theme.palette.warning.main },
   failed: { color: theme.palette.error.main },
   icon: { minWidth: theme.spacing(4) },
   // Backstage's theme cuts dense list text to one line; a gate's sentence says what to do, whole.
@@ -64,7 +96,7 @@ export const GateList = (props: { gates: GateResult[]; label?: string }) => {
   return (
     <List dense aria-label={props.label ?? 'Policy checks'}>
       {props.gates.map((gate, index) => {
-        const verdict = gate.passed ? 'passed' : 'failed';
+        const verdict = gateVerdict(gate);
         return (
           <ListItem
             key={`${gate.gate}-${index}`}
@@ -72,11 +104,7 @@ export const GateList = (props: { gates: GateResult[]; label?: string }) => {
             aria-label={`${gateLabel(gate.gate)} ${verdict}: ${gate.message}`}
           >
             <ListItemIcon className={classes.icon}>
-              {gate.passed ? (
-                <CheckCircleIcon className={classes.passed} aria-hidden />
-              ) : (
-                <CancelIcon className={classes.failed} aria-hidden />
-              )}
+              <VerdictIcon verdict={verdict} classes={classes} />
             </ListItemIcon>
             <ListItemText
               className={classes.text}
