@@ -273,8 +273,7 @@ const DetailsBody = (props: {
                   <span title={e.actor ?? undefined}>
                     {humanizeEventActor(e.actor)}
                   </span>
-                  )
-                  {e.message ? ` — ${e.message}` : ''}
+                  ){e.message ? ` — ${e.message}` : ''}
                 </Typography>
               </li>
             ))}
