@@ -192,6 +192,13 @@ export class Tracker {
       new RegistryCircuits(this.deps.config.tracking.registryTimeoutMs, signal),
       { full: false },
     );
+    // Forget the lookups of components no longer tracked.
+    const tracked = new Set(components.map(c => c.entityRef));
+    for (const key of this.checks.keys()) {
+      if (!tracked.has(key.slice(0, key.indexOf('\u0000')))) {
+        this.checks.delete(key);
+      }
+    }
     const pairs = results.reduce((n, r) => n + r.environments.length, 0);
     const errors = results.reduce(
       (n, r) => n + r.environments.filter(e => e.error).length,

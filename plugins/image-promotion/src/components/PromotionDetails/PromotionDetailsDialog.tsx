@@ -42,6 +42,7 @@ import {
   formatBytes,
   formatDateTime,
   formatDuration,
+  humanizeEventActor,
   humanizeUserRef,
   plainErrorMessage,
   plainFailureReason,
@@ -269,7 +270,10 @@ const DetailsBody = (props: {
               <li key={e.id}>
                 <Typography variant="body2">
                   {formatDateTime(e.at)}: {statusLabel(e.toStatus)} (
-                  {humanizeUserRef(e.actor)})
+                  <span title={e.actor ?? undefined}>
+                    {humanizeEventActor(e.actor)}
+                  </span>
+                  )
                   {e.message ? ` — ${e.message}` : ''}
                 </Typography>
               </li>

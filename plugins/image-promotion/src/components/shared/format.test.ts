@@ -18,6 +18,7 @@ import {
   formatAge,
   formatBytes,
   formatDuration,
+  humanizeEventActor,
   humanizeUserRef,
   promotedByText,
   shortDigest,
@@ -88,5 +89,15 @@ describe('format', () => {
     expect(trackingReason("EIO: i/o error, read '/srv/x/index.json'")).toBe(
       'EIO: i/o error, read (a path on the backend)',
     );
+  });
+
+  it('names the copy worker in a promotion history by its host, people by name', () => {
+    expect(humanizeEventActor('backstage-7f9c:4211:1a2b3c4d')).toBe(
+      'the copy worker on backstage-7f9c',
+    );
+    expect(humanizeEventActor('ci:812:0f0f0f0f')).toBe('the copy worker on ci');
+    expect(humanizeEventActor('user:default/alice')).toBe('alice');
+    expect(humanizeEventActor('auto-promotion')).toBe('auto-promotion');
+    expect(humanizeEventActor(null)).toBe('tracking');
   });
 });

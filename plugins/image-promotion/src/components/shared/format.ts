@@ -97,6 +97,16 @@ export function listNames(names: string[]): string {
 }
 
 /**
+ * Who moved a promotion in its history: a person by name, the plugin's copy worker (whose id,
+ * `host:pid:nonce`, means nothing to a reader) as "the copy worker on host", anything else as is.
+ */
+export function humanizeEventActor(actor: string | null | undefined): string {
+  const worker = actor ? /^([^:\s]+):\d+:[0-9a-f]+$/i.exec(actor) : null;
+  if (worker) return `the copy worker on ${worker[1]}`;
+  return humanizeUserRef(actor);
+}
+
+/**
  * Who put a version into an environment, as a lane says it: `by alice, approved by bob`, or for a
  * promotion an automation (a CI token, another plugin) started, `by automation ci-bot`.
  */
