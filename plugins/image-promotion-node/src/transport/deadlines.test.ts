@@ -14,8 +14,9 @@
  * limitations under the License.
  */
 
+import { spawn } from 'node:child_process';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { RegistryConnectionError, RegistryTimeoutError } from '../errors';
 import { HttpTransport, readBody } from './HttpTransport';
@@ -226,5 +227,65 @@ describe('registry deadlines', () => {
       ),
     );
     expect(error.message).not.toContain('ECONNREFUSED 127.0.0.1');
+  });
+
+  it('gives up on a registry whose connection is never accepted, within the connect timeout', async () => {
+    // A listener on loopback whose process never accepts: once its backlog
+    // is full, the kernel drops further SYNs and a connect hangs, as behind
+    // a firewall that silently drops packets, without leaving loopback.
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const s = require('node:net').createServer();
+         s.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+           process.stdout.write(s.address().port + '\\n');
+           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+         });`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    cleanups.push(() => {
+      holder.kill('SIGKILL');
+    });
+    const port = await new Promise<number>(resolve =>
+      holder.stdout.once('data', data => resolve(Number(String(data)))),
+    );
+    // Fill the backlog until a connect stays pending.
+    let pending = false;
+    for (let i = 0; i < 8 && !pending; i++) {
+      const socket = net.connect(port, '127.0.0.1');
+      cleanups.push(() => {
+        socket.destroy();
+      });
+      pending = await new Promise<boolean>(resolve => {
+        socket.once('connect', () => resolve(false));
+        socket.once('error', () => resolve(false));
+        setTimeout(() => resolve(true), 500);
+      });
+    }
+    expect(pending).toBe(true);
+
+    const events: RetryEvent[] = [];
+    const started = Date.now();
+    const error = await transport({ onRetry: e => events.push(e) })
+      .request({
+        method: 'GET',
+        url: new URL(`http://127.0.0.1:${port}/v2/team/app/manifests/1.0`),
+      })
+      .catch(e => e);
+
+    expect(error).toBeInstanceOf(RegistryTimeoutError);
+    expect(error.phase).toBe('connect');
+    expect(error.message).toMatch(
+      new RegExp(
+        `^registry 127.0.0.1:${port} did not accept a connection within 1 s \\(manifest team/app:1.0\\)`,
+      ),
+    );
+    // One retry of the missed deadline, then the error: two connect timeouts.
+    expect(events).toHaveLength(1);
+    expect(events[0].reason).toBe('no connection within 1 s');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2 * short.connectMs);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
