@@ -15,10 +15,10 @@
  */
 
 import { generateKeyPairSync } from 'node:crypto';
-import { ConfigReader } from '@backstage/config';
+import { ConfigReader, type JsonValue } from '@backstage/config';
 import { readImagePromotionConfig } from './readImagePromotionConfig';
 
-function configWith(signatures: unknown) {
+function configWith(signatures: JsonValue) {
   return new ConfigReader({
     imagePromotion: {
       registries: { local: { type: 'oci-layout', directory: '/tmp/x' } },
