@@ -72,6 +72,10 @@ const SIZES = (process.env.BENCH_SIZES ?? '1000,5000')
   .sort((a, b) => a - b);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 60);
+/** Per request; generous, since the code before the bulk read models took up to 138 s for one overview. */
+const REQUEST_TIMEOUT_MS = Number(
+  process.env.BENCH_REQUEST_TIMEOUT_MS ?? 300_000,
+);
 const PERMISSIONS = process.env.BENCH_PERMISSIONS ?? 'backend';
 const BASELINE =
   process.env.BENCH_BASELINE ??
@@ -179,6 +183,13 @@ async function measure(
     ],
   });
   const base = `http://localhost:${backend.server.port()}/api/image-promotion`;
+  /** Every request has a deadline: a backend that hangs fails the benchmark instead of stalling it. */
+  const call = (path: string, init: RequestInit = {}) =>
+    fetch(`${base}${path}`, {
+      ...init,
+      headers: { authorization: USER, ...init.headers },
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
   const results: Result[] = [];
   try {
     const endpoints: Array<{
@@ -187,34 +198,28 @@ async function measure(
     }> = [
       {
         name: 'overview',
-        request: () =>
-          fetch(`${base}/overview`, { headers: { authorization: USER } }),
+        request: () => call('/overview'),
       },
       {
         name: 'metrics',
-        request: () =>
-          fetch(`${base}/metrics`, { headers: { authorization: USER } }),
+        request: () => call('/metrics'),
       },
       {
         name: 'status',
         request: round =>
-          fetch(
-            `${base}/entities/default/component/${
+          call(
+            `/entities/default/component/${
               generatedRef((round * 37) % components).split('/')[1]
             }/status`,
-            { headers: { authorization: USER } },
           ),
       },
       {
         name: 'preview',
         request: round => {
           const entityRef = generatedRef((round * 37) % components);
-          return fetch(`${base}/promotions/preview`, {
+          return call('/promotions/preview', {
             method: 'POST',
-            headers: {
-              authorization: USER,
-              'content-type': 'application/json',
-            },
+            headers: { 'content-type': 'application/json' },
             body: JSON.stringify({
               entityRef,
               targetEnvironment: 'staging',
