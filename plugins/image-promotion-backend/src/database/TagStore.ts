@@ -163,6 +163,15 @@ export class TagStore {
       const driftEvents: DriftEvent[] = [];
       const newStates: TagStateRow[] = [];
       const history: TagHistoryRow[] = [];
+      /** A tag's digest as tracking found it in the registry (not a promotion's move). */
+      const discovered = (tag: string, digest: string): TagHistoryRow => ({
+        ...key,
+        tag,
+        digest,
+        cause: 'discovered',
+        promotion_id: null,
+        at: now,
+      });
       for (const [tag, digest] of observed) {
         if (frozenTags.has(tag)) {
           continue;
@@ -176,14 +185,7 @@ export class TagStore {
             since: now,
             promotion_id: null,
           });
-          history.push({
-            ...key,
-            tag,
-            digest,
-            cause: 'discovered',
-            promotion_id: null,
-            at: now,
-          });
+          history.push(discovered(tag, digest));
         } else if (
           previous.digest !== digest &&
           (snapshot.movableTags?.includes(tag) ||
@@ -195,14 +197,7 @@ export class TagStore {
           await tx<TagStateRow>('tag_states')
             .where({ ...key, tag })
             .update({ digest, since: now, promotion_id: null });
-          history.push({
-            ...key,
-            tag,
-            digest,
-            cause: 'discovered',
-            promotion_id: null,
-            at: now,
-          });
+          history.push(discovered(tag, digest));
         } else if (previous.digest !== digest) {
           const event: DriftEventRow = {
             id: randomUUID(),
