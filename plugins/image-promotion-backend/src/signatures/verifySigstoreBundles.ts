@@ -143,17 +143,24 @@ function unverified(bundle: Bundle, where: string, keys: BundleKey[]) {
   return `a Sigstore bundle ${where} that none of the keys verifies (signed by another key, or tampered with)`;
 }
 
+/** The DER bytes of a keyless bundle's leaf certificate, if it has one. */
+function leafCertificate(bundle: Bundle): Uint8Array | undefined {
+  const material = bundle.verificationMaterial.content;
+  switch (material.$case) {
+    case 'certificate':
+      return material.certificate.rawBytes;
+    case 'x509CertificateChain':
+      return material.x509CertificateChain.certificates[0]?.rawBytes;
+    default:
+      return undefined;
+  }
+}
+
 /** A keyless bundle, described by the identity in its certificate. */
 function keyless(bundle: Bundle, where: string): string {
-  const material = bundle.verificationMaterial.content;
   let identity = '';
   try {
-    const raw =
-      material.$case === 'certificate'
-        ? material.certificate.rawBytes
-        : material.$case === 'x509CertificateChain'
-        ? material.x509CertificateChain.certificates[0]?.rawBytes
-        : undefined;
+    const raw = leafCertificate(bundle);
     if (raw) {
       const subject = X509Certificate.parse(Buffer.from(raw)).subjectAltName;
       if (subject) identity = ` (certificate for ${subject})`;
