@@ -20,7 +20,9 @@ import type { PolicyGateResult } from '../policy';
 import { PolicyRefusedError } from '../promotion/PromotionService';
 import { cosignSignatureTag } from '../signatures/verifyCosignSignatures';
 import {
+  addCosignSignature,
   createOciLayout,
+  generateCosignKeyPair,
   OciLayoutFixture,
   pushWithSkopeo,
   skopeoInspectRawDigest,
@@ -35,8 +37,6 @@ import {
   createStore,
   user,
 } from '../__testUtils__/integrationRig';
-import { addCosignSignature } from '../__testUtils__/cosignSignatures';
-import { generateTestKeyPair } from '../__testUtils__/sigstoreBundles';
 
 jest.setTimeout(180_000);
 
@@ -53,8 +53,8 @@ describe('signatures as a policy gate (real registries)', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
   let dev: TestRegistry;
   let prod: TestRegistry;
-  const release = generateTestKeyPair();
-  const stranger = generateTestKeyPair();
+  const release = generateCosignKeyPair();
+  const stranger = generateCosignKeyPair();
 
   beforeAll(async () => {
     [dev, prod] = await Promise.all([startRegistry(), startRegistry()]);
@@ -100,7 +100,7 @@ describe('signatures as a policy gate (real registries)', () => {
           currentTag: 'prod',
           policy: {
             signatures: {
-              keys: [{ name: 'release-key', publicKey: release.pem }],
+              keys: [{ name: 'release-key', publicKey: release.publicKeyPem }],
             },
           },
         },

@@ -24,11 +24,11 @@ import {
   OciLayoutRepository,
 } from '@image-promotion/plugin-image-promotion-node';
 import {
+  addCosignSignature,
   createOciLayout,
   type ImageFixture,
   type OciLayoutFixture,
 } from '../__testUtils__/harness';
-import { addCosignSignature } from '../__testUtils__/cosignSignatures';
 import {
   attachBundles,
   BUNDLE_MEDIA_TYPE,

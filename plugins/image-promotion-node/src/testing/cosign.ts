@@ -14,12 +14,38 @@
  * limitations under the License.
  */
 
-import { randomUUID, sign, type KeyObject } from 'node:crypto';
-import { cosignSignatureTag } from '../signatures/verifyCosignSignatures';
-import { MEDIA_TYPES, type OciLayoutFixture } from './harness';
+import {
+  generateKeyPairSync,
+  randomUUID,
+  sign,
+  type KeyObject,
+} from 'node:crypto';
+import { digestTag, type OciLayoutFixture } from './fixtures';
+import { MEDIA_TYPES } from './mediaTypes';
+
+/** A key pair to sign test images with. */
+export interface CosignKeyPair {
+  /** The public key as PEM (SPKI), what `cosign.pub` holds. */
+  publicKeyPem: string;
+  privateKey: KeyObject;
+}
+
+/** Generates an ECDSA P-256 key pair, the kind `cosign generate-key-pair` makes. */
+export function generateCosignKeyPair(): CosignKeyPair {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', {
+    namedCurve: 'prime256v1',
+  });
+  return {
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    privateKey,
+  };
+}
 
 /** The simple-signing payload cosign signs for an image. */
-export function simpleSigning(digest: string, reference: string): Buffer {
+export function simpleSigningPayload(
+  digest: string,
+  reference: string,
+): Buffer {
   return Buffer.from(
     JSON.stringify({
       critical: {
@@ -32,23 +58,37 @@ export function simpleSigning(digest: string, reference: string): Buffer {
   );
 }
 
+/** Options of {@link addCosignSignature}. */
+export interface CosignSignatureOptions {
+  /** The digest the payload names (default: the subject's); another one makes a signature for the wrong image. */
+  payloadDigest?: string;
+  /** Changes the payload after signing, so the signature no longer verifies. */
+  tamper?: boolean;
+  /** `docker-reference` of the payload (default `registry.test/checkout`). */
+  reference?: string;
+}
+
 /**
- * Writes a cosign signature the way `cosign sign --key` stores it: the
- * payload as the one layer of an image manifest tagged `sha256-<hex>.sig`,
- * its base64 ECDSA signature in the `dev.cosignproject.cosign/signature`
- * annotation. `tamper` changes the payload after signing.
+ * Writes a cosign signature into a layout the way `cosign sign --key` stores
+ * it: the simple-signing payload as the one layer of an image manifest
+ * tagged `sha256-<hex>.sig`, its base64 signature in the
+ * `dev.cosignproject.cosign/signature` annotation.
+ *
+ * @returns the signature tag
  */
 export async function addCosignSignature(
   layout: OciLayoutFixture,
   subjectDigest: string,
   privateKey: KeyObject,
-  options: { payloadDigest?: string; tamper?: boolean } = {},
-) {
-  let payload = simpleSigning(
+  options: CosignSignatureOptions = {},
+): Promise<string> {
+  let payload = simpleSigningPayload(
     options.payloadDigest ?? subjectDigest,
-    'registry.test/checkout',
+    options.reference ?? 'registry.test/checkout',
   );
-  const signature = sign('sha256', payload, privateKey).toString('base64');
+  const algorithm =
+    privateKey.asymmetricKeyType === 'ed25519' ? null : 'sha256';
+  const signature = sign(algorithm, payload, privateKey).toString('base64');
   if (options.tamper) {
     payload = Buffer.from(
       payload.toString().replace('"nonce":"', '"nonce":"x'),
@@ -81,7 +121,7 @@ export async function addCosignSignature(
     }),
     MEDIA_TYPES.manifest,
   );
-  const tag = cosignSignatureTag(subjectDigest);
+  const tag = `${digestTag(subjectDigest)}.sig`;
   await layout.tag(tag, manifest);
   return tag;
 }
