@@ -28,7 +28,7 @@ import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
-import { formatBytes, shortDigest } from './format';
+import { formatBytes, formatDateTime, shortDigest } from './format';
 
 const useStyles = makeStyles(theme => ({
   table: { marginTop: theme.spacing(1) },
@@ -41,6 +41,18 @@ const useStyles = makeStyles(theme => ({
 export function formatSizeDelta(delta: number): string {
   if (delta === 0) return '±0 B';
   return `${delta > 0 ? '+' : '−'}${formatBytes(Math.abs(delta))}`;
+}
+
+const CREATED_LABEL = 'org.opencontainers.image.created';
+
+/**
+ * A label's value as a reader wants it: the creation instant in the reader's
+ * locale and time zone (the raw RFC 3339 value stays in the title), every
+ * other label as the image states it.
+ */
+export function displayLabelValue(key: string, value: string | null): string {
+  if (value === null) return '—';
+  return key === CREATED_LABEL ? formatDateTime(value) : value;
 }
 
 /** "2 layers added (58.2 KiB), 1 removed (9.8 KiB), 1 shared". */
@@ -128,15 +140,19 @@ export const ChangeSummaryView = (props: {
                 <TableCell component="th" scope="row" title={label.key}>
                   {label.title}
                 </TableCell>
-                <TableCell className={classes.value}>
-                  {label.from ?? '—'}
+                <TableCell
+                  className={classes.value}
+                  title={label.from ?? undefined}
+                >
+                  {displayLabelValue(label.key, label.from)}
                 </TableCell>
                 <TableCell
                   className={`${classes.value} ${
                     label.changed ? classes.changed : ''
                   }`}
+                  title={label.to ?? undefined}
                 >
-                  {label.to ?? '—'}
+                  {displayLabelValue(label.key, label.to)}
                 </TableCell>
               </TableRow>
             ))}
