@@ -56,6 +56,6 @@ describe('ChangeSummaryView text', () => {
         sizeDelta: -1024,
         compareUrl: null,
       }),
-    ).toBe('1.0.0 → 1.1.0 · +2 −1 layers · −1.0 KiB');
+    ).toEqual({ version: '1.0.0 → 1.1.0', content: '+2 −1 layers · −1.0 KiB' });
   });
 });

@@ -70,20 +70,28 @@ export function describeLayers(layers: LayerChange): string {
   return parts.join(', ');
 }
 
-/** The one line History shows: `1.0.0 → 1.1.0 · +2 −1 layers · +58.2 KiB`. */
-export function describeHeadline(headline: ChangeHeadline): string {
-  const parts: string[] = [];
+/**
+ * What History shows in two short lines: the version change
+ * (`1.0.0 → 1.1.0`, empty without version labels) and the content change
+ * (`+2 −1 layers · +58.2 KiB`).
+ */
+export function describeHeadline(headline: ChangeHeadline): {
+  version: string;
+  content: string;
+} {
+  let version = '';
   if (headline.fromVersion || headline.toVersion) {
-    parts.push(
+    version =
       headline.fromVersion && headline.fromVersion !== headline.toVersion
         ? `${headline.fromVersion} → ${headline.toVersion ?? '?'}`
-        : headline.toVersion ?? '',
-    );
+        : headline.toVersion ?? '';
   }
-  parts.push(`+${headline.layersAdded} −${headline.layersRemoved} layers`);
+  const content = [
+    `+${headline.layersAdded} −${headline.layersRemoved} layers`,
+  ];
   if (headline.sizeDelta !== null)
-    parts.push(formatSizeDelta(headline.sizeDelta));
-  return parts.filter(Boolean).join(' · ');
+    content.push(formatSizeDelta(headline.sizeDelta));
+  return { version, content: content.join(' · ') };
 }
 
 /**
