@@ -107,9 +107,15 @@ export const ChangeSummaryView = (props: {
   const { summary, targetTitle } = props;
   const classes = useStyles();
   const labels = summary.labels.filter(l => l.from !== null || l.to !== null);
+  // One platform that is simply new (nothing ran there before) says nothing
+  // the lines above do not; a platform added to or dropped from an existing
+  // image, or an index of several, gets its own table.
   const multiPlatform =
     summary.platforms.length > 1 ||
-    summary.platforms.some(p => p.status === 'added' || p.status === 'removed');
+    (summary.fromDigest !== null &&
+      summary.platforms.some(
+        p => p.status === 'added' || p.status === 'removed',
+      ));
   return (
     <div aria-label="What changes">
       {summary.problem && (

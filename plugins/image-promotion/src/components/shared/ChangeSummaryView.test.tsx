@@ -14,7 +14,11 @@
  * limitations under the License.
  */
 
+import { renderInTestApp } from '@backstage/test-utils';
+import type { ChangeSummary } from '@image-promotion/plugin-image-promotion-common';
+import { screen } from '@testing-library/react';
 import {
+  ChangeSummaryView,
   describeHeadline,
   describeLayers,
   displayLabelValue,
@@ -57,5 +61,53 @@ describe('ChangeSummaryView text', () => {
         compareUrl: null,
       }),
     ).toEqual({ version: '1.0.0 → 1.1.0', content: '+2 −1 layers · −1.0 KiB' });
+  });
+
+  it('shows a platform table only where platforms differ between two images', async () => {
+    const layers = {
+      added: 2,
+      removed: 0,
+      shared: 0,
+      bytesAdded: 8192,
+      bytesRemoved: 0,
+    };
+    const firstImage: ChangeSummary = {
+      fromDigest: null,
+      toDigest: `sha256:${'b'.repeat(64)}`,
+      identical: false,
+      labels: [],
+      compare: null,
+      layers,
+      size: { from: null, to: 9000 },
+      platforms: [
+        {
+          platform: 'linux/amd64',
+          status: 'added',
+          fromDigest: null,
+          toDigest: `sha256:${'b'.repeat(64)}`,
+          sizeFrom: null,
+          sizeTo: 9000,
+          layers,
+        },
+      ],
+      problem: null,
+      comparedAt: new Date().toISOString(),
+    };
+    const { unmount } = await renderInTestApp(
+      <ChangeSummaryView summary={firstImage} targetTitle="Staging" />,
+    );
+    expect(
+      screen.getByText('Staging has no image yet: everything is new.'),
+    ).toBeVisible();
+    expect(screen.queryByRole('table', { name: 'Platforms' })).toBeNull();
+    unmount();
+
+    await renderInTestApp(
+      <ChangeSummaryView
+        summary={{ ...firstImage, fromDigest: `sha256:${'a'.repeat(64)}` }}
+        targetTitle="Staging"
+      />,
+    );
+    expect(screen.getByRole('table', { name: 'Platforms' })).toBeVisible();
   });
 });
