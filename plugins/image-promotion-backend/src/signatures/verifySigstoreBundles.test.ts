@@ -37,7 +37,10 @@ import {
   preAuthEncoding,
 } from '../__testUtils__/sigstoreBundles';
 import { checkSignatures } from './checkSignatures';
-import { verifySigstoreBundles } from './verifySigstoreBundles';
+import {
+  MAX_BUNDLES_CHECKED,
+  verifySigstoreBundles,
+} from './verifySigstoreBundles';
 
 const release = generateTestKeyPair();
 const build = generateTestKeyPair();
@@ -120,6 +123,24 @@ describe('verifySigstoreBundles (OCI layout)', () => {
     expect(
       await verifySigstoreBundles(repository, plain.digest, { keys }),
     ).toEqual({ verifiedBy: [], found: [], bundles: 0 });
+  });
+
+  it('reads a bounded number of bundles, and says so', async () => {
+    const { digest, manifest } = await image();
+    const foreign = Array.from({ length: MAX_BUNDLES_CHECKED }, () =>
+      dsseBundle({ subjects: [digest], key: stranger }),
+    );
+    await attachBundles(layout, manifest, [
+      ...foreign,
+      dsseBundle({ subjects: [digest], key: release }),
+    ]);
+    const facts = await verifySigstoreBundles(repository, digest, { keys });
+    expect(facts.verifiedBy).toEqual([]);
+    expect(facts.bundles).toBe(MAX_BUNDLES_CHECKED);
+    expect(facts.found).toHaveLength(MAX_BUNDLES_CHECKED + 1);
+    expect(facts.found[MAX_BUNDLES_CHECKED]).toBe(
+      `only the first ${MAX_BUNDLES_CHECKED} Sigstore bundles referring to ${digest} were read; the others were not`,
+    );
   });
 
   it('reports a keyless bundle by the identity in its certificate, and does not trust it', async () => {

@@ -308,11 +308,14 @@ export async function verifySigstoreBundles(
 ): Promise<BundleFacts> {
   const loaded = policy.keys.map(toBundleKey);
   const referrers = await repository.listReferrers(digest, signal);
-  // A listing may omit artifactType (older clients); such referrers are
-  // looked at, the others only when they say they are bundles.
-  const candidates = referrers.filter(
-    r => r.artifactType === undefined || isBundleType(r.artifactType),
-  );
+  // A listing may omit artifactType (older clients); a few such referrers
+  // are looked at too, after those that say they are bundles.
+  const candidates = [
+    ...referrers.filter(r => isBundleType(r.artifactType)),
+    ...referrers
+      .filter(r => r.artifactType === undefined)
+      .slice(0, MAX_BUNDLES_CHECKED),
+  ];
   const verified = new Set<string>();
   const found: string[] = [];
   let bundles = 0;
@@ -326,7 +329,7 @@ export async function verifySigstoreBundles(
   for (const referrer of candidates) {
     if (bundles >= MAX_BUNDLES_CHECKED) {
       found.push(
-        `more than ${MAX_BUNDLES_CHECKED} Sigstore bundles refer to ${digest}; the others were not read`,
+        `only the first ${MAX_BUNDLES_CHECKED} Sigstore bundles referring to ${digest} were read; the others were not`,
       );
       break;
     }
