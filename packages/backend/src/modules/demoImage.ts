@@ -55,6 +55,8 @@ export interface DemoImageOptions {
   source?: string;
   /** Its base image (`org.opencontainers.image.base.name`). */
   baseName?: string;
+  /** When it was built (the config's `created`; default now). */
+  created?: Date;
   /** Number of layers (default 2). */
   layers?: number;
   /** Layers to start with, e.g. the base layer of an earlier version; new ones fill up to `layers`. */
@@ -132,7 +134,7 @@ export function buildDemoImage(options: DemoImageOptions): DemoImage {
   };
   const config = Buffer.from(
     JSON.stringify({
-      created: new Date().toISOString(),
+      created: (options.created ?? new Date()).toISOString(),
       architecture: 'amd64',
       os: 'linux',
       config: { Labels: labels },

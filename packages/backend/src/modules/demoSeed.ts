@@ -169,7 +169,11 @@ export async function seedDemoImages(
       source: `${DEMO_SOURCE_BASE}/${image}`,
       baseName: DEMO_BASE_IMAGE,
     });
-    const older = buildDemoImage(labels('1.0.0'));
+    // Built a few days apart, as releases are.
+    const older = buildDemoImage({
+      ...labels('1.0.0'),
+      created: new Date(Date.now() - 3 * 24 * 3600_000),
+    });
     const newer = buildDemoImage({
       ...labels('1.1.0'),
       reuseLayers: older.layers.slice(0, 1),
