@@ -250,10 +250,16 @@ export interface Config {
             /** Never move an existing tag in this environment to another digest (its currentTag excepted). Default false. */
             immutableTags?: boolean;
             /**
-             * Signature gate: the promoted digest must carry a cosign
-             * signature (`cosign sign --key`, stored in the
-             * `sha256-<hex>.sig` tag of the source repository) by every key
-             * listed, over a payload naming that digest. Gated environments
+             * Signature gate: the promoted digest must carry a signature by
+             * every key listed, naming that digest, in either form cosign
+             * writes with `cosign sign --key`: a Sigstore bundle attached as
+             * an OCI referrer (verified with @sigstore/verify: a DSSE in-toto
+             * statement with the digest as a subject, or a message signature
+             * over the manifest), or a simple-signing signature in the
+             * `sha256-<hex>.sig` tag of the source repository. The key is the
+             * root of trust: transparency-log entries are neither required
+             * nor checked (as `cosign verify --insecure-ignore-tlog`);
+             * keyless (certificate) bundles do not count. Gated environments
              * are promoted with referrers on, so the signatures travel too.
              */
             signatures?: {
