@@ -218,3 +218,123 @@ export async function attachBundles(
   await layout.tag(indexTag, index);
   return { referrers, indexTag, index };
 }
+
+/** A transparency log that exists only in the test: its trusted root, and entries it signs. */
+export interface TestTransparencyLog {
+  /** A Sigstore trusted root (protobuf-specs JSON) naming this log and its key. */
+  trustedRoot: Record<string, unknown>;
+  /**
+   * Returns `bundle` (a DSSE bundle JSON) with one more entry for its
+   * signature: a Rekor v1 `dsse` 0.0.1 body, a signed entry timestamp, and a
+   * one-leaf Merkle inclusion proof with a signed checkpoint. `signer` is the
+   * PEM of the key that signed the envelope, as Rekor records it.
+   */
+  addEntry(bundle: Buffer, signerPem: string): Buffer;
+}
+
+const sha256 = (...parts: Buffer[]) => {
+  const hash = createHash('sha256');
+  parts.forEach(p => hash.update(p));
+  return hash.digest();
+};
+
+/** Creates a {@link TestTransparencyLog} with a fresh P-256 key, named `origin`. */
+export function createTestTransparencyLog(
+  origin = 'rekor.test',
+): TestTransparencyLog {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', {
+    namedCurve: 'prime256v1',
+  });
+  const der = publicKey.export({ type: 'spki', format: 'der' });
+  const logId = sha256(der);
+  const trustedRoot = {
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [
+      {
+        baseUrl: `https://${origin}`,
+        hashAlgorithm: 'SHA2_256',
+        publicKey: {
+          rawBytes: der.toString('base64'),
+          keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+          validFor: { start: '2020-01-01T00:00:00Z' },
+        },
+        logId: { keyId: logId.toString('base64') },
+      },
+    ],
+    certificateAuthorities: [],
+    ctlogs: [],
+    timestampAuthorities: [],
+  };
+  return {
+    trustedRoot,
+    addEntry(bundle, signerPem) {
+      const json = JSON.parse(bundle.toString('utf8'));
+      const envelope = json.dsseEnvelope;
+      const payload = Buffer.from(envelope.payload, 'base64');
+      // Keys in canonical (sorted) order, as Rekor stores the body.
+      const body = Buffer.from(
+        JSON.stringify({
+          apiVersion: '0.0.1',
+          kind: 'dsse',
+          spec: {
+            envelopeHash: {
+              algorithm: 'sha256',
+              value: sha256(Buffer.from(JSON.stringify(envelope))).toString(
+                'hex',
+              ),
+            },
+            payloadHash: {
+              algorithm: 'sha256',
+              value: sha256(payload).toString('hex'),
+            },
+            signatures: [
+              {
+                signature: envelope.signatures[0].sig,
+                verifier: Buffer.from(signerPem).toString('base64'),
+              },
+            ],
+          },
+        }),
+      );
+      const integratedTime = Math.floor(Date.now() / 1000);
+      const promise = sign(
+        'sha256',
+        Buffer.from(
+          JSON.stringify({
+            body: body.toString('base64'),
+            integratedTime,
+            logID: logId.toString('hex'),
+            logIndex: 0,
+          }),
+        ),
+        privateKey,
+      );
+      const root = sha256(Buffer.from([0]), body);
+      const note = `${origin}\n1\n${root.toString('base64')}\n`;
+      const noteSignature = Buffer.concat([
+        logId.subarray(0, 4),
+        sign('sha256', Buffer.from(note), privateKey),
+      ]);
+      json.verificationMaterial.tlogEntries.push({
+        logIndex: '0',
+        logId: { keyId: logId.toString('base64') },
+        kindVersion: { kind: 'dsse', version: '0.0.1' },
+        integratedTime: String(integratedTime),
+        inclusionPromise: { signedEntryTimestamp: promise.toString('base64') },
+        inclusionProof: {
+          logIndex: '0',
+          rootHash: root.toString('base64'),
+          treeSize: '1',
+          hashes: [],
+          checkpoint: {
+            envelope: `${note}\n\u2014 ${origin} ${noteSignature.toString(
+              'base64',
+            )}\n`,
+          },
+        },
+        canonicalizedBody: body.toString('base64'),
+      });
+      return Buffer.from(JSON.stringify(json));
+    },
+  };
+}

@@ -15,6 +15,9 @@
  */
 
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import type { PolicyGateResult } from '../policy';
 import { PolicyRefusedError } from '../promotion/PromotionService';
@@ -40,6 +43,7 @@ import {
 import {
   attachBundles,
   BUNDLE_MEDIA_TYPE,
+  createTestTransparencyLog,
   dsseBundle,
   generateTestKeyPair,
   messageSignatureBundle,
@@ -114,7 +118,11 @@ describe('Sigstore bundles in the signature gate (real registries, referrers fal
     }
   }
 
-  async function setup(databaseId: DatabaseId, names: string[]) {
+  async function setup(
+    databaseId: DatabaseId,
+    names: string[],
+    stagingGate: object = gate,
+  ) {
     const { knex, stores } = await createStore(databases, databaseId);
     const config = buildConfig({
       registries: { dev: dev.host, staging: staging.host, prod: prod.host },
@@ -124,7 +132,7 @@ describe('Sigstore bundles in the signature gate (real registries, referrers fal
           id: 'staging',
           registry: 'staging',
           currentTag: 'staging',
-          policy: gate,
+          policy: stagingGate,
         },
         { id: 'prod', registry: 'prod', currentTag: 'prod', policy: gate },
       ],
@@ -316,5 +324,51 @@ describe('Sigstore bundles in the signature gate (real registries, referrers fal
       ).rejects.toThrow();
     }
     await knex.destroy();
+  });
+
+  it('with a transparency log required, passes a bundle whose entry verifies against the trusted root and refuses one without', async () => {
+    const rekor = createTestTransparencyLog();
+    const dir = await mkdtemp(join(tmpdir(), 'trusted-root-'));
+    const trustedRoot = join(dir, 'trusted_root.json');
+    await writeFile(trustedRoot, JSON.stringify(rekor.trustedRoot));
+    const logged = `logged-${randomUUID().slice(0, 8)}`;
+    const unlogged = `unlogged-${randomUUID().slice(0, 8)}`;
+    await pushImage(logged, image => [
+      rekor.addEntry(
+        dsseBundle({ subjects: [image.digest], key: release }),
+        release.pem,
+      ),
+    ]);
+    await pushImage(unlogged, image => [
+      dsseBundle({ subjects: [image.digest], key: release }),
+    ]);
+    const { knex, replica } = await setup('SQLITE_3', [logged, unlogged], {
+      signatures: { ...gate.signatures, transparencyLog: { trustedRoot } },
+    });
+    const plan = (name: string) =>
+      replica.service.plan(
+        {
+          entityRef: componentRef(name),
+          targetEnvironment: 'staging',
+          sourceTag: '1.0.0',
+        },
+        'user:default/jane',
+      );
+    expect(
+      (await plan(logged)).gates.find(g => g.gate === 'signatures'),
+    ).toEqual({
+      gate: 'signatures',
+      passed: true,
+      message: 'Signed by release-key.',
+    });
+    const refused = (await plan(unlogged)).gates.find(
+      g => g.gate === 'signatures',
+    );
+    expect(refused?.passed).toBe(false);
+    expect(refused?.message).toContain(
+      `by release-key naming the digest, without the 1 transparency-log entry required (verified against ${trustedRoot}): expected 1 tlog entries, got 0`,
+    );
+    await knex.destroy();
+    await rm(dir, { recursive: true, force: true });
   });
 });

@@ -304,7 +304,12 @@ export class PromotionService {
       component.entityRef,
     );
     try {
-      return await checkSignatures(repository, digest, keys, call.signal);
+      return await checkSignatures(
+        repository,
+        digest,
+        { keys, transparencyLog: target.policy.signatureTransparencyLog },
+        call.signal,
+      );
     } catch (error) {
       const failure = registryFailure(error, {
         ...this.deps.access.place(source),

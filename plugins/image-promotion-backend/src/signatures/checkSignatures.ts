@@ -15,31 +15,50 @@
  */
 
 import type { ImageRepository } from '@image-promotion/plugin-image-promotion-node';
-import type { SignatureKey } from '../domain/types';
 import type { SignatureFacts } from '../policy/types';
-import { verifyCosignSignatures } from './verifyCosignSignatures';
-import { verifySigstoreBundles } from './verifySigstoreBundles';
+import {
+  cosignSignatureTag,
+  verifyCosignSignatures,
+} from './verifyCosignSignatures';
+import {
+  type SignaturePolicy,
+  verifySigstoreBundles,
+} from './verifySigstoreBundles';
 
 /**
  * What signs `digest`, by the keys: cosign's `sha256-<hex>.sig` signatures
  * and Sigstore bundles attached as referrers, read side by side. A key counts
- * when either form by it names the digest. A registry failure in one form
- * propagates only when the other does not already cover every key.
+ * when either form by it names the digest; when the policy requires
+ * transparency-log entries, only bundles count. A registry failure in one
+ * form propagates only when the other does not already cover every key.
  */
 export async function checkSignatures(
   repository: ImageRepository,
   digest: string,
-  keys: SignatureKey[],
+  policy: SignaturePolicy,
   signal?: AbortSignal,
 ): Promise<SignatureFacts> {
+  const { keys } = policy;
   const [cosign, bundles] = await Promise.allSettled([
     verifyCosignSignatures(repository, digest, keys, signal),
-    verifySigstoreBundles(repository, digest, keys, signal),
+    verifySigstoreBundles(repository, digest, policy, signal),
   ]);
   const verifiedBy = new Set<string>();
   const found: string[] = [];
   if (cosign.status === 'fulfilled') {
-    cosign.value.verifiedBy.forEach(k => verifiedBy.add(k));
+    if (policy.transparencyLog) {
+      // Log entries are checked for bundles only; a .sig signature alone
+      // cannot meet the requirement.
+      for (const key of cosign.value.verifiedBy) {
+        found.push(
+          `a cosign signature by ${key} in ${cosignSignatureTag(
+            digest,
+          )}, which does not count here: transparency-log entries are required, and checked only in Sigstore bundles`,
+        );
+      }
+    } else {
+      cosign.value.verifiedBy.forEach(k => verifiedBy.add(k));
+    }
     found.push(...cosign.value.found);
   }
   if (bundles.status === 'fulfilled') {

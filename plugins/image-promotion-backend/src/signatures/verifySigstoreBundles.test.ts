@@ -87,15 +87,15 @@ describe('verifySigstoreBundles (OCI layout)', () => {
     await attachBundles(layout, manifest, [
       Buffer.from(JSON.stringify(bundle)),
     ]);
-    expect(await verifySigstoreBundles(repository, digest, keys)).toEqual({
+    expect(await verifySigstoreBundles(repository, digest, { keys })).toEqual({
       verifiedBy: ['release-key'],
       found: [],
       bundles: 1,
     });
     // The key still decides: the same bundle checked against another key fails.
-    const other = await verifySigstoreBundles(repository, digest, [
-      { name: 'other', pem: stranger.pem },
-    ]);
+    const other = await verifySigstoreBundles(repository, digest, {
+      keys: [{ name: 'other', pem: stranger.pem }],
+    });
     expect(other.verifiedBy).toEqual([]);
     expect(other.found[0]).toMatch(/signed by another key \(key hint /);
   });
@@ -105,7 +105,7 @@ describe('verifySigstoreBundles (OCI layout)', () => {
     const attached = await attachBundles(layout, manifest, [
       Buffer.from(JSON.stringify({ mediaType: BUNDLE_MEDIA_TYPE })),
     ]);
-    const facts = await verifySigstoreBundles(repository, digest, keys);
+    const facts = await verifySigstoreBundles(repository, digest, { keys });
     expect(facts.verifiedBy).toEqual([]);
     expect(facts.bundles).toBe(1);
     expect(facts.found).toEqual([
@@ -117,9 +117,9 @@ describe('verifySigstoreBundles (OCI layout)', () => {
 
     const plain = await image();
     await layout.addSignature(plain.manifest); // a cosign artefact referrer, not a bundle
-    expect(await verifySigstoreBundles(repository, plain.digest, keys)).toEqual(
-      { verifiedBy: [], found: [], bundles: 0 },
-    );
+    expect(
+      await verifySigstoreBundles(repository, plain.digest, { keys }),
+    ).toEqual({ verifiedBy: [], found: [], bundles: 0 });
   });
 
   it('reports a keyless bundle by the identity in its certificate, and does not trust it', async () => {
@@ -183,7 +183,7 @@ describe('verifySigstoreBundles (OCI layout)', () => {
     await attachBundles(layout, manifest, [
       Buffer.from(JSON.stringify(bundle)),
     ]);
-    const facts = await verifySigstoreBundles(repository, digest, keys);
+    const facts = await verifySigstoreBundles(repository, digest, { keys });
     expect(facts.verifiedBy).toEqual([]);
     expect(facts.found).toHaveLength(1);
     expect(facts.found[0]).toMatch(
@@ -215,7 +215,7 @@ describe('checkSignatures', () => {
     const facts = await checkSignatures(
       new OciLayoutRepository(layout.dir),
       digest,
-      twoKeys,
+      { keys: twoKeys },
     );
     expect(facts.verifiedBy).toEqual(['release-key', 'build-key']);
   });
@@ -223,7 +223,7 @@ describe('checkSignatures', () => {
   it('says that neither form is there', async () => {
     const { digest } = await layout.addImage({ tag: '1.0.0' });
     const repository = new OciLayoutRepository(layout.dir);
-    const facts = await checkSignatures(repository, digest, keys);
+    const facts = await checkSignatures(repository, digest, { keys });
     expect(facts).toEqual({
       verifiedBy: [],
       found: [
@@ -248,11 +248,11 @@ describe('checkSignatures', () => {
         },
       },
     );
-    expect((await checkSignatures(failing, digest, keys)).verifiedBy).toEqual([
-      'release-key',
-    ]);
-    await expect(checkSignatures(failing, digest, twoKeys)).rejects.toThrow(
-      'referrers unavailable',
-    );
+    expect(
+      (await checkSignatures(failing, digest, { keys })).verifiedBy,
+    ).toEqual(['release-key']);
+    await expect(
+      checkSignatures(failing, digest, { keys: twoKeys }),
+    ).rejects.toThrow('referrers unavailable');
   });
 });

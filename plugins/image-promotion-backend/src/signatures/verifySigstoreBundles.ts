@@ -19,6 +19,7 @@ import { bundleFromJSON, ValidationError, type Bundle } from '@sigstore/bundle';
 import { X509Certificate } from '@sigstore/core';
 import {
   toSignedEntity,
+  VerificationError,
   Verifier,
   type SignedEntity,
   type TrustMaterial,
@@ -28,8 +29,15 @@ import {
   type ImageRepository,
   readSmallBlob,
 } from '@image-promotion/plugin-image-promotion-node';
-import type { SignatureKey } from '../domain/types';
+import type { SignatureKey, TransparencyLogRequirement } from '../domain/types';
 import type { SignatureFacts } from '../policy/types';
+import { trustMaterialOf } from './trustedRoot';
+
+/** What a signature gate requires: the keys, and optionally verified transparency-log entries. */
+export interface SignaturePolicy {
+  keys: SignatureKey[];
+  transparencyLog?: TransparencyLogRequirement;
+}
 
 /**
  * The artifact type of a Sigstore bundle referrer, as cosign
@@ -103,6 +111,38 @@ function verifiesWith(key: KeyObject, entity: SignedEntity): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Verifies again, now requiring `threshold` transparency-log entries whose
+ * inclusion (signed entry timestamp or checkpoint and Merkle proof) verifies
+ * against the trusted root's logs and whose body is this signature. RFC 3161
+ * timestamps are set aside: the key has no validity window to check them
+ * against. Returns what failed, or undefined.
+ */
+function logProblem(
+  key: KeyObject,
+  entity: SignedEntity,
+  log: TransparencyLogRequirement,
+): string | undefined {
+  const trust: TrustMaterial = {
+    ...trustMaterialOf(log.trustedRoot),
+    publicKey: () => ({ publicKey: key, validFor: () => true }),
+  };
+  const verifier = new Verifier(trust, {
+    tlogThreshold: log.threshold,
+    ctlogThreshold: 0,
+    timestampThreshold: 0,
+  });
+  try {
+    verifier.verify({
+      ...entity,
+      timestamps: entity.timestamps.filter(t => t.$case === 'transparency-log'),
+    });
+    return undefined;
+  } catch (error) {
+    return error instanceof VerificationError ? error.message : String(error);
   }
 }
 
@@ -181,7 +221,22 @@ async function judge(
   digest: string,
   keys: BundleKey[],
   manifestBytes: () => Promise<Buffer>,
+  log: TransparencyLogRequirement | undefined,
 ): Promise<{ verifiedBy: string } | { found: string }> {
+  const logged = (signer: BundleKey, entity: SignedEntity) => {
+    const problem = log && logProblem(signer.key, entity, log);
+    return problem
+      ? {
+          found: `a Sigstore bundle ${where} by ${
+            signer.name
+          } naming the digest, without the ${
+            log!.threshold
+          } transparency-log entr${
+            log!.threshold === 1 ? 'y' : 'ies'
+          } required (verified against ${log!.trustedRootPath}): ${problem}`,
+        }
+      : { verifiedBy: signer.name };
+  };
   if (bundle.verificationMaterial.content.$case !== 'publicKey') {
     return { found: keyless(bundle, where) };
   }
@@ -197,11 +252,12 @@ async function judge(
     const entity = toSignedEntity(bundle, await manifestBytes());
     const signer = keys.find(k => verifiesWith(k.key, entity));
     return signer
-      ? { verifiedBy: signer.name }
+      ? logged(signer, entity)
       : { found: unverified(bundle, where, keys) };
   }
   const envelope = bundle.content.dsseEnvelope;
-  const signer = keys.find(k => verifiesWith(k.key, toSignedEntity(bundle)));
+  const entity = toSignedEntity(bundle);
+  const signer = keys.find(k => verifiesWith(k.key, entity));
   if (!signer) return { found: unverified(bundle, where, keys) };
   if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
     return {
@@ -223,7 +279,7 @@ async function judge(
       }, not the promoted digest`,
     };
   }
-  return { verifiedBy: signer.name };
+  return logged(signer, entity);
 }
 
 interface ReferrerManifest {
@@ -239,16 +295,18 @@ interface ReferrerManifest {
  * whose signed content names exactly this digest: a DSSE-wrapped in-toto
  * statement with the digest among its subjects (what `cosign sign
  * --new-bundle-format` and `cosign attest` write), or a message signature
- * over the manifest with this digest. Keyless (certificate) bundles are
- * reported, not trusted. Registry failures propagate.
+ * over the manifest with this digest. With `policy.transparencyLog`, the
+ * bundle must also carry that many log entries verified against the trusted
+ * root. Keyless (certificate) bundles are reported, not trusted. Registry
+ * failures propagate.
  */
 export async function verifySigstoreBundles(
   repository: ImageRepository,
   digest: string,
-  keys: SignatureKey[],
+  policy: SignaturePolicy,
   signal?: AbortSignal,
 ): Promise<BundleFacts> {
-  const loaded = keys.map(toBundleKey);
+  const loaded = policy.keys.map(toBundleKey);
   const referrers = await repository.listReferrers(digest, signal);
   // A listing may omit artifactType (older clients); such referrers are
   // looked at, the others only when they say they are bundles.
@@ -303,7 +361,14 @@ export async function verifySigstoreBundles(
       );
       continue;
     }
-    const verdict = await judge(bundle, where, digest, loaded, manifestBytes);
+    const verdict = await judge(
+      bundle,
+      where,
+      digest,
+      loaded,
+      manifestBytes,
+      policy.transparencyLog,
+    );
     if ('verifiedBy' in verdict) verified.add(verdict.verifiedBy);
     else found.push(verdict.found);
   }
