@@ -125,6 +125,7 @@ const ISSUE_BEFORE: Record<
   Array<{ components: number; text: string }>
 > = {
   overview: [
+    { components: 100, text: 'p50 0.60 s' },
     {
       components: 1000,
       text: 'p50 5.4 s, p95 6.1 s, 20,015 SQL per request (500 with the limit)',
