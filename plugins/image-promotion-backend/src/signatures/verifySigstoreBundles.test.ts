@@ -37,7 +37,10 @@ import {
   preAuthEncoding,
 } from '../__testUtils__/sigstoreBundles';
 import { checkSignatures } from './checkSignatures';
-import { verifySigstoreBundles } from './verifySigstoreBundles';
+import {
+  MAX_BUNDLES_CHECKED,
+  verifySigstoreBundles,
+} from './verifySigstoreBundles';
 
 const release = generateTestKeyPair();
 const build = generateTestKeyPair();
@@ -100,6 +103,24 @@ describe('verifySigstoreBundles (OCI layout)', () => {
     expect(other.found[0]).toMatch(/signed by another key \(key hint /);
   });
 
+  it('reads a bundle as Go clients serialise it: empty fields omitted', async () => {
+    const { digest, manifest } = await image();
+    // protojson (cosign, sigstore-go) leaves out empty lists and empty
+    // strings: no tlogEntries, no timestampVerificationData, no keyid.
+    const bundle = JSON.parse(
+      dsseBundle({ subjects: [digest], key: release }).toString('utf8'),
+    );
+    delete bundle.verificationMaterial.tlogEntries;
+    delete bundle.verificationMaterial.timestampVerificationData;
+    delete bundle.dsseEnvelope.signatures[0].keyid;
+    await attachBundles(layout, manifest, [
+      Buffer.from(JSON.stringify(bundle)),
+    ]);
+    expect(
+      (await verifySigstoreBundles(repository, digest, { keys })).verifiedBy,
+    ).toEqual(['release-key']);
+  });
+
   it('says when a bundle is not a bundle, and ignores referrers of other types', async () => {
     const { digest, manifest } = await image();
     const attached = await attachBundles(layout, manifest, [
@@ -120,6 +141,24 @@ describe('verifySigstoreBundles (OCI layout)', () => {
     expect(
       await verifySigstoreBundles(repository, plain.digest, { keys }),
     ).toEqual({ verifiedBy: [], found: [], bundles: 0 });
+  });
+
+  it('reads a bounded number of bundles, and says so', async () => {
+    const { digest, manifest } = await image();
+    const foreign = Array.from({ length: MAX_BUNDLES_CHECKED }, () =>
+      dsseBundle({ subjects: [digest], key: stranger }),
+    );
+    await attachBundles(layout, manifest, [
+      ...foreign,
+      dsseBundle({ subjects: [digest], key: release }),
+    ]);
+    const facts = await verifySigstoreBundles(repository, digest, { keys });
+    expect(facts.verifiedBy).toEqual([]);
+    expect(facts.bundles).toBe(MAX_BUNDLES_CHECKED);
+    expect(facts.found).toHaveLength(MAX_BUNDLES_CHECKED + 1);
+    expect(facts.found[MAX_BUNDLES_CHECKED]).toBe(
+      `only the first ${MAX_BUNDLES_CHECKED} Sigstore bundles referring to ${digest} were read; the others were not`,
+    );
   });
 
   it('reports a keyless bundle by the identity in its certificate, and does not trust it', async () => {

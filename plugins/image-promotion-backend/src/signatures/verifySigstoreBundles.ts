@@ -19,7 +19,6 @@ import { bundleFromJSON, ValidationError, type Bundle } from '@sigstore/bundle';
 import { X509Certificate } from '@sigstore/core';
 import {
   toSignedEntity,
-  VerificationError,
   Verifier,
   type SignedEntity,
   type TrustMaterial,
@@ -31,7 +30,7 @@ import {
 } from '@image-promotion/plugin-image-promotion-node';
 import type { SignatureKey, TransparencyLogRequirement } from '../domain/types';
 import type { SignatureFacts } from '../policy/types';
-import { trustMaterialOf } from './trustedRoot';
+import { logProblem } from './transparencyLog';
 
 /** What a signature gate requires: the keys, and optionally verified transparency-log entries. */
 export interface SignaturePolicy {
@@ -111,38 +110,6 @@ function verifiesWith(key: KeyObject, entity: SignedEntity): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-/**
- * Verifies again, now requiring `threshold` transparency-log entries whose
- * inclusion (signed entry timestamp or checkpoint and Merkle proof) verifies
- * against the trusted root's logs and whose body is this signature. RFC 3161
- * timestamps are set aside: the key has no validity window to check them
- * against. Returns what failed, or undefined.
- */
-function logProblem(
-  key: KeyObject,
-  entity: SignedEntity,
-  log: TransparencyLogRequirement,
-): string | undefined {
-  const trust: TrustMaterial = {
-    ...trustMaterialOf(log.trustedRoot),
-    publicKey: () => ({ publicKey: key, validFor: () => true }),
-  };
-  const verifier = new Verifier(trust, {
-    tlogThreshold: log.threshold,
-    ctlogThreshold: 0,
-    timestampThreshold: 0,
-  });
-  try {
-    verifier.verify({
-      ...entity,
-      timestamps: entity.timestamps.filter(t => t.$case === 'transparency-log'),
-    });
-    return undefined;
-  } catch (error) {
-    return error instanceof VerificationError ? error.message : String(error);
   }
 }
 
@@ -308,11 +275,14 @@ export async function verifySigstoreBundles(
 ): Promise<BundleFacts> {
   const loaded = policy.keys.map(toBundleKey);
   const referrers = await repository.listReferrers(digest, signal);
-  // A listing may omit artifactType (older clients); such referrers are
-  // looked at, the others only when they say they are bundles.
-  const candidates = referrers.filter(
-    r => r.artifactType === undefined || isBundleType(r.artifactType),
-  );
+  // A listing may omit artifactType (older clients); a few such referrers
+  // are looked at too, after those that say they are bundles.
+  const candidates = [
+    ...referrers.filter(r => isBundleType(r.artifactType)),
+    ...referrers
+      .filter(r => r.artifactType === undefined)
+      .slice(0, MAX_BUNDLES_CHECKED),
+  ];
   const verified = new Set<string>();
   const found: string[] = [];
   let bundles = 0;
@@ -326,7 +296,7 @@ export async function verifySigstoreBundles(
   for (const referrer of candidates) {
     if (bundles >= MAX_BUNDLES_CHECKED) {
       found.push(
-        `more than ${MAX_BUNDLES_CHECKED} Sigstore bundles refer to ${digest}; the others were not read`,
+        `only the first ${MAX_BUNDLES_CHECKED} Sigstore bundles referring to ${digest} were read; the others were not`,
       );
       break;
     }
