@@ -274,11 +274,12 @@ export interface Config {
               }>;
               /**
                * Require transparency-log (Rekor) entries, verified offline:
-               * a signature then counts only as a Sigstore bundle carrying
-               * `threshold` entries whose inclusion proof or signed entry
-               * timestamp verifies with a log key from the trusted root, and
-               * whose body is that signature. `.sig` signatures no longer
-               * count. Default: not required.
+               * a signature then counts only with `threshold` entries whose
+               * inclusion proof or signed entry timestamp verifies with a log
+               * key from the trusted root and whose body is that signature
+               * (a bundle's `tlogEntries`; for a `.sig` signature, cosign's
+               * `dev.sigstore.cosign/bundle` annotation, one entry). Default:
+               * not required.
                */
               transparencyLog?: {
                 /** Path to a Sigstore trusted root (`trusted_root.json`, e.g. from `cosign trusted-root create` or Sigstore's TUF repository); read at start-up. */

@@ -103,6 +103,24 @@ describe('verifySigstoreBundles (OCI layout)', () => {
     expect(other.found[0]).toMatch(/signed by another key \(key hint /);
   });
 
+  it('reads a bundle as Go clients serialise it: empty fields omitted', async () => {
+    const { digest, manifest } = await image();
+    // protojson (cosign, sigstore-go) leaves out empty lists and empty
+    // strings: no tlogEntries, no timestampVerificationData, no keyid.
+    const bundle = JSON.parse(
+      dsseBundle({ subjects: [digest], key: release }).toString('utf8'),
+    );
+    delete bundle.verificationMaterial.tlogEntries;
+    delete bundle.verificationMaterial.timestampVerificationData;
+    delete bundle.dsseEnvelope.signatures[0].keyid;
+    await attachBundles(layout, manifest, [
+      Buffer.from(JSON.stringify(bundle)),
+    ]);
+    expect(
+      (await verifySigstoreBundles(repository, digest, { keys })).verifiedBy,
+    ).toEqual(['release-key']);
+  });
+
   it('says when a bundle is not a bundle, and ignores referrers of other types', async () => {
     const { digest, manifest } = await image();
     const attached = await attachBundles(layout, manifest, [
