@@ -19,8 +19,10 @@
 // End to end, in the real example app: builds the frontend, starts the
 // backend serving it (SQLite in memory, OCI-layout registries in a temp dir,
 // demo data seeded), and drives Debian's chromium with playwright-core
-// through the promotions a person would do. Screenshots go to
-// e2e-test-report/. Prints "N passed, N failed" and exits non-zero on failure.
+// through the promotions a person would do. A second service goes through a
+// pipeline whose Release environment requires a cosign signature by a key
+// generated here. Screenshots go to e2e-test-report/. Prints "N passed,
+// N failed" and exits non-zero on failure.
 
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {
@@ -34,6 +36,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import {
+  addCosignSignature,
+  createOciLayout,
+  generateCosignKeyPair,
+} from '@image-promotion/plugin-image-promotion-node/testing';
 import {
   Browser,
   BrowserContext,
@@ -49,6 +56,10 @@ const BASE = `http://localhost:${PORT}`;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SERVICE = 'checkout-service';
 const TAB = `${BASE}/catalog/default/component/${SERVICE}/promotion`;
+/** The service of the "signed" pipeline (e2e-tests/entities.e2e.yaml). */
+const SIGNED_SERVICE = 'ledger-service';
+const SIGNED_TAB = `${BASE}/catalog/default/component/${SIGNED_SERVICE}/promotion`;
+const SIGNING_KEY_NAME = 'release-signing-key';
 
 const results: { name: string; ok: boolean; detail?: string }[] = [];
 const INBOX = `${BASE}/image-promotion/approvals`;
@@ -206,12 +217,12 @@ async function signIn(context: BrowserContext): Promise<Page> {
   return page;
 }
 
-async function openTab(page: Page) {
+async function openTab(page: Page, url: string = TAB) {
   // Right after start-up the catalog may not have handed the component to
   // tracking yet: the tab then says so, and a reload a little later shows it.
   const deadline = Date.now() + 120_000;
   for (;;) {
-    await page.goto(TAB);
+    await page.goto(url);
     // A full page load restores the session; if it could not, sign in again.
     const enter = page.getByRole('button', { name: /enter/i });
     if (await enter.isVisible({ timeout: 2_000 }).catch(() => false)) {
@@ -260,16 +271,7 @@ async function promote(
   } = {},
 ) {
   // The button says what is ready ("Promote 1.1.0 ready: from QA to Staging").
-  await page
-    .getByRole('button', { name: new RegExp(`: from ${from} to ${to}$`) })
-    .click();
-  const dialog = page.getByRole('dialog');
-  await dialog.waitFor();
-  // Candidates are labelled with their tags (e.g. "1.1.0, dev") and short digest.
-  const escaped = tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  await dialog
-    .getByRole('radio', { name: new RegExp(`^${escaped}(,| )`) })
-    .check();
+  const dialog = await openPromoteDialog(page, from, to, tag);
   const confirm = dialog.getByRole('button', { name: confirmLabel });
   await confirm.waitFor();
   // The policy preview runs as the selection changes; confirm is enabled once it passes.
@@ -289,6 +291,87 @@ async function promote(
   await dialog.waitFor({ state: 'detached', timeout: 30_000 });
 }
 
+/** What {@link seedSignedService} wrote: the digest of each version. */
+interface SignedSeed {
+  signed: string;
+  foreign: string;
+  unsigned: string;
+}
+
+/**
+ * Writes ledger-service's builds into the Build layout before the backend
+ * starts: 1.0.0 signed with the release key (whose public half the config
+ * names through E2E_SIGNING_KEY), 1.1.0 signed with another key, 1.2.0
+ * unsigned and current. Signed the way `cosign sign --key` stores it, by the
+ * same fixture helper the backend's signature tests use.
+ */
+async function seedSignedService(
+  dataDir: string,
+  publicKeyPath: string,
+): Promise<SignedSeed> {
+  const release = generateCosignKeyPair();
+  const stranger = generateCosignKeyPair();
+  writeFileSync(publicKeyPath, release.publicKeyPem);
+  const layout = await createOciLayout(join(dataDir, 'build', SIGNED_SERVICE));
+  const build = async (version: string, tags: string[]) => {
+    const image = await layout.addImage({
+      layers: 2,
+      layerSize: 4096,
+      labels: { 'org.opencontainers.image.version': version },
+      tag: version,
+    });
+    for (const tag of tags) await layout.tag(tag, image.manifest);
+    return image.digest;
+  };
+  const seed = {
+    signed: await build('1.0.0', []),
+    foreign: await build('1.1.0', []),
+    unsigned: await build('1.2.0', ['build']),
+  };
+  const reference = `e2e.test/${SIGNED_SERVICE}`;
+  await addCosignSignature(layout, seed.signed, release.privateKey, {
+    reference,
+  });
+  await addCosignSignature(layout, seed.foreign, stranger.privateKey, {
+    reference,
+  });
+  return seed;
+}
+
+/** The tags of an `oci-layout` repository, read from its index.json. */
+function layoutTags(dir: string): string[] {
+  const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as {
+    manifests: { annotations?: Record<string, string> }[];
+  };
+  return index.manifests
+    .map(m => m.annotations?.['org.opencontainers.image.ref.name'])
+    .filter((t): t is string => Boolean(t));
+}
+
+/** Opens the promote dialog between two lanes and checks the candidate tagged `tag`. */
+async function openPromoteDialog(
+  page: Page,
+  from: string,
+  to: string,
+  tag: string,
+): Promise<Locator> {
+  await page
+    .getByRole('button', { name: new RegExp(`: from ${from} to ${to}$`) })
+    .click();
+  const dialog = page.getByRole('dialog');
+  await dialog.waitFor();
+  await selectCandidate(dialog, tag);
+  return dialog;
+}
+
+/** Checks the candidate whose tags start with `tag` (labelled e.g. "1.1.0, dev sha256:…"). */
+async function selectCandidate(dialog: Locator, tag: string) {
+  const escaped = tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  await dialog
+    .getByRole('radio', { name: new RegExp(`^${escaped}(,| )`) })
+    .check();
+}
+
 async function main() {
   mkdirSync(REPORT, { recursive: true });
   if (!existsSync(CHROMIUM)) {
@@ -302,6 +385,8 @@ async function main() {
   if (build.status !== 0) throw new Error('yarn workspace app build failed');
 
   const dataDir = mkdtempSync(join(tmpdir(), 'image-promotion-e2e-'));
+  const signingKey = join(dataDir, 'release-signing.pub');
+  const signedSeed = await seedSignedService(dataDir, signingKey);
   let logText = '';
   await assertPortFree();
   // The backend runs straight from its sources (no watcher), in its own
@@ -324,6 +409,7 @@ async function main() {
         ...process.env,
         E2E_PORT: String(PORT),
         E2E_DATA_DIR: dataDir,
+        E2E_SIGNING_KEY: signingKey,
         NODE_ENV: 'development',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -384,6 +470,73 @@ async function main() {
       await waitForCurrent(page, 'QA', '1.0.0');
     });
 
+    await step(
+      'the promote dialog shows what changes: version, commits, layers, size',
+      async () => {
+        const dialog = await openPromoteDialog(
+          page,
+          'Development',
+          'QA',
+          '1.1.0',
+        );
+        const changes = dialog.getByLabel('What changes');
+        const labels = changes.getByRole('table', { name: 'Labels' });
+        await labels.waitFor({ timeout: 30_000 });
+        // Row cells: label, now in QA, candidate.
+        const cells = async (label: string) =>
+          (
+            await labels
+              .getByRole('row', { name: new RegExp(`^${label}\\b`) })
+              .locator('td')
+              .allTextContents()
+          ).map(t => t.trim());
+        const version = await cells('Version');
+        if (version.join(' | ') !== '1.0.0 | 1.1.0') {
+          throw new Error(`Version row: ${version.join(' | ')}`);
+        }
+        const [fromRevision, toRevision] = await cells('Revision');
+        if (
+          !/^[0-9a-f]{40}$/.test(fromRevision) ||
+          !/^[0-9a-f]{40}$/.test(toRevision) ||
+          fromRevision === toRevision
+        ) {
+          throw new Error(`Revision row: ${fromRevision} | ${toRevision}`);
+        }
+        const [, source] = await cells('Source');
+        const expected = `https://github.com/image-promotion-demo/${SERVICE}/compare/${fromRevision}...${toRevision}`;
+        if (source !== `https://github.com/image-promotion-demo/${SERVICE}`) {
+          throw new Error(`Source row: ${source}`);
+        }
+        const link = changes.getByRole('link', {
+          name: `${fromRevision.slice(0, 12)}…${toRevision.slice(0, 12)}`,
+        });
+        if ((await link.getAttribute('href')) !== expected) {
+          throw new Error(
+            `the commit link goes to ${await link.getAttribute(
+              'href',
+            )}, expected ${expected}`,
+          );
+        }
+        // 1.1.0 keeps 1.0.0's base layer and replaces its 4 KiB app layer with a 6 KiB one.
+        await changes
+          .getByText(
+            /^Layers: 1 layer added \(\d[\d.]* KiB\), 1 removed \(\d[\d.]* KiB\), 1 shared\.$/,
+          )
+          .waitFor({ timeout: 5_000 });
+        await changes
+          .getByText(/^Size: [\d.]+ KiB → [\d.]+ KiB \(\+[\d.]+ KiB\)$/)
+          .waitFor({ timeout: 5_000 });
+        await runAxe(page, 'promote-dialog-changes', ['[role="dialog"]']);
+        await changes.scrollIntoViewIfNeeded();
+        await page.screenshot({
+          path: join(REPORT, 'promote-dialog-changes.png'),
+          animations: 'disabled',
+        });
+        await dialog.getByRole('button', { name: 'Cancel' }).click();
+        await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+      },
+    );
+
     await step('promote dev → qa succeeds and shows in history', async () => {
       // Click-to-done: from the dialog's Promote to the QA lane showing the version, watched
       // in the page itself (no test-side polling interval in the number).
@@ -409,6 +562,11 @@ async function main() {
         .getByText(/succeeded/i)
         .first()
         .waitFor({ timeout: 30_000 });
+      // The change summary stored with the promotion, in History's Changes column.
+      await history
+        .getByText(/1\.0\.0 → 1\.1\.0 · \+1 −1 layers · \+[\d.]+ KiB/)
+        .first()
+        .waitFor({ timeout: 10_000 });
       await page.screenshot({
         path: join(REPORT, 'promotion-tab-after-qa.png'),
         fullPage: true,
@@ -498,12 +656,24 @@ async function main() {
           // The dialog fades in: a shot mid-transition shows it half transparent.
           animations: 'disabled',
         });
+        // The detail view lives in the URL (?promotion=<id>); Retry shows the new promotion
+        // there. Wait for that before closing, or the retry's answer reopens the dialog later.
+        const shown = () => new URL(page.url()).searchParams.get('promotion');
+        const rejected = shown();
         await details.getByRole('button', { name: 'Retry' }).click();
+        await page.waitForURL(
+          url => {
+            const id = url.searchParams.get('promotion');
+            return Boolean(id) && id !== rejected;
+          },
+          { timeout: 30_000 },
+        );
         await details
           .getByText(/Waiting for approval/)
           .first()
           .waitFor({ timeout: 30_000 });
         await details.getByRole('button', { name: 'Close' }).click();
+        await details.waitFor({ state: 'detached', timeout: 10_000 });
       },
     );
 
@@ -741,6 +911,118 @@ async function main() {
           rmSync(staging, { force: true });
           renameSync(`${staging}.moved`, staging);
         }
+      },
+    );
+
+    await step(
+      'the signature gate refuses an unsigned build and one signed by another key, naming the key',
+      async () => {
+        await openTab(page, SIGNED_TAB);
+        await waitForCurrent(page, 'Build', '1.2.0');
+        const dialog = await openPromoteDialog(
+          page,
+          'Build',
+          'Release',
+          '1.2.0',
+        );
+        const confirm = dialog.getByRole('button', { name: /^Promote$/ });
+        const refusedBy = async (digest: string, found: RegExp) => {
+          // The previous choice's verdict stays on screen until the new one arrives.
+          const gate = dialog.getByRole('listitem', {
+            name: new RegExp(`^Signatures failed: .*${digest}`),
+          });
+          await gate.waitFor({ timeout: 30_000 });
+          const text = (await gate.getAttribute('aria-label')) ?? '';
+          if (
+            !text.includes(
+              `Release requires a signature of ${digest} by ${SIGNING_KEY_NAME}; found `,
+            ) ||
+            !found.test(text)
+          ) {
+            throw new Error(`the signature gate says: ${text}`);
+          }
+          // Only the signature gate fails: order, approvals and tags are fine.
+          const failed = await dialog
+            .getByRole('listitem', { name: / failed: / })
+            .count();
+          if (failed !== 1) {
+            throw new Error(`${failed} gates failed, expected only Signatures`);
+          }
+          if (await confirm.isEnabled()) {
+            throw new Error('Promote is enabled for a refused build');
+          }
+          await dialog
+            .getByRole('note')
+            .filter({
+              hasText: /^Policy refuses this promotion: .*release-signing-key/,
+            })
+            .waitFor({ timeout: 5_000 });
+        };
+        const sigTag = (digest: string) => `${digest.replace(':', '-')}.sig`;
+        await refusedBy(
+          signedSeed.unsigned,
+          new RegExp(
+            `found no signature: .* has no ${sigTag(signedSeed.unsigned)} tag`,
+          ),
+        );
+        await runAxe(page, 'promote-dialog-signature-refused', [
+          '[role="dialog"]',
+        ]);
+        await page.screenshot({
+          path: join(REPORT, 'signature-gate-unsigned.png'),
+          animations: 'disabled',
+        });
+        await selectCandidate(dialog, '1.1.0');
+        await refusedBy(
+          signedSeed.foreign,
+          /found a signature in sha256-[0-9a-f]{64}\.sig that none of the keys verifies \(signed by another key, or tampered with\)/,
+        );
+        await page.screenshot({
+          path: join(REPORT, 'signature-gate-other-key.png'),
+          animations: 'disabled',
+        });
+        await dialog.getByRole('button', { name: 'Cancel' }).click();
+        await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+      },
+    );
+
+    await step(
+      'the signature gate passes for the build signed with the release key; it is promoted with its signature',
+      async () => {
+        await promote(page, 'Build', 'Release', '1.0.0', /^Promote$/, {
+          beforeConfirm: async dialog => {
+            await dialog.getByRole('button', { name: 'Show checks' }).click();
+            await dialog
+              .getByRole('listitem', {
+                name: `Signatures passed: Signed by ${SIGNING_KEY_NAME}.`,
+              })
+              .waitFor({ timeout: 10_000 });
+            await runAxe(page, 'promote-dialog-signature-passed', [
+              '[role="dialog"]',
+            ]);
+            await page.screenshot({
+              path: join(REPORT, 'signature-gate-passed.png'),
+              animations: 'disabled',
+            });
+          },
+        });
+        await waitForCurrent(page, 'Release', '1.0.0');
+        await page
+          .getByRole('table')
+          .filter({ hasText: 'Release' })
+          .getByText(/succeeded/i)
+          .first()
+          .waitFor({ timeout: 30_000 });
+        // The gated environment copies with referrers on: the signature travels with the image.
+        const tags = layoutTags(join(dataDir, 'release', SIGNED_SERVICE));
+        const sigTag = `${signedSeed.signed.replace(':', '-')}.sig`;
+        if (!tags.includes(sigTag) || !tags.includes('1.0.0')) {
+          throw new Error(`Release holds ${tags.join(', ')}; no ${sigTag}`);
+        }
+        await page.screenshot({
+          path: join(REPORT, 'signature-gate-promoted.png'),
+          fullPage: true,
+        });
       },
     );
   } catch (error) {

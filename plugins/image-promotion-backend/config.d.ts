@@ -250,11 +250,18 @@ export interface Config {
             /** Never move an existing tag in this environment to another digest (its currentTag excepted). Default false. */
             immutableTags?: boolean;
             /**
-             * Signature gate: the promoted digest must carry a cosign
-             * signature (`cosign sign --key`, stored in the
-             * `sha256-<hex>.sig` tag of the source repository) by every key
-             * listed, over a payload naming that digest. Gated environments
-             * are promoted with referrers on, so the signatures travel too.
+             * Signature gate: the promoted digest must carry a signature by
+             * every key listed, naming that digest, in either form cosign
+             * writes with `cosign sign --key`: a Sigstore bundle attached as
+             * an OCI referrer (verified with @sigstore/verify: a DSSE in-toto
+             * statement with the digest as a subject, or a message signature
+             * over the manifest), or a simple-signing signature in the
+             * `sha256-<hex>.sig` tag of the source repository. By default the
+             * key is the root of trust: transparency-log entries are neither
+             * required nor checked (as `cosign verify --insecure-ignore-tlog`);
+             * set `transparencyLog` to require them. Keyless (certificate)
+             * bundles do not count. Gated environments are promoted with
+             * referrers on, so the signatures travel too.
              */
             signatures?: {
               keys: Array<{
@@ -265,6 +272,20 @@ export interface Config {
                 /** A PEM public key file readable by the backend. Give this or `publicKey`. */
                 path?: string;
               }>;
+              /**
+               * Require transparency-log (Rekor) entries, verified offline:
+               * a signature then counts only as a Sigstore bundle carrying
+               * `threshold` entries whose inclusion proof or signed entry
+               * timestamp verifies with a log key from the trusted root, and
+               * whose body is that signature. `.sig` signatures no longer
+               * count. Default: not required.
+               */
+              transparencyLog?: {
+                /** Path to a Sigstore trusted root (`trusted_root.json`, e.g. from `cosign trusted-root create` or Sigstore's TUF repository); read at start-up. */
+                trustedRoot: string;
+                /** Distinct verified entries required per signature, 1–10; default 1. */
+                threshold?: number;
+              };
             };
             /**
              * `present` (default): the digest must have been seen in the

@@ -623,6 +623,7 @@ export type OverviewStatus =
   | 'drift'
   | 'pending-approval'
   | 'failed'
+  | 'unreadable'
   | 'behind'
   | 'in-sync';
 
@@ -689,6 +690,11 @@ export interface OverviewEnvironment {
   /** Unacknowledged drift events. */
   drift: number;
   lastFailedPromotion: OverviewFailedPromotion | null;
+  /**
+   * Null when tracking read the environment's registry at its last try; otherwise why it could
+   * not, so that "—" is never shown for an environment whose registry cannot be read.
+   */
+  trackingError: EnvironmentTrackingError | null;
 }
 
 /**

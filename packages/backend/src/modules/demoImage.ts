@@ -28,11 +28,20 @@ const LAYER_MEDIA_TYPE = 'application/vnd.oci.image.layer.v1.tar+gzip';
 const CONFIG_MEDIA_TYPE = 'application/vnd.oci.image.config.v1+json';
 const TAR_BLOCK = 512;
 
+/** A layer of a demo image: the gzip'd tar as stored and the digest of the tar. */
+export interface DemoLayer {
+  descriptor: Descriptor;
+  bytes: Buffer;
+  diffId: string;
+}
+
 /** A demo image as stored: its manifest bytes and what they are. */
 export interface DemoImage {
   digest: string;
   mediaType: string;
   manifest: Buffer;
+  /** Its layers, base first, so a later version can share some. */
+  layers: DemoLayer[];
   blobs: { descriptor: Descriptor; bytes: Buffer }[];
 }
 
@@ -40,9 +49,19 @@ export interface DemoImage {
 export interface DemoImageOptions {
   /** Recorded as the image's version label. */
   version: string;
+  /** The commit it was built from (`org.opencontainers.image.revision`). */
+  revision?: string;
+  /** Its source repository URL (`org.opencontainers.image.source`). */
+  source?: string;
+  /** Its base image (`org.opencontainers.image.base.name`). */
+  baseName?: string;
+  /** When it was built (the config's `created`; default now). */
+  created?: Date;
   /** Number of layers (default 2). */
   layers?: number;
-  /** Random payload per layer in bytes (default 4 KiB). */
+  /** Layers to start with, e.g. the base layer of an earlier version; new ones fill up to `layers`. */
+  reuseLayers?: DemoLayer[];
+  /** Random payload per new layer in bytes (default 4 KiB). */
   layerSize?: number;
 }
 
@@ -84,27 +103,41 @@ function descriptorOf(mediaType: string, bytes: Buffer): Descriptor {
 
 /**
  * Builds a small but real single-platform OCI image in memory: gzip'd tar
- * layers of random bytes, a config whose diff_ids match them, a manifest.
+ * layers of random bytes (after any reused ones), a config whose diff_ids
+ * match them and whose labels say what it is, a manifest annotated the same.
  * Random content makes every call a new digest, like a new build.
  */
 export function buildDemoImage(options: DemoImageOptions): DemoImage {
-  const layers = Array.from({ length: options.layers ?? 2 }, () => {
+  const count = options.layers ?? 2;
+  const layers: DemoLayer[] = (options.reuseLayers ?? []).slice(0, count);
+  while (layers.length < count) {
     const tar = randomTar(options.layerSize ?? 4096);
     const gz = gzipSync(tar, { level: 1 });
-    return {
+    layers.push({
       descriptor: descriptorOf(LAYER_MEDIA_TYPE, gz),
       bytes: gz,
       diffId: sha256Digest(tar),
-    };
-  });
+    });
+  }
+  // Where `docker build --label` and the OCI annotations put them; the change preview reads both.
+  const labels: Record<string, string> = {
+    'org.opencontainers.image.version': options.version,
+    ...(options.revision
+      ? { 'org.opencontainers.image.revision': options.revision }
+      : {}),
+    ...(options.source
+      ? { 'org.opencontainers.image.source': options.source }
+      : {}),
+    ...(options.baseName
+      ? { 'org.opencontainers.image.base.name': options.baseName }
+      : {}),
+  };
   const config = Buffer.from(
     JSON.stringify({
-      created: new Date().toISOString(),
+      created: (options.created ?? new Date()).toISOString(),
       architecture: 'amd64',
       os: 'linux',
-      config: {
-        Labels: { 'org.opencontainers.image.version': options.version },
-      },
+      config: { Labels: labels },
       rootfs: { type: 'layers', diff_ids: layers.map(l => l.diffId) },
       history: layers.map((_, i) => ({
         created_by: `image-promotion demo seed, layer ${i + 1}`,
@@ -118,13 +151,14 @@ export function buildDemoImage(options: DemoImageOptions): DemoImage {
       mediaType: MediaTypes.ociManifest,
       config: configDescriptor,
       layers: layers.map(l => l.descriptor),
-      annotations: { 'org.opencontainers.image.version': options.version },
+      annotations: labels,
     }),
   );
   return {
     digest: sha256Digest(manifest),
     mediaType: MediaTypes.ociManifest,
     manifest,
+    layers,
     blobs: [
       ...layers.map(l => ({ descriptor: l.descriptor, bytes: l.bytes })),
       { descriptor: configDescriptor, bytes: config },

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import { OciLayoutRepository } from '@image-promotion/plugin-image-promotion-node';
-import { readDemoSeedPlan, seedDemoImages } from './demoSeed';
+import { demoRevision, readDemoSeedPlan, seedDemoImages } from './demoSeed';
 
 function demoConfig(root: string) {
   const environment = (id: string) => ({
@@ -80,6 +80,36 @@ describe('demo seed', () => {
     for (const blob of [parsed.config, ...parsed.layers]) {
       expect(await qa.hasBlob(blob.digest)).toBe(true);
     }
+
+    // What the change preview compares: labels naming version, commit and
+    // source, and 1.1.0 sharing 1.0.0's base layer but not its app layer.
+    const read = async (tag: string) => {
+      const doc = JSON.parse((await dev.getManifest(tag)).bytes.toString());
+      return {
+        annotations: doc.annotations as Record<string, string>,
+        layers: (doc.layers as { digest: string }[]).map(l => l.digest),
+      };
+    };
+    const [v1, v2] = [await read('1.0.0'), await read('1.1.0')];
+    expect(v2.annotations).toEqual({
+      'org.opencontainers.image.version': '1.1.0',
+      'org.opencontainers.image.revision': demoRevision(
+        'checkout-service',
+        '1.1.0',
+      ),
+      'org.opencontainers.image.source':
+        'https://github.com/image-promotion-demo/checkout-service',
+      'org.opencontainers.image.base.name':
+        'docker.io/library/debian:bookworm-slim',
+    });
+    expect(v1.annotations['org.opencontainers.image.revision']).toMatch(
+      /^[0-9a-f]{40}$/,
+    );
+    expect(v1.annotations['org.opencontainers.image.revision']).not.toBe(
+      v2.annotations['org.opencontainers.image.revision'],
+    );
+    expect(v2.layers[0]).toBe(v1.layers[0]);
+    expect(v2.layers[1]).not.toBe(v1.layers[1]);
 
     const again = await seedDemoImages(plan);
     expect(again.map(r => r.seeded)).toEqual([false, false]);

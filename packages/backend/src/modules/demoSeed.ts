@@ -14,6 +14,7 @@
  * limitations under the License.
  */
 
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import {
   coreServices,
@@ -47,6 +48,16 @@ export interface DemoSeedResult {
   seeded: boolean;
   /** Versions and their digests, when seeded. */
   versions: { version: string; digest: string; environments: string[] }[];
+}
+
+/** Where the demo images say their sources are: the change preview links commit ranges there. */
+export const DEMO_SOURCE_BASE = 'https://github.com/image-promotion-demo';
+/** The base image every demo version names (shared, so its layer is too). */
+export const DEMO_BASE_IMAGE = 'docker.io/library/debian:bookworm-slim';
+
+/** A stable, commit-like revision per image and version, so restarts and tests agree. */
+export function demoRevision(image: string, version: string): string {
+  return createHash('sha1').update(`${image}@${version}`).digest('hex');
 }
 
 const IMAGE_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
@@ -135,7 +146,10 @@ function layoutFor(
  * Writes two versions of each image whose layout in the first environment is
  * still empty: `1.0.0` into the first and second environment (same digest),
  * `1.1.0` into the first only, with each environment's current tag, so the
- * first environment is one version ahead. The second environment is written
+ * first environment is one version ahead. Both carry the OCI version,
+ * revision, source and base-image labels; `1.1.0` keeps the base layer of
+ * `1.0.0` and replaces its application layer with a bigger one, so the
+ * change preview has something to show. The second environment is written
  * first: the first one being non-empty is what marks an image as seeded.
  */
 export async function seedDemoImages(
@@ -149,8 +163,22 @@ export async function seedDemoImages(
       continue;
     }
     const second = layoutFor(plan.second, image);
-    const older = buildDemoImage({ version: '1.0.0' });
-    const newer = buildDemoImage({ version: '1.1.0' });
+    const labels = (version: string) => ({
+      version,
+      revision: demoRevision(image, version),
+      source: `${DEMO_SOURCE_BASE}/${image}`,
+      baseName: DEMO_BASE_IMAGE,
+    });
+    // Built a few days apart, as releases are.
+    const older = buildDemoImage({
+      ...labels('1.0.0'),
+      created: new Date(Date.now() - 3 * 24 * 3600_000),
+    });
+    const newer = buildDemoImage({
+      ...labels('1.1.0'),
+      reuseLayers: older.layers.slice(0, 1),
+      layerSize: 6144,
+    });
     const withCurrent = (environment: DemoSeedEnvironment, tag: string) =>
       environment.currentTag ? [tag, environment.currentTag] : [tag];
     await writeDemoImage(second, older, withCurrent(plan.second, '1.0.0'));

@@ -16,9 +16,7 @@
 
 /*
  * The engine's real-infrastructure test harness (docker-registry processes,
- * OCI layout fixtures, skopeo, fault proxy). It is not an entry point of the
- * engine package yet; once it is exported as
- * `@image-promotion/plugin-image-promotion-node/testing`, import from there.
+ * OCI layout fixtures, cosign signatures, skopeo, fault proxy), from the
+ * engine package's `testing` entry point.
  */
-// eslint-disable-next-line @backstage/no-relative-monorepo-imports
-export * from '../../../image-promotion-node/src/testing';
+export * from '@image-promotion/plugin-image-promotion-node/testing';

@@ -14,19 +14,15 @@
  * limitations under the License.
  */
 
-import {
-  generateKeyPairSync,
-  randomUUID,
-  sign,
-  type KeyObject,
-} from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import type { PolicyGateResult } from '../policy';
 import { PolicyRefusedError } from '../promotion/PromotionService';
 import { cosignSignatureTag } from '../signatures/verifyCosignSignatures';
 import {
+  addCosignSignature,
   createOciLayout,
-  MEDIA_TYPES,
+  generateCosignKeyPair,
   OciLayoutFixture,
   pushWithSkopeo,
   skopeoInspectRawDigest,
@@ -44,84 +40,6 @@ import {
 
 jest.setTimeout(180_000);
 
-function keyPair() {
-  const { publicKey, privateKey } = generateKeyPairSync('ec', {
-    namedCurve: 'prime256v1',
-  });
-  return {
-    pem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    privateKey,
-  };
-}
-
-/** The simple-signing payload cosign signs for an image. */
-function simpleSigning(digest: string, reference: string): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      critical: {
-        identity: { 'docker-reference': reference },
-        image: { 'docker-manifest-digest': digest },
-        type: 'cosign container image signature',
-      },
-      optional: { nonce: randomUUID() },
-    }),
-  );
-}
-
-/**
- * Writes a cosign signature the way `cosign sign --key` stores it: the
- * payload as the one layer of an image manifest tagged `sha256-<hex>.sig`,
- * its base64 ECDSA signature in the `dev.cosignproject.cosign/signature`
- * annotation. `tamper` changes the payload after signing.
- */
-async function addCosignSignature(
-  layout: OciLayoutFixture,
-  subjectDigest: string,
-  privateKey: KeyObject,
-  options: { payloadDigest?: string; tamper?: boolean } = {},
-) {
-  let payload = simpleSigning(
-    options.payloadDigest ?? subjectDigest,
-    'registry.test/checkout',
-  );
-  const signature = sign('sha256', payload, privateKey).toString('base64');
-  if (options.tamper) {
-    payload = Buffer.from(
-      payload.toString().replace('"nonce":"', '"nonce":"x'),
-    );
-  }
-  const payloadDescriptor = await layout.writeBlob(
-    payload,
-    MEDIA_TYPES.cosignSimpleSigning,
-  );
-  const config = await layout.writeBlob(
-    JSON.stringify({
-      architecture: '',
-      os: '',
-      config: {},
-      rootfs: { type: 'layers', diff_ids: [payloadDescriptor.digest] },
-    }),
-    MEDIA_TYPES.config,
-  );
-  const manifest = await layout.writeBlob(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MEDIA_TYPES.manifest,
-      config,
-      layers: [
-        {
-          ...payloadDescriptor,
-          annotations: { 'dev.cosignproject.cosign/signature': signature },
-        },
-      ],
-    }),
-    MEDIA_TYPES.manifest,
-  );
-  const tag = cosignSignatureTag(subjectDigest);
-  await layout.tag(tag, manifest);
-  return tag;
-}
-
 async function refusal(promise: Promise<unknown>): Promise<PolicyGateResult[]> {
   const error = await promise.then(
     () => undefined,
@@ -135,8 +53,8 @@ describe('signatures as a policy gate (real registries)', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
   let dev: TestRegistry;
   let prod: TestRegistry;
-  const release = keyPair();
-  const stranger = keyPair();
+  const release = generateCosignKeyPair();
+  const stranger = generateCosignKeyPair();
 
   beforeAll(async () => {
     [dev, prod] = await Promise.all([startRegistry(), startRegistry()]);
@@ -182,7 +100,7 @@ describe('signatures as a policy gate (real registries)', () => {
           currentTag: 'prod',
           policy: {
             signatures: {
-              keys: [{ name: 'release-key', publicKey: release.pem }],
+              keys: [{ name: 'release-key', publicKey: release.publicKeyPem }],
             },
           },
         },

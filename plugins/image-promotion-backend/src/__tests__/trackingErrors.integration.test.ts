@@ -114,6 +114,8 @@ describe('an environment whose registry cannot be read', () => {
       api.http
         .get(`${API}/entities/default/component/checkout/status`)
         .set('Authorization', alice);
+    const overview = (query = '') =>
+      api.http.get(`${API}/overview${query}`).set('Authorization', alice);
 
     it('reports why, and when it last tried, until the registry answers again', async () => {
       proxy.addRule({
@@ -143,6 +145,22 @@ describe('an environment whose registry cannot be read', () => {
         qaEnv.trackingError.lastTriedAt,
       );
 
+      // The manager's overview says the same instead of "nothing deployed",
+      // and its status filter finds the component.
+      const downOverview = await overview();
+      expect(downOverview.status).toBe(200);
+      const [row] = downOverview.body.items;
+      expect(row.statuses).toContain('unreadable');
+      expect(row.environments[0].trackingError).toBeNull();
+      expect(row.environments[1]).toMatchObject({
+        current: null,
+        trackingError: qaEnv.trackingError,
+      });
+      const unreadable = await overview('?status=unreadable');
+      expect(unreadable.body.items.map((i: any) => i.entityRef)).toEqual([
+        'component:default/checkout',
+      ]);
+
       // Still down: the streak keeps its start, the last try moves.
       await new Promise(resolve => setTimeout(resolve, 20));
       await refresh();
@@ -155,6 +173,10 @@ describe('an environment whose registry cannot be read', () => {
       const up = (await status()).body.environments[1];
       expect(up.trackingError).toBeNull();
       expect(up.current).toMatchObject({ digest: qaDigest, tag: 'qa' });
+      const upOverview = (await overview()).body.items[0];
+      expect(upOverview.statuses).not.toContain('unreadable');
+      expect(upOverview.environments[1].trackingError).toBeNull();
+      expect((await overview('?status=unreadable')).body.items).toEqual([]);
     });
 
     it('says in words why a directory registry cannot be read', async () => {

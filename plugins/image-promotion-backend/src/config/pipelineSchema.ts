@@ -18,7 +18,11 @@ import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { z } from 'zod';
-import type { EnvironmentPolicy } from '../domain/types';
+import type {
+  EnvironmentPolicy,
+  TransparencyLogRequirement,
+} from '../domain/types';
+import { checkTrustedRoot } from '../signatures/trustedRoot';
 import { parseDuration } from './duration';
 import { freezeWindowSchema } from './freezeWindowSchema';
 import { repositoryTemplateProblem } from './repositoryTemplate';
@@ -126,11 +130,52 @@ const signatureKeySchema = strictObject({
   return { name: key.name ?? key.path ?? '', pem: pem.trim() };
 });
 
+/** `policy.signatures.transparencyLog`: a Sigstore trusted root file, read and checked at start-up. */
+const transparencyLogSchema = strictObject({
+  trustedRoot: nonEmptyString,
+  threshold: integer(1, 10).default(1),
+}).transform((log, ctx): TransparencyLogRequirement => {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(log.trustedRoot, 'utf8'));
+  } catch (error) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['trustedRoot'],
+      message: `cannot read the trusted root ${log.trustedRoot}: ${
+        (error as NodeJS.ErrnoException).code ??
+        (error instanceof Error ? error.message : String(error))
+      }`,
+    });
+    return z.NEVER;
+  }
+  try {
+    checkTrustedRoot(json);
+  } catch (error) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['trustedRoot'],
+      message: `${
+        log.trustedRoot
+      } is not a usable Sigstore trusted root (as written by cosign trusted-root create): it ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    });
+    return z.NEVER;
+  }
+  return {
+    trustedRootPath: log.trustedRoot,
+    trustedRoot: json,
+    threshold: log.threshold,
+  };
+});
+
 const signaturesSchema = strictObject({
   keys: z.array(signatureKeySchema).min(1, {
     message:
       'list at least one public key; remove signatures to turn the gate off',
   }),
+  transparencyLog: transparencyLogSchema.optional(),
 });
 
 const DEFAULT_POLICY = defaultPolicy();
@@ -161,6 +206,9 @@ const policySchema = strictObject({
       name: key.name || `key ${i + 1}`,
       pem: key.pem,
     })),
+    ...(policy.signatures?.transparencyLog
+      ? { signatureTransparencyLog: policy.signatures.transparencyLog }
+      : {}),
   }),
 );
 

@@ -15,7 +15,11 @@
  */
 
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigReader, type JsonValue } from '@backstage/config';
+import { createTestTransparencyLog } from '../__testUtils__/sigstoreBundles';
 import { readImagePromotionConfig } from './readImagePromotionConfig';
 
 function configWith(signatures: JsonValue) {
@@ -69,5 +73,69 @@ describe('policy.signatures', () => {
     expect(() => readImagePromotionConfig(configWith(signatures))).toThrow(
       message,
     );
+  });
+});
+
+describe('policy.signatures.transparencyLog', () => {
+  const pem = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+    .publicKey.export({ type: 'spki', format: 'pem' })
+    .toString();
+  const dir = mkdtempSync(join(tmpdir(), 'trusted-root-'));
+  const file = (name: string, content: unknown) => {
+    const path = join(dir, name);
+    writeFileSync(
+      path,
+      typeof content === 'string' ? content : JSON.stringify(content),
+    );
+    return path;
+  };
+  const root = createTestTransparencyLog().trustedRoot;
+
+  it('reads a trusted root file and the threshold', () => {
+    const path = file('trusted_root.json', root);
+    const config = readImagePromotionConfig(
+      configWith({
+        keys: [{ publicKey: pem }],
+        transparencyLog: { trustedRoot: path, threshold: 2 },
+      }),
+    );
+    const prod = config.pipelines.get('default')!.environments[1];
+    expect(prod.policy.signatureTransparencyLog).toEqual({
+      trustedRootPath: path,
+      trustedRoot: root,
+      threshold: 2,
+    });
+    expect(
+      config.pipelines.get('default')!.environments[0].policy
+        .signatureTransparencyLog,
+    ).toBeUndefined();
+  });
+
+  it.each([
+    [
+      { trustedRoot: '/nonexistent/trusted_root.json' },
+      'cannot read the trusted root /nonexistent/trusted_root.json: ENOENT',
+    ],
+    [{ trustedRoot: 'not-json' }, 'cannot read the trusted root'],
+    [
+      { trustedRoot: 'no-logs' },
+      'is not a usable Sigstore trusted root (as written by cosign trusted-root create): it lists no transparency log',
+    ],
+    [{ trustedRoot: 'good', threshold: 0 }, 'threshold'],
+  ])('refuses %j', (log, message) => {
+    const paths: Record<string, string> = {
+      'not-json': file('broken.json', '{ not json'),
+      'no-logs': file('empty.json', { ...root, tlogs: [] }),
+      good: file('good.json', root),
+    };
+    const transparencyLog = {
+      ...log,
+      trustedRoot: paths[log.trustedRoot] ?? log.trustedRoot,
+    };
+    expect(() =>
+      readImagePromotionConfig(
+        configWith({ keys: [{ publicKey: pem }], transparencyLog }),
+      ),
+    ).toThrow(message);
   });
 });

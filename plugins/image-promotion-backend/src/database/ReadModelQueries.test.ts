@@ -69,21 +69,32 @@ describe('ReadModelQueries', () => {
   }
 
   it.each(databases.eachSupportedId())(
-    'reads every environment of every component as the per-row stores methods do, in five statements, %p',
+    'reads every environment of every component as the per-row stores methods do, in six statements, %p',
     async databaseId => {
       const { knex, stores, queries } = await setUp(databaseId);
       const refs = Array.from({ length: COMPONENTS }, (_, i) =>
         generatedRef(i),
       );
+      // Every 9th component's staging registry could not be read.
+      await stores.trackingErrors.record(
+        refs.map((entityRef, i) => ({
+          entityRef,
+          environment: 'staging',
+          ...(i % 9 === 0
+            ? { error: `the staging registry refused ${i}` }
+            : {}),
+        })),
+      );
       const { result: states, queries: statements } = await countQueries(
         knex,
         () => queries.environmentStates({ environments: ENVIRONMENTS }),
       );
-      expect(statements).toBe(5);
+      expect(statements).toBe(6);
 
       let failures = 0;
       let drift = 0;
       let pending = 0;
+      let unreadable = 0;
       for (const entityRef of refs) {
         for (const environment of ENVIRONMENTS) {
           const state = states.get(entityRef, environment);
@@ -118,6 +129,12 @@ describe('ReadModelQueries', () => {
           expect(state.lastFailure).toEqual(
             last?.status === 'failed' ? last : undefined,
           );
+          expect(state.trackingError).toEqual(
+            (await stores.trackingErrors.forComponent(entityRef)).get(
+              environment.id,
+            ),
+          );
+          unreadable += state.trackingError ? 1 : 0;
           failures += state.lastFailure ? 1 : 0;
           drift += state.openDrift;
           pending += state.pendingApprovals;
@@ -127,15 +144,16 @@ describe('ReadModelQueries', () => {
       expect(failures).toBe(Math.ceil(COMPONENTS / 7));
       expect(drift).toBe(Math.ceil(COMPONENTS / 13));
       expect(pending).toBe(Math.ceil(COMPONENTS / 10));
+      expect(unreadable).toBe(Math.ceil(COMPONENTS / 9));
 
-      // Named components: the same five statements, and only theirs.
+      // Named components: the same six statements, and only theirs.
       const some = await countQueries(knex, () =>
         queries.environmentStates({
           entityRefs: [refs[0], refs[7]],
           environments: ENVIRONMENTS,
         }),
       );
-      expect(some.queries).toBe(5);
+      expect(some.queries).toBe(6);
       expect(some.result.get(refs[7], ENVIRONMENTS[1]).lastFailure).toEqual(
         states.get(refs[7], ENVIRONMENTS[1]).lastFailure,
       );

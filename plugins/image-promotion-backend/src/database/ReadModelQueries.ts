@@ -36,6 +36,11 @@ import type {
   Promotion,
 } from './types';
 import { chooseCurrent, CurrentTagState } from './currentVersion';
+import {
+  toTrackingError,
+  TrackingError,
+  TrackingErrorRow,
+} from './TrackingErrorStore';
 
 // Bulk reads for the overview, metrics and status endpoints: each method is a
 // fixed number of SQL statements however many components it covers, where
@@ -77,6 +82,8 @@ export interface EnvironmentState {
   lastFailure: Promotion | undefined;
   openDrift: number;
   pendingApprovals: number;
+  /** Why tracking could not read the environment's registry at its last try. */
+  trackingError: TrackingError | undefined;
 }
 
 /** What {@link ReadModelQueries.environmentStates} read, by component and environment. */
@@ -88,6 +95,7 @@ interface StateMaps {
   finished: Map<string, Promotion>;
   drift: Map<string, number>;
   pending: Map<string, number>;
+  trackingErrors: Map<string, TrackingError>;
 }
 
 /** Bulk-read states, looked up by component and environment. */
@@ -111,6 +119,7 @@ export class EnvironmentStates {
       lastFailure: finished?.status === 'failed' ? finished : undefined,
       openDrift: this.maps.drift.get(k) ?? 0,
       pendingApprovals: this.maps.pending.get(k) ?? 0,
+      trackingError: this.maps.trackingErrors.get(k),
     };
   }
 }
@@ -147,7 +156,7 @@ export class ReadModelQueries {
 
   /**
    * The state of every environment of `entityRefs` (all components when
-   * omitted or too many to name): five statements, run together.
+   * omitted or too many to name): six statements, run together.
    * `environments` are those of the pipelines involved, each with its
    * current tag.
    */
@@ -164,25 +173,29 @@ export class ReadModelQueries {
         finished: new Map(),
         drift: new Map(),
         pending: new Map(),
+        trackingErrors: new Map(),
       });
     }
-    const [versions, tagStates, latest, drift, pending] = await Promise.all([
-      this.versions(refs),
-      this.currentTagStates(refs, options.environments),
-      this.latestPromotions(refs),
-      this.countByEnvironment('drift_events', 'environment', refs, q =>
-        q.whereNull('acknowledged_at'),
-      ),
-      this.countByEnvironment('promotions', 'target_environment', refs, q =>
-        q.where('status', 'pending_approval'),
-      ),
-    ]);
+    const [versions, tagStates, latest, drift, pending, trackingErrors] =
+      await Promise.all([
+        this.versions(refs),
+        this.currentTagStates(refs, options.environments),
+        this.latestPromotions(refs),
+        this.countByEnvironment('drift_events', 'environment', refs, q =>
+          q.whereNull('acknowledged_at'),
+        ),
+        this.countByEnvironment('promotions', 'target_environment', refs, q =>
+          q.where('status', 'pending_approval'),
+        ),
+        this.trackingErrors(refs),
+      ]);
     return new EnvironmentStates({
       versions,
       tagStates,
       ...latest,
       drift,
       pending,
+      trackingErrors,
     });
   }
 
@@ -401,6 +414,18 @@ export class ReadModelQueries {
     }>;
     return new Map(
       rows.map(r => [key(r.entity_ref, r.environment), Number(r.count)]),
+    );
+  }
+
+  /** The environments tracking could not read at its last try, by component and environment. */
+  private async trackingErrors(
+    refs: string[] | undefined,
+  ): Promise<Map<string, TrackingError>> {
+    const query = this.db<TrackingErrorRow>('tracking_errors');
+    if (refs) query.whereIn('entity_ref', refs);
+    const rows: TrackingErrorRow[] = await query;
+    return new Map(
+      rows.map(r => [key(r.entity_ref, r.environment), toTrackingError(r)]),
     );
   }
 

@@ -36,7 +36,8 @@ export interface TrackingOutcome {
   error?: string;
 }
 
-interface TrackingErrorRow {
+/** A row of `tracking_errors`. */
+export interface TrackingErrorRow {
   entity_ref: string;
   environment: string;
   message: string;
@@ -47,7 +48,7 @@ interface TrackingErrorRow {
 /** Pairs per statement: keeps the bound parameters well under every driver's limit. */
 const CHUNK = 200;
 
-function toTrackingError(row: TrackingErrorRow): TrackingError {
+export function toTrackingError(row: TrackingErrorRow): TrackingError {
   return {
     entityRef: row.entity_ref,
     environment: row.environment,

@@ -59,8 +59,20 @@ export interface EnvironmentPolicy {
   freezeWindows: FreezeWindow[];
   /** Never move an existing tag in the target to another digest. Default false. */
   immutableTags: boolean;
-  /** Public keys whose cosign signature the promoted digest must carry; empty = no signature gate. */
+  /** Public keys whose signature (cosign `.sig` or Sigstore bundle) the promoted digest must carry; empty = no signature gate. */
   signatureKeys: SignatureKey[];
+  /** When set, a signature counts only with transparency-log entries verified against this trusted root (`policy.signatures.transparencyLog`). */
+  signatureTransparencyLog?: TransparencyLogRequirement;
+}
+
+/** `policy.signatures.transparencyLog`: the logs a signature's entries must be verified against, offline. */
+export interface TransparencyLogRequirement {
+  /** Where the trusted root came from (a path), for messages. */
+  trustedRootPath: string;
+  /** The Sigstore trusted root as read (`trusted_root.json`, protobuf-specs JSON). */
+  trustedRoot: unknown;
+  /** Distinct verified entries required per signature; default 1. */
+  threshold: number;
 }
 
 /** A public key of the signature gate, as configured (`policy.signatures.keys`). */

@@ -37,7 +37,7 @@ import {
 } from '../policy';
 import type { SignatureFacts } from '../policy/types';
 import type { RegistryAccess } from '../registry/RegistryAccess';
-import { verifyCosignSignatures } from '../signatures/verifyCosignSignatures';
+import { checkSignatures } from '../signatures/checkSignatures';
 import {
   CallerGoneError,
   isDeadline,
@@ -284,9 +284,10 @@ export class PromotionService {
   }
 
   /**
-   * The cosign signatures of the digest in the source environment, checked
-   * against the target's keys; undefined when the target has no signature
-   * gate. A registry that cannot be read fails the gate, in words.
+   * The signatures of the digest in the source environment (cosign `.sig`
+   * tag and Sigstore bundle referrers), checked against the target's keys;
+   * undefined when the target has no signature gate. A registry that cannot
+   * be read fails the gate, in words.
    */
   private async signatureFacts(
     component: TrackedComponent,
@@ -303,10 +304,10 @@ export class PromotionService {
       component.entityRef,
     );
     try {
-      return await verifyCosignSignatures(
+      return await checkSignatures(
         repository,
         digest,
-        keys,
+        { keys, transparencyLog: target.policy.signatureTransparencyLog },
         call.signal,
       );
     } catch (error) {

@@ -47,7 +47,8 @@ function matchesText(component: TrackedComponent, q: string): boolean {
 /**
  * Assembles `GET /overview`: every tracked component × environment with its
  * current version, how far it is behind the previous environment, pending
- * approvals, unacknowledged drift and an unresolved failed promotion. It
+ * approvals, unacknowledged drift, an unresolved failed promotion and why
+ * tracking could not read an environment's registry. It
  * reads in a fixed number of statements (ReadModelQueries), whatever the
  * size of the catalog; with `limit` only the requested page is assembled
  * unless a status filter needs every row.
@@ -162,6 +163,13 @@ export class OverviewReadModel {
                 finishedAt: state.lastFailure.finishedAt?.toISOString() ?? null,
               }
             : null,
+          trackingError: state.trackingError
+            ? {
+                message: state.trackingError.message,
+                lastTriedAt: state.trackingError.lastTriedAt.toISOString(),
+                failingSince: state.trackingError.failingSince.toISOString(),
+              }
+            : null,
         };
       },
     );
@@ -172,6 +180,7 @@ export class OverviewReadModel {
       statuses.push('pending-approval');
     }
     if (environments.some(e => e.lastFailedPromotion)) statuses.push('failed');
+    if (environments.some(e => e.trackingError)) statuses.push('unreadable');
     if (environments.some(e => (e.behind?.versions ?? 0) > 0)) {
       statuses.push('behind');
     }

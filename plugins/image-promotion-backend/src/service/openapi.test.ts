@@ -315,6 +315,7 @@ const RESPONSE_TYPES: Array<[schema: string, keys: string[]]> = [
       pendingApprovals: true,
       drift: true,
       lastFailedPromotion: true,
+      trackingError: true,
     }),
   ],
   [

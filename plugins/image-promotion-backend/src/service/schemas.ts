@@ -270,6 +270,7 @@ export const OVERVIEW_STATUSES = [
   'drift',
   'pending-approval',
   'failed',
+  'unreadable',
   'behind',
   'in-sync',
 ] as const;

@@ -71,6 +71,12 @@ export type {
   PushOptions,
   SignatureFixture,
 } from './fixtures';
+export {
+  addCosignSignature,
+  generateCosignKeyPair,
+  simpleSigningPayload,
+} from './cosign';
+export type { CosignKeyPair, CosignSignatureOptions } from './cosign';
 export { startEcrStandIn } from './ecrStandIn';
 export type {
   AwsStandInRequest,

@@ -50,6 +50,7 @@ function env(
     pendingApprovals: 0,
     drift: 0,
     lastFailedPromotion: null,
+    trackingError: null,
     ...overrides,
   };
 }
@@ -102,7 +103,7 @@ export function overviewItems(): OverviewItem[] {
       lifecycle: 'production',
       image: 'billing',
       pipeline: 'default',
-      statuses: ['failed', 'behind'],
+      statuses: ['failed', 'unreadable', 'behind'],
       environments: [
         env('dev', 'Development', '=cmd', 'f', null),
         env(
@@ -120,7 +121,21 @@ export function overviewItems(): OverviewItem[] {
             },
           },
         ),
-        env('prod', 'Production', null, null, null),
+        env(
+          'prod',
+          'Production',
+          null,
+          null,
+          { versions: 0, days: null },
+          {
+            trackingError: {
+              message:
+                'the prod registry at registry.example.com refused the connection; check that it is running',
+              lastTriedAt: ago(0.01),
+              failingSince: ago(0.5),
+            },
+          },
+        ),
       ],
     },
   ];

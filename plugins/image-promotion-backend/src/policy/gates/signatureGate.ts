@@ -18,8 +18,9 @@ import type { PolicyGateResult } from '../types';
 import type { PolicyContext } from './PolicyContext';
 
 /**
- * The promoted digest carries a valid cosign signature by every key the
- * target environment's `policy.signatures` lists.
+ * The promoted digest carries a valid signature (cosign `.sig` tag or
+ * Sigstore bundle referrer) by every key the target environment's
+ * `policy.signatures` lists.
  */
 export function signatureGate(context: PolicyContext): PolicyGateResult {
   const keys = context.target.policy.signatureKeys;

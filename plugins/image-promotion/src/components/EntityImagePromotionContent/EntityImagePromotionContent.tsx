@@ -204,12 +204,7 @@ const PromotionView = (props: { entityRef: string }) => {
   return (
     // The plugin's root on the entity page: accessibility checks scope to it.
     <div data-image-promotion="tab">
-      <ContentHeader
-        title="Promotion"
-        description={`Image ${status.image}, pipeline ${status.pipeline}`}
-      >
-        {refreshButton}
-      </ContentHeader>
+      <ContentHeader title="Promotion">{refreshButton}</ContentHeader>
       <Typography variant="body2" paragraph>
         Image <code>{status.image}</code> on pipeline{' '}
         <code>{status.pipeline}</code>: the same digest moves from left to

@@ -127,6 +127,7 @@ export const PromotionHistory = (props: {
     },
     {
       title: 'Digest',
+      cellStyle: { whiteSpace: 'nowrap' },
       render: p => <code title={p.digest}>{shortDigest(p.digest)}</code>,
     },
     { title: 'Tag', field: 'targetTag' },
@@ -135,9 +136,17 @@ export const PromotionHistory = (props: {
       render: p => {
         const headline = changes?.[p.id];
         if (!headline) return '';
+        const { version, content } = describeHeadline(headline);
         return (
           <>
-            {describeHeadline(headline)}
+            {version && (
+              <Typography variant="body2" display="block" noWrap>
+                {version}
+              </Typography>
+            )}
+            <Typography variant="caption" display="block" noWrap>
+              {content}
+            </Typography>
             {headline.compareUrl && (
               <Typography variant="caption" display="block">
                 <Link

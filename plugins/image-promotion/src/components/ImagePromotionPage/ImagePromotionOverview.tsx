@@ -44,7 +44,13 @@ import { useMemo, useState } from 'react';
 import { imagePromotionApiRef } from '../../api';
 import { usePromotionSignals } from '../../hooks/usePromotionSignals';
 import { StatusErrorPanel } from '../shared/StatusErrorPanel';
-import { formatDateTime, humanizeUserRef, shortDigest } from '../shared/format';
+import {
+  formatAge,
+  formatDateTime,
+  humanizeUserRef,
+  shortDigest,
+  trackingReason,
+} from '../shared/format';
 import { DeliveryMetricsPanel, METRICS_DAYS } from './DeliveryMetricsPanel';
 import { useOverviewPages } from './useOverviewPages';
 import {
@@ -245,6 +251,20 @@ export const OverviewTable = (props: {
               {env.drift > 0 && (
                 <Typography variant="caption" display="block">
                   {env.drift} drift event{env.drift === 1 ? '' : 's'}
+                </Typography>
+              )}
+              {env.trackingError && (
+                <Typography
+                  variant="caption"
+                  display="block"
+                  className={classes.behind}
+                  title={`${trackingReason(
+                    env.trackingError.message,
+                  )}; failing since ${formatDateTime(
+                    env.trackingError.failingSince,
+                  )}, last tried ${formatAge(env.trackingError.lastTriedAt)}`}
+                >
+                  Cannot read the registry
                 </Typography>
               )}
             </>

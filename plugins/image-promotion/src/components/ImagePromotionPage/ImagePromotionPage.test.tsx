@@ -111,6 +111,12 @@ describe('ImagePromotionPage', () => {
     expect(
       within(table).getByText(/QA: registry qa answered 401/),
     ).toBeInTheDocument();
+    // A registry tracking cannot read is not shown as "nothing deployed".
+    expect(within(table).getByLabelText('Production: unknown')).toBeVisible();
+    const unreadable = within(table).getByText('Cannot read the registry');
+    expect(unreadable.getAttribute('title')).toMatch(
+      /^it refused the connection; check that it is running; failing since .+, last tried .+ ago$/,
+    );
     expect(api.getMetrics).toHaveBeenCalledWith({ days: 90 });
   });
 

@@ -52,6 +52,7 @@ describe('overviewRows', () => {
     [{ status: 'pending-approval' as const }, ['checkout']],
     [{ status: 'drift' as const }, ['search']],
     [{ status: 'failed' as const }, ['billing']],
+    [{ status: 'unreadable' as const }, ['billing']],
     [{ status: 'behind' as const }, ['checkout', 'billing']],
     [{ status: 'in-sync' as const }, []],
     [{ q: 'BILL' }, ['billing']],
@@ -92,18 +93,22 @@ describe('overviewRows', () => {
         'Development version,Development tag,Development digest,Development behind (versions),Development behind (days),' +
         'QA version,QA tag,QA digest,QA behind (versions),QA behind (days),' +
         'Production version,Production tag,Production digest,Production behind (versions),Production behind (days),' +
-        'Pending approvals,Drift,Last failed,Status',
+        'Pending approvals,Drift,Last failed,Unreadable registries,Status',
     );
     expect(lines[1]).toBe(
       `component:default/checkout,Checkout,group:default/team-a,shop,production,checkout,default,` +
         `1.4.0,dev,sha256:${'c'.repeat(64)},,,1.4.0,qa,sha256:${'c'.repeat(
           64,
         )},0,0,` +
-        `1.2.0,prod,sha256:${'a'.repeat(64)},7,12,1,0,,pending-approval behind`,
+        `1.2.0,prod,sha256:${'a'.repeat(
+          64,
+        )},7,12,1,0,,,pending-approval behind`,
     );
     expect(lines[3]).toContain('"Billing, ""core"""');
     expect(lines[3]).toContain(`,'=cmd,`);
-    expect(lines[3]).toMatch(/,QA: registry qa answered 401,failed behind$/);
+    expect(lines[3]).toMatch(
+      /,QA: registry qa answered 401,Production: it refused the connection; check that it is running,failed unreadable behind$/,
+    );
     expect(lines).toHaveLength(5);
     expect(lines[4]).toBe('');
   });

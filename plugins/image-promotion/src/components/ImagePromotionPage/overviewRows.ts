@@ -20,7 +20,7 @@ import type {
   OverviewItem,
   OverviewStatus,
 } from '@image-promotion/plugin-image-promotion-common';
-import { shortDigest } from '../shared/format';
+import { shortDigest, trackingReason } from '../shared/format';
 
 /** An environment column of the overview: the union of the items' environments, in pipeline order. */
 export interface EnvironmentColumn {
@@ -48,6 +48,7 @@ export const STATUS_FILTERS: Array<{
   { value: 'pending-approval', label: 'Waiting for approval' },
   { value: 'drift', label: 'Drift' },
   { value: 'failed', label: 'Last promotion failed' },
+  { value: 'unreadable', label: 'Registry unreadable' },
   { value: 'behind', label: 'Behind' },
   { value: 'in-sync', label: 'In sync' },
 ];
@@ -88,6 +89,15 @@ export function describeFailures(item: OverviewItem): string[] {
   return item.environments.flatMap(e =>
     e.lastFailedPromotion
       ? [`${e.title}: ${e.lastFailedPromotion.failureReason ?? 'failed'}`]
+      : [],
+  );
+}
+
+/** "Production: it refused the connection" for every environment whose registry tracking could not read. */
+export function describeTrackingErrors(item: OverviewItem): string[] {
+  return item.environments.flatMap(e =>
+    e.trackingError
+      ? [`${e.title}: ${trackingReason(e.trackingError.message)}`]
       : [],
   );
 }
@@ -190,6 +200,7 @@ export function overviewToCsv(
     'Pending approvals',
     'Drift',
     'Last failed',
+    'Unreadable registries',
     'Status',
   ];
   const lines = items.map(row => [
@@ -213,6 +224,7 @@ export function overviewToCsv(
     pendingApprovalCount(row),
     driftCount(row),
     describeFailures(row).join('; '),
+    describeTrackingErrors(row).join('; '),
     row.statuses.join(' '),
   ]);
   return `${[header, ...lines]
@@ -238,7 +250,8 @@ export function versionOf(
 
 /** "1.4.2" for a cell, or an em dash when nothing runs there. */
 export function describeCurrent(
-  env: Pick<OverviewEnvironment, 'current' | 'versionTags'>,
+  env: Pick<OverviewEnvironment, 'current' | 'versionTags'> &
+    Partial<Pick<OverviewEnvironment, 'trackingError'>>,
 ): string {
-  return versionOf(env) || '—';
+  return versionOf(env) || (env.trackingError ? 'unknown' : '—');
 }

@@ -302,11 +302,22 @@ export const PromoteDialog = (props: PromoteDialogProps) => {
         Promote from {source.title} to {target.title}
       </DialogTitle>
       <DialogContent ref={contentRef}>
-        {blocked && (
+        {/* A refusal reads as an error; red body text on the dialog's paper is too faint (axe). */}
+        {blocked && blockedIsError && (
+          <Alert
+            id={blockedId}
+            role="note"
+            severity="error"
+            className={classes.blocked}
+          >
+            {blocked}
+          </Alert>
+        )}
+        {blocked && !blockedIsError && (
           <Typography
             id={blockedId}
             role="note"
-            color={blockedIsError ? 'error' : 'textSecondary'}
+            color="textSecondary"
             variant="body2"
             className={classes.blocked}
           >

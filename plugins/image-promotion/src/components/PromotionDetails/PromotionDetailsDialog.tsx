@@ -43,6 +43,7 @@ import {
   formatDateTime,
   formatDuration,
   humanizeEventActor,
+  humanizeEventMessage,
   humanizeUserRef,
   plainErrorMessage,
   plainFailureReason,
@@ -266,17 +267,20 @@ const DetailsBody = (props: {
             What happened
           </Typography>
           <ol aria-label="Status changes" className={classes.events}>
-            {details.events.map(e => (
-              <li key={e.id}>
-                <Typography variant="body2">
-                  {formatDateTime(e.at)}: {statusLabel(e.toStatus)} (
-                  <span title={e.actor ?? undefined}>
-                    {humanizeEventActor(e.actor)}
-                  </span>
-                  ){e.message ? ` — ${e.message}` : ''}
-                </Typography>
-              </li>
-            ))}
+            {details.events.map(e => {
+              const note = humanizeEventMessage(e.message, e.actor);
+              return (
+                <li key={e.id}>
+                  <Typography variant="body2">
+                    {formatDateTime(e.at)}: {statusLabel(e.toStatus)} (
+                    <span title={e.actor ?? undefined}>
+                      {humanizeEventActor(e.actor)}
+                    </span>
+                    ){note ? ` — ${note}` : ''}
+                  </Typography>
+                </li>
+              );
+            })}
           </ol>
         </div>
       )}

@@ -28,7 +28,7 @@ import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
-import { formatBytes, shortDigest } from './format';
+import { formatBytes, formatDateTime, shortDigest } from './format';
 
 const useStyles = makeStyles(theme => ({
   table: { marginTop: theme.spacing(1) },
@@ -41,6 +41,18 @@ const useStyles = makeStyles(theme => ({
 export function formatSizeDelta(delta: number): string {
   if (delta === 0) return '±0 B';
   return `${delta > 0 ? '+' : '−'}${formatBytes(Math.abs(delta))}`;
+}
+
+const CREATED_LABEL = 'org.opencontainers.image.created';
+
+/**
+ * A label's value as a reader wants it: the creation instant in the reader's
+ * locale and time zone (the raw RFC 3339 value stays in the title), every
+ * other label as the image states it.
+ */
+export function displayLabelValue(key: string, value: string | null): string {
+  if (value === null) return '—';
+  return key === CREATED_LABEL ? formatDateTime(value) : value;
 }
 
 /** "2 layers added (58.2 KiB), 1 removed (9.8 KiB), 1 shared". */
@@ -58,20 +70,28 @@ export function describeLayers(layers: LayerChange): string {
   return parts.join(', ');
 }
 
-/** The one line History shows: `1.0.0 → 1.1.0 · +2 −1 layers · +58.2 KiB`. */
-export function describeHeadline(headline: ChangeHeadline): string {
-  const parts: string[] = [];
+/**
+ * What History shows in two short lines: the version change
+ * (`1.0.0 → 1.1.0`, empty without version labels) and the content change
+ * (`+2 −1 layers · +58.2 KiB`).
+ */
+export function describeHeadline(headline: ChangeHeadline): {
+  version: string;
+  content: string;
+} {
+  let version = '';
   if (headline.fromVersion || headline.toVersion) {
-    parts.push(
+    version =
       headline.fromVersion && headline.fromVersion !== headline.toVersion
         ? `${headline.fromVersion} → ${headline.toVersion ?? '?'}`
-        : headline.toVersion ?? '',
-    );
+        : headline.toVersion ?? '';
   }
-  parts.push(`+${headline.layersAdded} −${headline.layersRemoved} layers`);
+  const content = [
+    `+${headline.layersAdded} −${headline.layersRemoved} layers`,
+  ];
   if (headline.sizeDelta !== null)
-    parts.push(formatSizeDelta(headline.sizeDelta));
-  return parts.filter(Boolean).join(' · ');
+    content.push(formatSizeDelta(headline.sizeDelta));
+  return { version, content: content.join(' · ') };
 }
 
 /**
@@ -87,9 +107,15 @@ export const ChangeSummaryView = (props: {
   const { summary, targetTitle } = props;
   const classes = useStyles();
   const labels = summary.labels.filter(l => l.from !== null || l.to !== null);
+  // One platform that is simply new (nothing ran there before) says nothing
+  // the lines above do not; a platform added to or dropped from an existing
+  // image, or an index of several, gets its own table.
   const multiPlatform =
     summary.platforms.length > 1 ||
-    summary.platforms.some(p => p.status === 'added' || p.status === 'removed');
+    (summary.fromDigest !== null &&
+      summary.platforms.some(
+        p => p.status === 'added' || p.status === 'removed',
+      ));
   return (
     <div aria-label="What changes">
       {summary.problem && (
@@ -128,15 +154,19 @@ export const ChangeSummaryView = (props: {
                 <TableCell component="th" scope="row" title={label.key}>
                   {label.title}
                 </TableCell>
-                <TableCell className={classes.value}>
-                  {label.from ?? '—'}
+                <TableCell
+                  className={classes.value}
+                  title={label.from ?? undefined}
+                >
+                  {displayLabelValue(label.key, label.from)}
                 </TableCell>
                 <TableCell
                   className={`${classes.value} ${
                     label.changed ? classes.changed : ''
                   }`}
+                  title={label.to ?? undefined}
                 >
-                  {label.to ?? '—'}
+                  {displayLabelValue(label.key, label.to)}
                 </TableCell>
               </TableRow>
             ))}

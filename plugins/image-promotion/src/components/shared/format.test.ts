@@ -19,6 +19,7 @@ import {
   formatBytes,
   formatDuration,
   humanizeEventActor,
+  humanizeEventMessage,
   humanizeUserRef,
   promotedByText,
   shortDigest,
@@ -99,5 +100,23 @@ describe('format', () => {
     expect(humanizeEventActor('user:default/alice')).toBe('alice');
     expect(humanizeEventActor('auto-promotion')).toBe('auto-promotion');
     expect(humanizeEventActor(null)).toBe('tracking');
+  });
+
+  it('drops history notes that repeat the actor and names copy workers by host', () => {
+    expect(
+      humanizeEventMessage('Claimed by vm:10448:4ca89f55', 'vm:10448:4ca89f55'),
+    ).toBe('');
+    expect(
+      humanizeEventMessage(
+        'Lease of node-a:31:0a0b0c0d expired; reclaimed by node-b.example:77:deadbeef',
+        'node-b.example:77:deadbeef',
+      ),
+    ).toBe(
+      'Lease of the copy worker on node-a expired; reclaimed by the copy worker on node-b.example',
+    );
+    expect(humanizeEventMessage('Approved by release-manager', null)).toBe(
+      'Approved by release-manager',
+    );
+    expect(humanizeEventMessage(null, 'user:default/alice')).toBe('');
   });
 });

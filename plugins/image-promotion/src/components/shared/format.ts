@@ -107,6 +107,22 @@ export function humanizeEventActor(actor: string | null | undefined): string {
 }
 
 /**
+ * The note of a history event as a reader wants it: nothing where it only
+ * repeats who acted ("Claimed by <worker>"), and copy worker ids inside it
+ * (a lease that expired, the worker that took over) as "the copy worker on host".
+ */
+export function humanizeEventMessage(
+  message: string | null | undefined,
+  actor: string | null | undefined,
+): string {
+  if (!message || (actor && message === `Claimed by ${actor}`)) return '';
+  return message.replace(
+    /\b([A-Za-z0-9][\w.-]*):\d+:[0-9a-f]{6,}\b/gi,
+    (_, host: string) => `the copy worker on ${host}`,
+  );
+}
+
+/**
  * Who put a version into an environment, as a lane says it: `by alice, approved by bob`, or for a
  * promotion an automation (a CI token, another plugin) started, `by automation ci-bot`.
  */
