@@ -564,7 +564,10 @@ async function main() {
         .waitFor({ timeout: 30_000 });
       // The change summary stored with the promotion, in History's Changes column.
       await history
-        .getByText(/1\.0\.0 → 1\.1\.0 · \+1 −1 layers · \+[\d.]+ KiB/)
+        .getByRole('row')
+        .filter({ hasText: 'Development → QA' })
+        .filter({ hasText: '1.0.0 → 1.1.0' })
+        .filter({ hasText: /\+1 −1 layers · \+[\d.]+ KiB/ })
         .first()
         .waitFor({ timeout: 10_000 });
       await page.screenshot({

@@ -274,11 +274,12 @@ export interface Config {
               }>;
               /**
                * Require transparency-log (Rekor) entries, verified offline:
-               * a signature then counts only as a Sigstore bundle carrying
-               * `threshold` entries whose inclusion proof or signed entry
-               * timestamp verifies with a log key from the trusted root, and
-               * whose body is that signature. `.sig` signatures no longer
-               * count. Default: not required.
+               * a signature then counts only with `threshold` entries whose
+               * inclusion proof or signed entry timestamp verifies with a log
+               * key from the trusted root and whose body is that signature
+               * (a bundle's `tlogEntries`; for a `.sig` signature, cosign's
+               * `dev.sigstore.cosign/bundle` annotation, one entry). Default:
+               * not required.
                */
               transparencyLog?: {
                 /** Path to a Sigstore trusted root (`trusted_root.json`, e.g. from `cosign trusted-root create` or Sigstore's TUF repository); read at start-up. */
@@ -308,8 +309,20 @@ export interface Config {
       frequency?: ImagePromotionDuration;
       /** How long one run may take before it is abandoned; default 10 minutes. */
       timeout?: ImagePromotionDuration;
-      /** Registry requests in flight at once, 1–256; default 8. */
+      /**
+       * Requests in flight at once to each registry (tag lists and tag
+       * lookups), 1–256; default 8. Every registry has its own bound, shared
+       * by all runs of a backend replica (schedule, webhook, refresh button;
+       * the last two go first), so a slow or stalled registry fills only its
+       * own and the others are tracked at full speed.
+       */
       concurrency?: number;
+      /**
+       * `concurrency` of particular registries, by their name in
+       * `imagePromotion.registries`: lower for a registry that rate-limits
+       * (Docker Hub, a small self-hosted one), higher for one that takes more.
+       */
+      registryConcurrency?: { [registry: string]: number };
       /** Delay before the first run after start-up; default 15 seconds. */
       initialDelay?: ImagePromotionDuration;
       /**

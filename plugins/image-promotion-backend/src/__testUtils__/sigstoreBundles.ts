@@ -28,7 +28,10 @@ import {
   sign,
   type KeyObject,
 } from 'node:crypto';
-import type { Descriptor } from '@image-promotion/plugin-image-promotion-node';
+import {
+  type Descriptor,
+  OciLayoutRepository,
+} from '@image-promotion/plugin-image-promotion-node';
 import { digestTag, MEDIA_TYPES, type OciLayoutFixture } from './harness';
 
 export const BUNDLE_MEDIA_TYPE =
@@ -230,6 +233,16 @@ export interface TestTransparencyLog {
    * PEM of the key that signed the envelope, as Rekor records it.
    */
   addEntry(bundle: Buffer, signerPem: string): Buffer;
+  /**
+   * The `dev.sigstore.cosign/bundle` annotation cosign writes beside a
+   * `.sig` signature uploaded to the log: a signed entry timestamp over a
+   * Rekor v1 `hashedrekord` 0.0.1 body for this payload and signature.
+   */
+  cosignAnnotation(
+    payload: Buffer,
+    signatureBase64: string,
+    signerPem: string,
+  ): string;
 }
 
 const sha256 = (...parts: Buffer[]) => {
@@ -265,8 +278,51 @@ export function createTestTransparencyLog(
     ctlogs: [],
     timestampAuthorities: [],
   };
+  const promise = (body: Buffer, integratedTime: number) =>
+    sign(
+      'sha256',
+      Buffer.from(
+        JSON.stringify({
+          body: body.toString('base64'),
+          integratedTime,
+          logID: logId.toString('hex'),
+          logIndex: 0,
+        }),
+      ),
+      privateKey,
+    );
   return {
     trustedRoot,
+    cosignAnnotation(payload, signatureBase64, signerPem) {
+      const body = Buffer.from(
+        JSON.stringify({
+          apiVersion: '0.0.1',
+          kind: 'hashedrekord',
+          spec: {
+            data: {
+              hash: {
+                algorithm: 'sha256',
+                value: sha256(payload).toString('hex'),
+              },
+            },
+            signature: {
+              content: signatureBase64,
+              publicKey: { content: Buffer.from(signerPem).toString('base64') },
+            },
+          },
+        }),
+      );
+      const integratedTime = Math.floor(Date.now() / 1000);
+      return JSON.stringify({
+        SignedEntryTimestamp: promise(body, integratedTime).toString('base64'),
+        Payload: {
+          body: body.toString('base64'),
+          integratedTime,
+          logIndex: 0,
+          logID: logId.toString('hex'),
+        },
+      });
+    },
     addEntry(bundle, signerPem) {
       const json = JSON.parse(bundle.toString('utf8'));
       const envelope = json.dsseEnvelope;
@@ -297,18 +353,7 @@ export function createTestTransparencyLog(
         }),
       );
       const integratedTime = Math.floor(Date.now() / 1000);
-      const promise = sign(
-        'sha256',
-        Buffer.from(
-          JSON.stringify({
-            body: body.toString('base64'),
-            integratedTime,
-            logID: logId.toString('hex'),
-            logIndex: 0,
-          }),
-        ),
-        privateKey,
-      );
+      const inclusionPromise = promise(body, integratedTime);
       const root = sha256(Buffer.from([0]), body);
       const note = `${origin}\n1\n${root.toString('base64')}\n`;
       const noteSignature = Buffer.concat([
@@ -320,7 +365,9 @@ export function createTestTransparencyLog(
         logId: { keyId: logId.toString('base64') },
         kindVersion: { kind: 'dsse', version: '0.0.1' },
         integratedTime: String(integratedTime),
-        inclusionPromise: { signedEntryTimestamp: promise.toString('base64') },
+        inclusionPromise: {
+          signedEntryTimestamp: inclusionPromise.toString('base64'),
+        },
         inclusionProof: {
           logIndex: '0',
           rootHash: root.toString('base64'),
@@ -337,4 +384,35 @@ export function createTestTransparencyLog(
       return Buffer.from(JSON.stringify(json));
     },
   };
+}
+
+/**
+ * Adds the log's entry to the cosign signature under `tag` in the layout (as
+ * `cosign sign --key` does when it uploads to Rekor): the `.sig` manifest is
+ * rewritten with the `dev.sigstore.cosign/bundle` annotation on its layer and
+ * retagged.
+ */
+export async function logCosignSignature(
+  layout: OciLayoutFixture,
+  tag: string,
+  log: TestTransparencyLog,
+  signerPem: string,
+): Promise<void> {
+  const repository = new OciLayoutRepository(layout.dir);
+  const { bytes } = await repository.getManifest(tag);
+  const manifest = JSON.parse(bytes.toString('utf8')) as {
+    layers: Array<Descriptor & { annotations: Record<string, string> }>;
+  };
+  for (const layer of manifest.layers) {
+    layer.annotations['dev.sigstore.cosign/bundle'] = log.cosignAnnotation(
+      await layout.readBlob(layer.digest),
+      layer.annotations['dev.cosignproject.cosign/signature'],
+      signerPem,
+    );
+  }
+  const descriptor = await layout.writeBlob(
+    JSON.stringify(manifest),
+    MEDIA_TYPES.manifest,
+  );
+  await layout.tag(tag, descriptor);
 }

@@ -26,6 +26,7 @@ import {
   createTestTransparencyLog,
   dsseBundle,
   generateTestKeyPair,
+  logCosignSignature,
 } from '../__testUtils__/sigstoreBundles';
 import { checkSignatures } from './checkSignatures';
 import { verifySigstoreBundles } from './verifySigstoreBundles';
@@ -131,23 +132,49 @@ describe('policy.signatures.transparencyLog', () => {
     );
   });
 
-  it('does not count a .sig signature when entries are required, and says why', async () => {
-    const image = await layout.addImage({ layers: 1, layerSize: 256 });
-    await addCosignSignature(layout, image.digest, release.privateKey);
-    const facts = await checkSignatures(repository, image.digest, {
-      keys,
-      transparencyLog: requirement(),
-    });
-    expect(facts.verifiedBy).toEqual([]);
-    expect(facts.found[0]).toBe(
-      `a cosign signature by release-key in ${image.digest.replace(
+  it('counts a .sig signature whose Rekor annotation verifies against the trusted root, and says what is wrong otherwise', async () => {
+    const signature = async (annotate?: typeof rekor) => {
+      const image = await layout.addImage({ layers: 1, layerSize: 256 });
+      const tag = await addCosignSignature(
+        layout,
+        image.digest,
+        release.privateKey,
+      );
+      if (annotate) {
+        await logCosignSignature(layout, tag, annotate, release.pem);
+      }
+      return image.digest;
+    };
+    const checkSig = (digest: string) =>
+      checkSignatures(repository, digest, {
+        keys,
+        transparencyLog: requirement(),
+      });
+
+    const logged = await signature(rekor);
+    expect((await checkSig(logged)).verifiedBy).toEqual(['release-key']);
+
+    const unlogged = await signature();
+    const refused = await checkSig(unlogged);
+    expect(refused.verifiedBy).toEqual([]);
+    expect(refused.found[0]).toBe(
+      `a signature by release-key in ${unlogged.replace(
         ':',
         '-',
-      )}.sig, which does not count here: transparency-log entries are required, and checked only in Sigstore bundles`,
+      )}.sig naming the digest, without the transparency-log entry required (verified against /etc/backstage/trusted_root.json): no dev.sigstore.cosign/bundle annotation (signed without the log)`,
     );
     // Without the requirement the same signature counts.
     expect(
-      (await checkSignatures(repository, image.digest, { keys })).verifiedBy,
+      (await checkSignatures(repository, unlogged, { keys })).verifiedBy,
     ).toEqual(['release-key']);
+
+    const elsewhere = await checkSig(await signature(otherLog));
+    expect(elsewhere.verifiedBy).toEqual([]);
+    expect(elsewhere.found[0]).toContain(
+      'without the transparency-log entry required',
+    );
+    expect(elsewhere.found[0]).toContain(
+      'inclusion promise could not be verified',
+    );
   });
 });

@@ -20,8 +20,9 @@ import {
   NotFoundError,
   readSmallBlob,
 } from '@image-promotion/plugin-image-promotion-node';
-import type { SignatureKey } from '../domain/types';
+import type { SignatureKey, TransparencyLogRequirement } from '../domain/types';
 import type { SignatureFacts } from '../policy/types';
+import { COSIGN_REKOR_ANNOTATION, cosignLogProblem } from './transparencyLog';
 
 /** The annotation cosign puts the base64 signature of a simple-signing payload in. */
 export const COSIGN_SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
@@ -63,13 +64,16 @@ function payloadDigest(payload: Buffer): string | undefined {
  * `sha256-<hex>.sig` tag: one layer per signature, the payload as the blob,
  * the signature in an annotation) and checks each against the keys. A key
  * counts only when its signature verifies over a payload that names exactly
- * this digest. Registry failures propagate.
+ * this digest — and, with `transparencyLog`, whose Rekor entry (cosign's
+ * `dev.sigstore.cosign/bundle` annotation) verifies against the trusted
+ * root. Registry failures propagate.
  */
 export async function verifyCosignSignatures(
   repository: ImageRepository,
   digest: string,
   keys: SignatureKey[],
   signal?: AbortSignal,
+  transparencyLog?: TransparencyLogRequirement,
 ): Promise<SignatureFacts> {
   const loaded: LoadedKey[] = keys.map(k => ({
     name: k.name,
@@ -123,7 +127,22 @@ export async function verifyCosignSignatures(
         }, not ${digest}`,
       );
     } else {
-      verified.add(signer.name);
+      const problem =
+        transparencyLog &&
+        cosignLogProblem(
+          signer.key,
+          payload,
+          signature,
+          layer.annotations?.[COSIGN_REKOR_ANNOTATION],
+          transparencyLog,
+        );
+      if (problem) {
+        found.push(
+          `a signature by ${signer.name} in ${tag} naming the digest, without the transparency-log entry required (verified against ${transparencyLog.trustedRootPath}): ${problem}`,
+        );
+      } else {
+        verified.add(signer.name);
+      }
     }
   }
   return { verifiedBy: [...verified], found };

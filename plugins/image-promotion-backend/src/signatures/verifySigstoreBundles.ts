@@ -19,7 +19,6 @@ import { bundleFromJSON, ValidationError, type Bundle } from '@sigstore/bundle';
 import { X509Certificate } from '@sigstore/core';
 import {
   toSignedEntity,
-  VerificationError,
   Verifier,
   type SignedEntity,
   type TrustMaterial,
@@ -31,7 +30,7 @@ import {
 } from '@image-promotion/plugin-image-promotion-node';
 import type { SignatureKey, TransparencyLogRequirement } from '../domain/types';
 import type { SignatureFacts } from '../policy/types';
-import { trustMaterialOf } from './trustedRoot';
+import { logProblem } from './transparencyLog';
 
 /** What a signature gate requires: the keys, and optionally verified transparency-log entries. */
 export interface SignaturePolicy {
@@ -111,38 +110,6 @@ function verifiesWith(key: KeyObject, entity: SignedEntity): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-/**
- * Verifies again, now requiring `threshold` transparency-log entries whose
- * inclusion (signed entry timestamp or checkpoint and Merkle proof) verifies
- * against the trusted root's logs and whose body is this signature. RFC 3161
- * timestamps are set aside: the key has no validity window to check them
- * against. Returns what failed, or undefined.
- */
-function logProblem(
-  key: KeyObject,
-  entity: SignedEntity,
-  log: TransparencyLogRequirement,
-): string | undefined {
-  const trust: TrustMaterial = {
-    ...trustMaterialOf(log.trustedRoot),
-    publicKey: () => ({ publicKey: key, validFor: () => true }),
-  };
-  const verifier = new Verifier(trust, {
-    tlogThreshold: log.threshold,
-    ctlogThreshold: 0,
-    timestampThreshold: 0,
-  });
-  try {
-    verifier.verify({
-      ...entity,
-      timestamps: entity.timestamps.filter(t => t.$case === 'transparency-log'),
-    });
-    return undefined;
-  } catch (error) {
-    return error instanceof VerificationError ? error.message : String(error);
   }
 }
 
