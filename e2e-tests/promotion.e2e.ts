@@ -938,7 +938,7 @@ async function main() {
           const text = (await gate.getAttribute('aria-label')) ?? '';
           if (
             !text.includes(
-              `Release requires a signature of ${digest} by ${SIGNING_KEY_NAME}; found `,
+              `Release requires a signature of ${digest} by ${SIGNING_KEY_NAME}; in Build found `,
             ) ||
             !found.test(text)
           ) {
@@ -965,7 +965,9 @@ async function main() {
         await refusedBy(
           signedSeed.unsigned,
           new RegExp(
-            `found no signature: .* has no ${sigTag(signedSeed.unsigned)} tag`,
+            `in Build found no cosign signature \\(no ${sigTag(
+              signedSeed.unsigned,
+            )} tag\\); no Sigstore bundle`,
           ),
         );
         await runAxe(page, 'promote-dialog-signature-refused', [
