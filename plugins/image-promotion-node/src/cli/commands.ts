@@ -90,6 +90,7 @@ export type RegistryCommand = Exclude<
 export async function runCommand(
   command: RegistryCommand,
   io: CliIO,
+  onTransfer?: () => void,
 ): Promise<number> {
   const abort = new AbortController();
   const onSignal = () => abort.abort();
@@ -155,6 +156,7 @@ export async function runCommand(
             return 2;
           }
         }
+        let transferring = false;
         const progress = new ProgressRenderer(
           io.stderr,
           Boolean(io.stderr.isTTY) && !command.quiet && !command.json,
@@ -170,7 +172,17 @@ export async function runCommand(
             referrers: command.referrers,
             concurrency: command.concurrency,
             signal: abort.signal,
-            onProgress: e => progress.handle(e),
+            onProgress: e => {
+              if (
+                !transferring &&
+                e.type === 'blob' &&
+                e.status === 'progress'
+              ) {
+                transferring = true;
+                onTransfer?.();
+              }
+              progress.handle(e);
+            },
           },
         );
         progress.finish();

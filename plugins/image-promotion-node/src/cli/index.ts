@@ -39,12 +39,13 @@ export interface CliIO {
 /** What the program around the CLI may hook into; none of it changes what the CLI does. */
 export interface RunCliOptions {
   /**
-   * Called once the commands module is loaded and compiled, before the
-   * command runs (not for help, version or usage errors). The executable
-   * sets V8 flags here: a flag changed earlier would make V8 refuse the
-   * build-time code cache of the commands.
+   * Called once, when a copy starts moving blob bytes (not for a copy that
+   * only mounts blobs or finds them present, nor for other commands). The
+   * executable sets V8 flags for long transfers here: a flag changed
+   * earlier makes V8 refuse its code caches (Node's of its built-in
+   * modules, ours of the commands) for whatever is compiled after it.
    */
-  onCommandsLoaded?: () => void;
+  onTransfer?: () => void;
 }
 
 const defaultIO = (): CliIO => ({
@@ -80,8 +81,7 @@ export async function runCli(
   }
 
   const { runCommand } = loadCommands();
-  options.onCommandsLoaded?.();
-  return runCommand(command, io);
+  return runCommand(command, io, options.onTransfer);
 }
 
 /**
