@@ -279,7 +279,7 @@ async function main() {
     }`,
   );
   console.log(`measuring start-up (${STARTUP_RUNS} runs each) ...`);
-  const startup = await measureStartup(run, CLI);
+  const startup = await measureStartup(CLI);
   console.log(formatStartup(startup));
 
   console.log(
