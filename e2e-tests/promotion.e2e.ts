@@ -127,7 +127,8 @@ async function gotoSignedIn(page: Page, url: string) {
   // than a fixed glance, and guessing "signed in" too early left the page on the sign-in screen.
   const enter = page.getByRole('button', { name: /enter/i });
   const app = page.getByRole('navigation', { name: 'sidebar nav' });
-  await enter.or(app).first().waitFor({ timeout: 60_000 });
+  // The sidebar's <nav> has no box of its own (its drawer is fixed), so: attached, not visible.
+  await enter.or(app).first().waitFor({ state: 'attached', timeout: 60_000 });
   if (await enter.isVisible()) {
     await enter.click();
     await page.goto(url);
