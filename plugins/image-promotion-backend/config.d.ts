@@ -309,8 +309,20 @@ export interface Config {
       frequency?: ImagePromotionDuration;
       /** How long one run may take before it is abandoned; default 10 minutes. */
       timeout?: ImagePromotionDuration;
-      /** Registry requests in flight at once, 1–256; default 8. */
+      /**
+       * Requests in flight at once to each registry (tag lists and tag
+       * lookups), 1–256; default 8. Every registry has its own bound, shared
+       * by all runs of a backend replica (schedule, webhook, refresh button;
+       * the last two go first), so a slow or stalled registry fills only its
+       * own and the others are tracked at full speed.
+       */
       concurrency?: number;
+      /**
+       * `concurrency` of particular registries, by their name in
+       * `imagePromotion.registries`: lower for a registry that rate-limits
+       * (Docker Hub, a small self-hosted one), higher for one that takes more.
+       */
+      registryConcurrency?: { [registry: string]: number };
       /** Delay before the first run after start-up; default 15 seconds. */
       initialDelay?: ImagePromotionDuration;
       /**

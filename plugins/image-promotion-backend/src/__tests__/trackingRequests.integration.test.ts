@@ -125,19 +125,22 @@ describe('tracking requests against real registries', () => {
     });
 
     it('finds a tag moved in place on its periodic re-check, and at once through a full refresh', async () => {
-      const { name, replica, ref } = await setup('8s');
+      // 12 s: its re-check is due at 9 s at the earliest, which leaves a
+      // loaded CI machine time for the run, a push and the run after it.
+      const { name, replica, ref } = await setup('12s');
       const checkedAt = Date.now();
       await replica.tracker.refreshAll();
 
       // Someone pushes another image over qa's 0.9.0, bypassing promotion.
       const moved = await pushImage(`${qa.host}/${name}`, ['0.9.0']);
       const [soon] = await replica.tracker.refreshAll();
-      // Before its re-check is due (at 6 s, 75 % of the interval, at the
+      // Before its re-check is due (at 9 s, 75 % of the interval, at the
       // earliest) the tag is trusted: one tag list, nothing seen yet.
+      expect(Date.now() - checkedAt).toBeLessThan(9_000);
       expect(soon.environments[1]).toMatchObject({ drift: 0, requests: 1 });
 
       await new Promise(resolve =>
-        setTimeout(resolve, Math.max(0, checkedAt + 8_100 - Date.now())),
+        setTimeout(resolve, Math.max(0, checkedAt + 12_100 - Date.now())),
       );
       const [due] = await replica.tracker.refreshAll();
       expect(due.environments[1]).toMatchObject({ drift: 1 });

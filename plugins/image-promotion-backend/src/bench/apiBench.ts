@@ -115,6 +115,47 @@ function goalMs(endpoint: string, components: number): number | undefined {
   return undefined;
 }
 
+/**
+ * What issue 14 measured before the change (with the permission backend's
+ * size limit lifted; above about 480 components the overview and metrics
+ * answered 500), by endpoint: the sizes it measured, nearest first.
+ */
+const ISSUE_BEFORE: Record<
+  string,
+  Array<{ components: number; text: string }>
+> = {
+  overview: [
+    { components: 100, text: 'p50 0.60 s' },
+    {
+      components: 1000,
+      text: 'p50 5.4 s, p95 6.1 s, 20,015 SQL per request (500 with the limit)',
+    },
+    {
+      components: 3000,
+      text: 'p50 16.4 s, p95 18.2 s, 60,014 SQL per request, 5.4 MB (500 with the limit)',
+    },
+  ],
+  metrics: [
+    { components: 1000, text: 'p95 23 ms (500 with the limit)' },
+    { components: 3000, text: 'p95 86 ms (500 with the limit)' },
+  ],
+  status: [{ components: 0, text: 'p50 13-20 ms, p95 21-57 ms' }],
+  preview: [{ components: 0, text: 'p95 22-30 ms' }],
+};
+
+/** The issue's figure for `endpoint` at the size nearest to `components`. */
+function issueBefore(endpoint: string, components: number): string {
+  const figures = ISSUE_BEFORE[endpoint] ?? [];
+  const nearest = [...figures].sort(
+    (a, b) =>
+      Math.abs(a.components - components) - Math.abs(b.components - components),
+  )[0];
+  if (!nearest) return 'no figure';
+  return nearest.components && nearest.components !== components
+    ? `at ${nearest.components.toLocaleString('en')}: ${nearest.text}`
+    : nearest.text;
+}
+
 function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 }
@@ -362,6 +403,11 @@ async function main() {
   baseline.forEach((run, i) => console.log(`  before${i + 1}: ${run.label}`));
   for (const r of results) {
     console.log(`  now     ${format(r)}  ${verdict(r)}`);
+    console.log(
+      `  issue   ${String(r.components).padStart(5)} ${r.endpoint.padEnd(
+        8,
+      )} before the change: ${issueBefore(r.endpoint, r.components)}`,
+    );
     baseline.forEach((run, i) => {
       const before = run.results?.find(
         b => b.components === r.components && b.endpoint === r.endpoint,
@@ -371,6 +417,20 @@ async function main() {
       }
     });
   }
+  const judged = results.filter(
+    r => goalMs(r.endpoint, r.components) !== undefined,
+  );
+  const met = judged.filter(r => verdict(r).endsWith(' met'));
+  console.log(
+    `\nGoals of issue 14: ${met.length} of ${judged.length} met${
+      met.length < judged.length
+        ? ` (not met: ${judged
+            .filter(r => !met.includes(r))
+            .map(r => `${r.endpoint} at ${r.components}`)
+            .join(', ')})`
+        : ''
+    }`,
+  );
 }
 main().catch(error => {
   console.error(error);

@@ -23,9 +23,14 @@
 //
 // BENCH_COMPONENTS (default 1000), BENCH_CONCURRENCY (tracking.concurrency,
 // default 8), BENCH_POSTGRES (a connection string such as
-// postgresql://postgres@127.0.0.1:5432; also measures on PostgreSQL).
+// postgresql://postgres@127.0.0.1:5432; also measures on PostgreSQL),
+// BENCH_SKIP_SQLITE=1 (PostgreSQL only).
 
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type {
   DatabaseService,
   LoggerService,
@@ -178,6 +183,111 @@ async function pushNewVersion(
   );
 }
 
+/** CPU seconds (user + system) of the processes whose command line names `marker`. */
+function processCpuSeconds(markers: string[]): number {
+  const ticks = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter(p => /^\d+$/.test(p))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!markers.some(m => cmdline.includes(m))) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command name in parentheses: utime is the 14th, stime the 15th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / ticks;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+/** Busy CPU seconds of the whole machine, all cores. */
+function machineCpuSeconds(): number {
+  const [cpu] = readFileSync('/proc/stat', 'utf8').split('\n');
+  const [user, nice, system, , , irq, softirq, steal] = cpu
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  return (user + nice + system + irq + softirq + steal) / 100;
+}
+
+/** Where a run's time goes: whose CPU, the SQL writes, the event loop. */
+class RunProfile {
+  private backend = process.cpuUsage();
+  private registries = 0;
+  private machine = 0;
+  private readonly loop = monitorEventLoopDelay({ resolution: 10 });
+  /** Summed wall time of the store's write calls, and how many. */
+  writes = { seconds: 0, calls: 0 };
+  private started = 0;
+  /** When the run's tracking errors were stored: each registry's end (the whole run's before). */
+  private finished: number[] = [];
+
+  constructor(private readonly markers: string[]) {}
+
+  start() {
+    this.backend = process.cpuUsage();
+    this.registries = processCpuSeconds(this.markers);
+    this.machine = machineCpuSeconds();
+    this.writes = { seconds: 0, calls: 0 };
+    this.finished = [];
+    this.started = Date.now();
+    this.loop.reset();
+    this.loop.enable();
+  }
+
+  report(wallSeconds: number): string {
+    this.loop.disable();
+    const used = process.cpuUsage(this.backend);
+    const backend = (used.user + used.system) / 1e6;
+    const registries = processCpuSeconds(this.markers) - this.registries;
+    const machine = machineCpuSeconds() - this.machine;
+    const rest = Math.max(0, machine - backend - registries);
+    const done = this.finished
+      .map(t => ((t - this.started) / 1000).toFixed(1))
+      .join(', ');
+    return `registries done at ${done} s; CPU: backend ${backend.toFixed(
+      1,
+    )} s, registries ${registries.toFixed(
+      1,
+    )} s, rest (database, other work) ${rest.toFixed(1)} s of ${(
+      wallSeconds * cpus().length
+    ).toFixed(1)} core-s; store writes ${
+      this.writes.calls
+    } calls, ${this.writes.seconds.toFixed(
+      1,
+    )} s summed; event loop delay p99 ${(
+      this.loop.percentile(99) / 1e6
+    ).toFixed(0)} ms, max ${(this.loop.max / 1e6).toFixed(0)} ms`;
+  }
+
+  /** Times every call of `method` on `target` as a store write. */
+  timeWrites<T extends object>(
+    target: T,
+    method: keyof T,
+    options: { marksEnd?: boolean } = {},
+  ) {
+    // The code before this change had no batch write.
+    if (typeof target[method] !== 'function') return;
+    const original = (
+      target[method] as (...args: unknown[]) => Promise<unknown>
+    ).bind(target);
+    (target as Record<keyof T, unknown>)[method] = async (
+      ...args: unknown[]
+    ) => {
+      const started = process.hrtime.bigint();
+      try {
+        return await original(...args);
+      } finally {
+        this.writes.calls += 1;
+        if (options.marksEnd) this.finished.push(Date.now());
+        this.writes.seconds += Number(process.hrtime.bigint() - started) / 1e9;
+      }
+    };
+  }
+}
+
 async function measure(
   label: string,
   db: Knex,
@@ -187,6 +297,13 @@ async function measure(
 ) {
   const database: DatabaseService = { getClient: async () => db };
   const stores = await createStores({ database });
+  const profile = new RunProfile(
+    [...registries.values()].map(r => dirname(r.storageDir)),
+  );
+  profile.timeWrites(stores.tags, 'applyTagSnapshot');
+  profile.timeWrites(stores.tags, 'applyTagSnapshots');
+  profile.timeWrites(stores.tags, 'touchTaggedVersions');
+  profile.timeWrites(stores.trackingErrors, 'record', { marksEnd: true });
   const list = entities();
   const tracker = new Tracker({
     stores,
@@ -194,6 +311,8 @@ async function measure(
     access,
     components: { listAnnotatedEntities: async () => list },
     logger: quietLogger,
+    // As the plugin wires it: each run stores or clears tracking errors.
+    trackingErrors: stores.trackingErrors,
   });
   const runs = [
     { run: 'first run (all new)' },
@@ -207,6 +326,7 @@ async function measure(
   const measured: Array<{ seconds: number; requests: number }> = [];
   for (const { run, before } of runs) {
     await before?.();
+    profile.start();
     const started = process.hrtime.bigint();
     const results = await tracker.refreshAll();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -230,6 +350,7 @@ async function measure(
         0,
       )} component-environments/s, ${requests} registry requests`,
     );
+    console.log(`    ${profile.report(seconds)}`);
     measured.push({ seconds, requests });
   }
   printGoals(label, measured);
@@ -302,7 +423,9 @@ async function main() {
       pool: { min: 1, max: 1 },
     });
     cleanups.push(() => sqlite.destroy());
-    await measure('SQLite', sqlite, config, access, registries);
+    if (process.env.BENCH_SKIP_SQLITE !== '1') {
+      await measure('SQLite', sqlite, config, access, registries);
+    }
 
     const postgres = process.env.BENCH_POSTGRES;
     if (postgres) {

@@ -266,6 +266,7 @@ describe('readImagePromotionConfig', () => {
           frequency: { minutes: 1, seconds: 30 },
           timeout: 'PT2M',
           concurrency: 16,
+          registryConcurrency: { prod: 2, staging: '32' },
           initialDelay: '5s',
           registryTimeout: '45s',
           recheckInterval: '0s',
@@ -282,6 +283,7 @@ describe('readImagePromotionConfig', () => {
         frequencyMs: 90_000,
         timeoutMs: 120_000,
         concurrency: 16,
+        registryConcurrency: { prod: 2, staging: 32 },
         initialDelayMs: 5_000,
         registryTimeoutMs: 45_000,
         recheckIntervalMs: 0,
@@ -974,6 +976,16 @@ describe('readImagePromotionConfig', () => {
         'a tracking concurrency out of range',
         { ...baseConfig(), tracking: { concurrency: 0 } },
         'imagePromotion.tracking.concurrency: must be at least 1',
+      ],
+      [
+        'a per-registry tracking concurrency for a registry that is not configured',
+        { ...baseConfig(), tracking: { registryConcurrency: { stagng: 2 } } },
+        'imagePromotion.tracking.registryConcurrency.stagng: unknown registry "stagng"; configured registries: dev, qa, staging, prod',
+      ],
+      [
+        'a per-registry tracking concurrency out of range',
+        { ...baseConfig(), tracking: { registryConcurrency: { prod: 0 } } },
+        'imagePromotion.tracking.registryConcurrency.prod: must be at least 1',
       ],
       [
         'a tracking schedule given as cron',

@@ -67,6 +67,7 @@ const rootSchema = strictObject({
     frequency: positiveDurationSchema.optional(),
     timeout: positiveDurationSchema.optional(),
     concurrency: integer(1, 256).optional(),
+    registryConcurrency: z.record(integer(1, 256)).optional(),
     initialDelay: durationSchema.optional(),
     registryTimeout: positiveDurationSchema.optional(),
     recheckInterval: durationSchema.optional(),
@@ -110,6 +111,19 @@ const rootSchema = strictObject({
         });
       }
     });
+  }
+  for (const registry of Object.keys(
+    root.tracking?.registryConcurrency ?? {},
+  )) {
+    if (registryNames.length > 0 && !registryNames.includes(registry)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['tracking', 'registryConcurrency', registry],
+        message: `unknown registry "${registry}"; configured registries: ${registryNames.join(
+          ', ',
+        )}`,
+      });
+    }
   }
   const pipelineNames = Object.keys(root.pipelines);
   const marked = pipelineNames.filter(
@@ -223,6 +237,9 @@ export function readImagePromotionConfig(
       frequencyMs: root.tracking?.frequency ?? DEFAULT_TRACKING.frequencyMs,
       timeoutMs: root.tracking?.timeout ?? DEFAULT_TRACKING.timeoutMs,
       concurrency: root.tracking?.concurrency ?? DEFAULT_TRACKING.concurrency,
+      ...(root.tracking?.registryConcurrency
+        ? { registryConcurrency: { ...root.tracking.registryConcurrency } }
+        : {}),
       initialDelayMs:
         root.tracking?.initialDelay ?? DEFAULT_TRACKING.initialDelayMs,
       registryTimeoutMs:

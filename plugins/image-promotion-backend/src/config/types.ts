@@ -51,8 +51,10 @@ export type RegistryCredentialsConfig =
 export interface TrackingConfig {
   frequencyMs: number;
   timeoutMs: number;
-  /** Registry requests in flight at once. */
+  /** Requests in flight at once to each registry (tag lists and lookups). */
   concurrency: number;
+  /** {@link TrackingConfig.concurrency} of particular registries, by registry name. */
+  registryConcurrency?: Readonly<Record<string, number>>;
   initialDelayMs: number;
   /**
    * Bound on one registry operation of a run (a tag listing, a tag lookup); a

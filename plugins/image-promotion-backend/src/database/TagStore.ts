@@ -14,25 +14,22 @@
  * limitations under the License.
  */
 
-import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import { chooseCurrent } from './currentVersion';
 import {
-  DriftEventRow,
   PromotionRow,
   TagHistoryRow,
   TagStateRow,
   VersionRow,
   toDate,
-  toDriftEvent,
   toPromotion,
   toTagState,
   toVersion,
 } from './rows';
 import { chunks, isPostgres } from './storeUtils';
+import { applyTagSnapshotBatch } from './tagSnapshots';
 import type {
   CurrentVersion,
-  DriftEvent,
   FirstSeen,
   ImageVersion,
   TagSnapshot,
@@ -45,10 +42,6 @@ export function tagStatesKey(entityRef: string, environment: string): string {
   return `${entityRef}\u0000${environment}`;
 }
 
-function sameTags(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((t, i) => t === b[i]);
-}
-
 /**
  * The images of each component's environments: the versions (digests) seen
  * there, what each tag points at and its history. Tracking writes it from
@@ -57,48 +50,6 @@ function sameTags(a: string[], b: string[]): boolean {
  */
 export class TagStore {
   constructor(private readonly db: Knex) {}
-
-  /**
-   * The tags of `states` that a promotion recorded and the listing does not
-   * show (yet): `in-flight` when the promotion had not finished before the
-   * listing started, `abandoned` when it finished without succeeding.
-   */
-  private async unfinishedMoves(
-    tx: Knex.Transaction,
-    states: TagStateRow[],
-    observed: Map<string, string>,
-    observedAt: Date,
-  ): Promise<Map<string, 'in-flight' | 'abandoned'>> {
-    const recorded = states.filter(
-      s => s.promotion_id && observed.get(s.tag) !== s.digest,
-    );
-    const promotions = new Map<
-      string,
-      Pick<PromotionRow, 'status' | 'finished_at'>
-    >();
-    for (const chunk of chunks([
-      ...new Set(recorded.map(s => s.promotion_id!)),
-    ])) {
-      const rows = await tx<PromotionRow>('promotions')
-        .whereIn('id', chunk)
-        .select('id', 'status', 'finished_at');
-      for (const row of rows) promotions.set(row.id, row);
-    }
-    const moves = new Map<string, 'in-flight' | 'abandoned'>();
-    for (const state of recorded) {
-      const promotion = promotions.get(state.promotion_id!);
-      if (!promotion) continue;
-      if (
-        !promotion.finished_at ||
-        toDate(promotion.finished_at).getTime() > observedAt.getTime()
-      ) {
-        moves.set(state.tag, 'in-flight');
-      } else if (promotion.status !== 'succeeded') {
-        moves.set(state.tag, 'abandoned');
-      }
-    }
-    return moves;
-  }
 
   /**
    * Serialises writers of one environment's versions and tags (a scheduled
@@ -125,183 +76,23 @@ export class TagStore {
    * left alone, so a slow listing never reports a promotion as drift.
    */
   async applyTagSnapshot(snapshot: TagSnapshot): Promise<TagSnapshotResult> {
-    const now = snapshot.now ?? new Date();
-    const observedAt = snapshot.observedAt ?? now;
-    const key = {
-      entity_ref: snapshot.entityRef,
-      environment: snapshot.environment,
-    };
-    const observed = new Map<string, string>();
-    for (const { tag, digest } of snapshot.observed) {
-      observed.set(tag, digest);
-    }
+    const [result] = await this.applyTagSnapshots([snapshot]);
+    return result;
+  }
 
-    return this.db.transaction(async tx => {
-      await this.lockEnvironment(tx, snapshot.entityRef, snapshot.environment);
-      const states = await tx<TagStateRow>('tag_states').where(key);
-      const stateByTag = new Map(states.map(s => [s.tag, s]));
-      const frozenTags = new Set(
-        states
-          .filter(s => toDate(s.since).getTime() > observedAt.getTime())
-          .map(s => s.tag),
-      );
-      // A promotion records its tags before it pushes, so a listing made
-      // before the promotion finished may still show the old digest, or not
-      // show a new tag yet: that is the move in flight, neither drift nor a
-      // deleted tag. A promotion that failed or was cancelled never moved
-      // the tag: the state follows the registry again, without a drift event.
-      const moves = await this.unfinishedMoves(
-        tx,
-        states.filter(s => !frozenTags.has(s.tag)),
-        observed,
-        observedAt,
-      );
-      for (const [tag, move] of moves) {
-        if (move === 'in-flight') frozenTags.add(tag);
-      }
-
-      const driftEvents: DriftEvent[] = [];
-      const newStates: TagStateRow[] = [];
-      const history: TagHistoryRow[] = [];
-      /** A tag's digest as tracking found it in the registry (not a promotion's move). */
-      const discovered = (tag: string, digest: string): TagHistoryRow => ({
-        ...key,
-        tag,
-        digest,
-        cause: 'discovered',
-        promotion_id: null,
-        at: now,
-      });
-      for (const [tag, digest] of observed) {
-        if (frozenTags.has(tag)) {
-          continue;
-        }
-        const previous = stateByTag.get(tag);
-        if (!previous) {
-          newStates.push({
-            ...key,
-            tag,
-            digest,
-            since: now,
-            promotion_id: null,
-          });
-          history.push(discovered(tag, digest));
-        } else if (
-          previous.digest !== digest &&
-          (snapshot.movableTags?.includes(tag) ||
-            moves.get(tag) === 'abandoned')
-        ) {
-          // A tag CI is expected to move (the first environment's current
-          // tag), or one a failed promotion recorded but never moved: record
-          // what the registry holds, it is not drift.
-          await tx<TagStateRow>('tag_states')
-            .where({ ...key, tag })
-            .update({ digest, since: now, promotion_id: null });
-          history.push(discovered(tag, digest));
-        } else if (previous.digest !== digest) {
-          const event: DriftEventRow = {
-            id: randomUUID(),
-            ...key,
-            tag,
-            previous_digest: previous.digest,
-            new_digest: digest,
-            detected_at: now,
-            acknowledged_at: null,
-            acknowledged_by: null,
-          };
-          await tx<DriftEventRow>('drift_events').insert(event);
-          driftEvents.push(toDriftEvent(event));
-          await tx<TagStateRow>('tag_states')
-            .where({ ...key, tag })
-            .update({ digest, since: now, promotion_id: null });
-          history.push({
-            ...key,
-            tag,
-            digest,
-            cause: 'drift',
-            promotion_id: null,
-            at: now,
-          });
-        }
-      }
-      for (const chunk of chunks(newStates, 30)) {
-        await tx<TagStateRow>('tag_states').insert(chunk);
-      }
-      for (const chunk of chunks(history, 30)) {
-        await tx<TagHistoryRow>('tag_history').insert(chunk);
-      }
-      const removedTags = states
-        .filter(s => !observed.has(s.tag) && !frozenTags.has(s.tag))
-        .map(s => s.tag);
-      for (const chunk of chunks(removedTags)) {
-        await tx<TagStateRow>('tag_states')
-          .where(key)
-          .whereIn('tag', chunk)
-          .delete();
-      }
-
-      // The tags of each version follow the tag state just written.
-      const finalStates = new Map<string, string>();
-      for (const s of states) {
-        finalStates.set(s.tag, s.digest);
-      }
-      for (const tag of removedTags) {
-        finalStates.delete(tag);
-      }
-      for (const [tag, digest] of observed) {
-        if (!frozenTags.has(tag)) {
-          finalStates.set(tag, digest);
-        }
-      }
-      const tagsByDigest = new Map<string, string[]>();
-      for (const [tag, digest] of finalStates) {
-        tagsByDigest.set(digest, [...(tagsByDigest.get(digest) ?? []), tag]);
-      }
-      const observedDigests = new Set(observed.values());
-
-      const versions = await tx<VersionRow>('image_versions').where(key);
-      const known = new Map(versions.map(v => [v.digest, v]));
-      const newDigests = [...observedDigests].filter(d => !known.has(d));
-      const newRows: VersionRow[] = newDigests.map(digest => ({
-        ...key,
-        digest,
-        tags: JSON.stringify((tagsByDigest.get(digest) ?? []).sort()),
-        first_seen: now,
-        last_seen: now,
-        origin: 'discovered',
-        promotion_id: null,
-      }));
-      for (const chunk of chunks(newRows, 25)) {
-        await tx<VersionRow>('image_versions').insert(chunk);
-      }
-
-      const seenUnchanged: string[] = [];
-      for (const version of versions) {
-        const tags = (tagsByDigest.get(version.digest) ?? []).sort();
-        const seen = observedDigests.has(version.digest);
-        if (sameTags(tags, toVersion(version).tags)) {
-          if (seen) {
-            seenUnchanged.push(version.digest);
-          }
-          continue;
-        }
-        await tx<VersionRow>('image_versions')
-          .where({ ...key, digest: version.digest })
-          .update(
-            seen
-              ? { tags: JSON.stringify(tags), last_seen: now }
-              : { tags: JSON.stringify(tags) },
-          );
-      }
-      for (const chunk of chunks(seenUnchanged)) {
-        await tx<VersionRow>('image_versions')
-          .where(key)
-          .whereIn('digest', chunk)
-          .update({ last_seen: now });
-      }
-
-      return { newDigests, driftEvents };
-    });
+  /**
+   * {@link TagStore.applyTagSnapshot} for several environments in one
+   * transaction, with a fixed number of statements for the batch (plus one
+   * per moved tag), results in the input's order. One failing snapshot fails
+   * the batch: nothing of it is written.
+   */
+  async applyTagSnapshots(
+    snapshots: readonly TagSnapshot[],
+  ): Promise<TagSnapshotResult[]> {
+    if (!snapshots.length) return [];
+    return this.db.transaction(tx =>
+      applyTagSnapshotBatch(this.db, tx, snapshots),
+    );
   }
 
   /**

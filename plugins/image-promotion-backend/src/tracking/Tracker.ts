@@ -43,8 +43,9 @@ import {
   registryFailure,
   RegistryUnavailableError,
 } from '../registry/registryFailure';
-import { mapWithConcurrency } from './concurrency';
+import { Limiter, mapWithConcurrency } from './concurrency';
 import { RegistryCircuits } from './registryCircuits';
+import { SnapshotWriter } from './SnapshotWriter';
 
 /** Where the tracker learns which components opted in. */
 export interface ComponentSource {
@@ -84,9 +85,22 @@ interface RunMode {
   known: Map<string, TagState[]>;
   /** When the known states were read: the run observes the registries as of then. */
   knownAt: Date;
-  /** Environments found unchanged, whose tagged versions are marked seen at the end. */
-  unchanged: Array<{ entityRef: string; environment: string }>;
 }
+
+/** What a run still writes for one registry once all its environments are read. */
+interface RegistryRun {
+  /** Environments found unchanged, whose tagged versions are marked seen. */
+  unchanged: Array<{ entityRef: string; environment: string }>;
+  /** Every environment read (or not) from this registry. */
+  outcomes: Array<{ entityRef: string; id: string; error?: string }>;
+}
+
+/**
+ * Environments of one registry being refreshed at once, per request it may
+ * have in flight: an environment waiting for its write or its next request
+ * holds no request slot, so a few more keep the registry busy.
+ */
+const ENVIRONMENTS_PER_REQUEST = 4;
 
 /** A tag lookup this tracker made: the digest it found, and when. */
 interface Check {
@@ -153,6 +167,14 @@ export class Tracker {
    * starts without it and looks everything up once.
    */
   private readonly checks = new Map<string, Check>();
+  /**
+   * Registry requests in flight, one bound per configured registry and
+   * shared by every run of this replica (the schedule, the webhook, the
+   * refresh button), so a slow registry fills only its own.
+   */
+  private readonly pools = new Map<string, Limiter>();
+  /** Writes what runs found in batches, one transaction per batch. */
+  private readonly writer: SnapshotWriter;
 
   constructor(
     private readonly deps: {
@@ -168,7 +190,20 @@ export class Tracker {
       /** Keeps why an environment could not be read, for its lane. */
       trackingErrors?: TrackingErrorStore;
     },
-  ) {}
+  ) {
+    this.writer = new SnapshotWriter(deps.stores.tags);
+  }
+
+  /** The request bound of a registry (by its configured name). */
+  private pool(registry: string): Limiter {
+    let pool = this.pools.get(registry);
+    if (!pool) {
+      const { concurrency, registryConcurrency } = this.deps.config.tracking;
+      pool = new Limiter(registryConcurrency?.[registry] ?? concurrency);
+      this.pools.set(registry, pool);
+    }
+    return pool;
+  }
 
   /** Reads the opted-in components from the catalog into the store. */
   async syncComponents(): Promise<TrackedComponent[]> {
@@ -251,8 +286,11 @@ export class Tracker {
   }
 
   /**
-   * Refreshes components × environments with one queue per registry, so a
-   * registry that is slow or stalls delays only its own environments.
+   * Refreshes components × environments with one queue per registry, each
+   * bounded by the registry's own request limit, so a registry that is slow
+   * or stalls delays only its own environments: the others are read,
+   * written, marked seen and cleared of errors as soon as their own
+   * registry is done.
    */
   private async refreshMany(
     components: ReadonlyArray<TrackedComponent | TrackedComponentInput>,
@@ -266,10 +304,10 @@ export class Tracker {
         components.map(c => c.entityRef),
       ),
       knownAt,
-      unchanged: [],
     };
     const results: RefreshResult[] = [];
     const queues = new Map<string, Array<() => Promise<void>>>();
+    const runs = new Map<string, RegistryRun>();
     for (const component of components) {
       const result: RefreshResult = {
         entityRef: component.entityRef,
@@ -281,56 +319,67 @@ export class Tracker {
       prepared.pipeline.environments.forEach((environment, index) => {
         const queue = queues.get(environment.registry) ?? [];
         queues.set(environment.registry, queue);
+        const run = runs.get(environment.registry) ?? {
+          unchanged: [],
+          outcomes: [],
+        };
+        runs.set(environment.registry, run);
         queue.push(async () => {
-          result.environments[index] = await this.refreshEnvironment(
+          const outcome = await this.refreshEnvironment(
             component,
             environment,
             prepared.pattern,
             index === 0,
             circuits,
             mode,
+            run,
           );
+          result.environments[index] = outcome;
+          run.outcomes.push({ entityRef: component.entityRef, ...outcome });
         });
       });
     }
-    const slots = Math.max(
-      1,
-      Math.ceil(this.deps.config.tracking.concurrency / 2),
-    );
     await Promise.all(
-      [...queues.values()].map(queue =>
-        mapWithConcurrency(queue, slots, job => job()),
-      ),
+      [...queues].map(async ([registry, queue]) => {
+        await mapWithConcurrency(
+          queue,
+          this.pool(registry).limit * ENVIRONMENTS_PER_REQUEST,
+          job => job(),
+        );
+        await this.finishRegistry(registry, runs.get(registry)!, circuits);
+      }),
     );
-    if (mode.unchanged.length) {
-      await this.deps.stores.tags.touchTaggedVersions(mode.unchanged);
-    }
-    await this.recordErrors(results, circuits);
     return results;
   }
 
-  /** Stores why environments could not be read and forgets it for those read again; a stopped run proves nothing. */
-  private async recordErrors(
-    results: RefreshResult[],
+  /**
+   * Writes what a registry's part of a run leaves: its unchanged
+   * environments' versions are marked seen, why environments could not be
+   * read is stored and forgotten for those read again (a stopped run proves
+   * nothing).
+   */
+  private async finishRegistry(
+    registry: string,
+    run: RegistryRun,
     circuits: RegistryCircuits,
   ): Promise<void> {
-    if (!this.deps.trackingErrors || circuits.runAborted) return;
-    const outcomes = results.flatMap(r =>
-      r.environments
-        .filter(e => e !== undefined)
-        .map(e => ({
-          entityRef: r.entityRef,
-          environment: e.id,
-          ...(e.error !== undefined
-            ? { error: e.error.replace(NOT_REFRESHED, '') }
+    try {
+      if (run.unchanged.length) {
+        await this.deps.stores.tags.touchTaggedVersions(run.unchanged);
+      }
+      if (!this.deps.trackingErrors || circuits.runAborted) return;
+      await this.deps.trackingErrors.record(
+        run.outcomes.map(o => ({
+          entityRef: o.entityRef,
+          environment: o.id,
+          ...(o.error !== undefined
+            ? { error: o.error.replace(NOT_REFRESHED, '') }
             : {}),
         })),
-    );
-    try {
-      await this.deps.trackingErrors.record(outcomes);
+      );
     } catch (error) {
       this.deps.logger.warn(
-        `Could not store the tracking errors of this run: ${error}`,
+        `Could not store what tracking found in registry ${registry}: ${error}`,
       );
     }
   }
@@ -362,13 +411,24 @@ export class Tracker {
   /** Runs one registry operation under the run's circuits, translating its failure into the user's terms. */
   private async call<T>(
     circuits: RegistryCircuits,
+    mode: RunMode,
     environment: Environment,
     action: string,
     operation: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
-    const signal = circuits.signal(environment.registry);
+    // Waiting for a place is bounded by the operations ahead (each has its
+    // deadline), the run and the registry's circuit; the deadline of this
+    // operation starts when it is sent.
+    let signal = circuits.waitSignal(environment.registry);
     try {
-      return await operation(signal);
+      return await this.pool(environment.registry).run(
+        () => {
+          signal = circuits.signal(environment.registry);
+          return operation(signal);
+        },
+        // A webhook or a person waits on full runs: ahead of the schedule.
+        { signal, urgent: mode.full },
+      );
     } catch (error) {
       const failure = registryFailure(error, {
         ...this.deps.access.place(environment),
@@ -409,6 +469,7 @@ export class Tracker {
     isFirst: boolean,
     circuits: RegistryCircuits,
     mode: RunMode,
+    run: Pick<RegistryRun, 'unchanged'>,
   ): Promise<RefreshResult['environments'][number]> {
     // The known states were read before anything was listed, so the listing
     // observes the registry as of then: a tag a promotion records meanwhile
@@ -440,6 +501,7 @@ export class Tracker {
       requests += 1;
       const allTags = await this.call(
         circuits,
+        mode,
         environment,
         `listing the tags of ${path}`,
         signal => repository.listTags(signal),
@@ -467,15 +529,15 @@ export class Tracker {
           recheckMs * recheckSpread(`${environmentKey}${tag}`);
         return due ? undefined : digest;
       };
-      const resolved = await mapWithConcurrency(
-        tags,
-        this.deps.config.tracking.concurrency,
-        async tag => {
+      // Bounded by the registry's pool; every lookup may start at once.
+      const resolved = await Promise.all(
+        tags.map(async tag => {
           const digest = trusted(tag);
           if (digest) return { tag, digest };
           requests += 1;
           const descriptor = await this.call(
             circuits,
+            mode,
             environment,
             `looking up tag ${tag} of ${path}`,
             signal => repository.resolve(tag, signal),
@@ -486,7 +548,7 @@ export class Tracker {
             at: now,
           });
           return { tag, digest: descriptor.digest };
-        },
+        }),
       );
       const observed = resolved.filter(
         (o): o is { tag: string; digest: string } => o !== undefined,
@@ -500,7 +562,7 @@ export class Tracker {
         observed.length === known.size &&
         observed.every(o => known.get(o.tag) === o.digest);
       if (unchanged) {
-        mode.unchanged.push({
+        run.unchanged.push({
           entityRef: component.entityRef,
           environment: environment.id,
         });
@@ -512,7 +574,7 @@ export class Tracker {
           requests,
         };
       }
-      const result = await this.deps.stores.tags.applyTagSnapshot({
+      const result = await this.writer.write({
         entityRef: component.entityRef,
         environment: environment.id,
         observed,

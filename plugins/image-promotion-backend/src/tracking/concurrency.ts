@@ -33,3 +33,74 @@ export async function mapWithConcurrency<T, R>(
   );
   return results;
 }
+
+/**
+ * At most `limit` tasks at once, the others wait in arrival order (urgent
+ * ones ahead of the rest). A waiting task whose signal aborts leaves the
+ * line with the signal's reason.
+ */
+export class Limiter {
+  private active = 0;
+  private readonly waiting: Array<{ start: () => void; urgent: boolean }> = [];
+
+  constructor(readonly limit: number) {}
+
+  /** Tasks running now. */
+  get running(): number {
+    return this.active;
+  }
+
+  /** Runs `task` once a place is free. */
+  async run<T>(
+    task: () => Promise<T>,
+    options: { signal?: AbortSignal; urgent?: boolean } = {},
+  ): Promise<T> {
+    await this.acquire(options.signal, options.urgent ?? false);
+    try {
+      return await task();
+    } finally {
+      this.release();
+    }
+  }
+
+  private acquire(
+    signal: AbortSignal | undefined,
+    urgent: boolean,
+  ): Promise<void> {
+    signal?.throwIfAborted();
+    if (this.active < this.limit) {
+      this.active += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const entry = { urgent, start: () => {} };
+      const onAbort = () => {
+        const index = this.waiting.indexOf(entry);
+        if (index >= 0) this.waiting.splice(index, 1);
+        reject(signal!.reason);
+      };
+      entry.start = () => {
+        signal?.removeEventListener('abort', onAbort);
+        this.active += 1;
+        resolve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (urgent) {
+        // Behind the urgent ones already waiting, ahead of the rest.
+        const firstRoutine = this.waiting.findIndex(w => !w.urgent);
+        this.waiting.splice(
+          firstRoutine < 0 ? this.waiting.length : firstRoutine,
+          0,
+          entry,
+        );
+      } else {
+        this.waiting.push(entry);
+      }
+    });
+  }
+
+  private release(): void {
+    this.active -= 1;
+    this.waiting.shift()?.start();
+  }
+}

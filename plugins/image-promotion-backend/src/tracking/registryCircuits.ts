@@ -57,6 +57,14 @@ export class RegistryCircuits {
     ]);
   }
 
+  /** What waiting to send an operation to `registry` is bounded by: the run and the circuit. */
+  waitSignal(registry: string): AbortSignal {
+    const circuit = this.circuit(registry).controller.signal;
+    return this.runSignal
+      ? AbortSignal.any([this.runSignal, circuit])
+      : circuit;
+  }
+
   /** Whether the whole run was stopped (its task timed out or the backend is stopping). */
   get runAborted(): boolean {
     return this.runSignal?.aborted ?? false;

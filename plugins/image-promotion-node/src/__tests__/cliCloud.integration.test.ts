@@ -146,8 +146,12 @@ describe('image-promotion CLI with cloud identities and credential helpers only'
     await Promise.all([ecrApi?.stop(), google?.stop(), tokenServer?.stop()]);
     await layout?.cleanup();
     if (workDir) await removeTempDir(workDir);
-    rmSync(BUNDLE, { force: true });
-    rmSync(`${BUNDLE}.map`, { force: true });
+    // The entry bundle and the commands bundle beside it (scripts/build-cli.js).
+    const commands = BUNDLE.replace(/\.cjs$/, '.commands.cjs');
+    for (const file of [BUNDLE, commands, `${commands}.cache`]) {
+      rmSync(file, { force: true });
+      rmSync(`${file}.map`, { force: true });
+    }
   });
 
   const insecure = () =>

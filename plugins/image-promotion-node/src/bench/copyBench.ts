@@ -31,6 +31,14 @@ import {
 } from '../testing/fixtures';
 import { startRegistry, TestRegistry } from '../testing/registry';
 import { skopeoInspectRawDigest } from '../testing/skopeo';
+import {
+  formatSameRegistryFloor,
+  formatStartup,
+  measureSameRegistryFloor,
+  measureStartup,
+  SameRegistryFloor,
+  STARTUP_RUNS,
+} from './startup';
 
 // The benchmark always runs from the sources, never from a bundle.
 // eslint-disable-next-line no-restricted-syntax
@@ -230,43 +238,6 @@ function recordSkopeo(result: CaseResult, output: RunResult): void {
   if (output.cpuSeconds !== undefined) result.skopeoCpu.push(output.cpuSeconds);
 }
 
-const STARTUP_RUNS = 21;
-
-/**
- * Start-up alone, the part of every run that does not depend on the
- * registries: `--version` of our CLI against skopeo's and against an
- * empty Node.js process. Medians of STARTUP_RUNS, taking turns.
- */
-async function measureStartup(): Promise<Record<string, RunResult[]>> {
-  const commands: Record<string, [string, string[]]> = {
-    'image-promotion --version': [process.execPath, [CLI, '--version']],
-    'skopeo --version': ['skopeo', ['--version']],
-    'node -e 0 (empty Node.js process)': [process.execPath, ['-e', '0']],
-  };
-  const runs: Record<string, RunResult[]> = {};
-  for (let i = 0; i < STARTUP_RUNS; i++) {
-    for (const [name, [command, args]] of Object.entries(commands)) {
-      (runs[name] ??= []).push(await run(command, args));
-    }
-  }
-  return runs;
-}
-
-function formatStartup(runs: Record<string, RunResult[]>): string {
-  const cpu = (r: RunResult[]) => {
-    const values = r.flatMap(x =>
-      x.cpuSeconds === undefined ? [] : [x.cpuSeconds],
-    );
-    return values.length ? `, CPU ${median(values).toFixed(3)} s` : '';
-  };
-  return Object.entries(runs)
-    .map(
-      ([name, r]) =>
-        `  ${name}: ${median(r.map(x => x.seconds)).toFixed(3)} s${cpu(r)}`,
-    )
-    .join('\n');
-}
-
 /** The digest and engine time from our CLI's --json line. */
 function parseOurs(output: RunResult): { digest: string; seconds: number } {
   const result = JSON.parse(output.stdout.trim().split('\n').pop() ?? '{}');
@@ -308,7 +279,7 @@ async function main() {
     }`,
   );
   console.log(`measuring start-up (${STARTUP_RUNS} runs each) ...`);
-  const startup = await measureStartup();
+  const startup = await measureStartup(CLI);
   console.log(formatStartup(startup));
 
   console.log(
@@ -346,6 +317,7 @@ async function main() {
   const floor: number[] = [];
   const hasCurl = spawnSync('which', ['curl']).status === 0;
   let rssKb = 0;
+  const sameRegistryFloors: SameRegistryFloor[] = [];
   let bigSeconds = 0;
   try {
     await pushWithSkopeo(layout.dir, 'v1', `${source.host}/bench/app:v1`);
@@ -455,6 +427,29 @@ async function main() {
       ),
     );
 
+    // What any Node.js program would take for (b): the same requests from a
+    // plain script, against skopeo in the same rounds.
+    sameRegistryFloors.push(
+      await measureSameRegistryFloor(
+        run,
+        `(b) ${10 * LAYER_MB} MB, 10 layers`,
+        source.host,
+        'app',
+        'v1',
+        RUNS,
+        skopeo,
+      ),
+      await measureSameRegistryFloor(
+        run,
+        `(b) ${BIG_LAYER_MB} MB, 1 layer`,
+        source.host,
+        'big',
+        '1',
+        RUNS,
+        skopeo,
+      ),
+    );
+
     // (c) a new version sharing 9 of 10 layers with one the target has
     const c = newCase('(c) new version, 9 of 10 layers already in target');
     /** A fresh target that already holds v1, the version v2 builds on. */
@@ -533,6 +528,11 @@ async function main() {
       process.version
     } (medians of ${STARTUP_RUNS}):\n${formatStartup(startup)}\n`,
   );
+  console.log(
+    `floor for (b), a plain Node.js script making the least requests (GET manifest, mounts, PUT manifest; no checks):\n${sameRegistryFloors
+      .map(formatSameRegistryFloor)
+      .join('\n')}\n`,
+  );
   if (floor.length) {
     const a = median(results[0].ours);
     console.log(
@@ -560,6 +560,7 @@ async function main() {
         ),
         results,
         floor,
+        sameRegistryFloors,
         rssKb,
         bigSeconds,
         table,

@@ -51,8 +51,10 @@ export function runCommand(
   const timeoutMs = options.timeoutMs ?? 120_000;
   const secrets = options.redact ?? [];
   return new Promise((resolve, reject) => {
+    // Without input the command gets no stdin pipe at all: a command that
+    // exits without reading it (skopeo) cannot then fail the write with EPIPE.
     const child = spawn(command, args, {
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
@@ -61,8 +63,8 @@ export function runCommand(
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('error', error => {
       clearTimeout(timer);
       reject(error);
@@ -88,6 +90,11 @@ export function runCommand(
       }
       resolve(result);
     });
-    child.stdin.end(options.input ?? '');
+    if (child.stdin) {
+      // A command that exits before reading all its input breaks the pipe;
+      // how it ended (its exit code and output, above) is what counts.
+      child.stdin.on('error', () => {});
+      child.stdin.end(options.input);
+    }
   });
 }
