@@ -123,8 +123,13 @@ async function runAxe(page: Page, name: string, include: string[]) {
 /** Opens `url`; when the full page load could not restore the session, signs in again. */
 async function gotoSignedIn(page: Page, url: string) {
   await page.goto(url);
+  // Either the sign-in page or the app (its sidebar) shows up; under load that can take longer
+  // than a fixed glance, and guessing "signed in" too early left the page on the sign-in screen.
   const enter = page.getByRole('button', { name: /enter/i });
-  if (await enter.isVisible({ timeout: 3_000 }).catch(() => false)) {
+  const app = page.getByRole('navigation', { name: 'sidebar nav' });
+  // The sidebar's <nav> has no box of its own (its drawer is fixed), so: attached, not visible.
+  await enter.or(app).first().waitFor({ state: 'attached', timeout: 60_000 });
+  if (await enter.isVisible()) {
     await enter.click();
     await page.goto(url);
   }
