@@ -123,8 +123,13 @@ async function runAxe(page: Page, name: string, include: string[]) {
 /** Opens `url`; when the full page load could not restore the session, signs in again. */
 async function gotoSignedIn(page: Page, url: string) {
   await page.goto(url);
+  // Either the sign-in page or the app (its sidebar) shows up; under load that can take longer
+  // than a fixed glance, and guessing "signed in" too early left the page on the sign-in screen.
   const enter = page.getByRole('button', { name: /enter/i });
-  if (await enter.isVisible({ timeout: 3_000 }).catch(() => false)) {
+  const app = page.getByRole('navigation', { name: 'sidebar nav' });
+  // The sidebar's <nav> has no box of its own (its drawer is fixed), so: attached, not visible.
+  await enter.or(app).first().waitFor({ state: 'attached', timeout: 60_000 });
+  if (await enter.isVisible()) {
     await enter.click();
     await page.goto(url);
   }
@@ -938,7 +943,7 @@ async function main() {
           const text = (await gate.getAttribute('aria-label')) ?? '';
           if (
             !text.includes(
-              `Release requires a signature of ${digest} by ${SIGNING_KEY_NAME}; found `,
+              `Release requires a signature of ${digest} by ${SIGNING_KEY_NAME}; in Build found `,
             ) ||
             !found.test(text)
           ) {
@@ -965,7 +970,9 @@ async function main() {
         await refusedBy(
           signedSeed.unsigned,
           new RegExp(
-            `found no signature: .* has no ${sigTag(signedSeed.unsigned)} tag`,
+            `in Build found no cosign signature \\(no ${sigTag(
+              signedSeed.unsigned,
+            )} tag\\); no Sigstore bundle`,
           ),
         );
         await runAxe(page, 'promote-dialog-signature-refused', [

@@ -87,7 +87,7 @@ export async function verifyCosignSignatures(
     if (error instanceof NotFoundError) {
       return {
         verifiedBy: [],
-        found: [`no signature: ${repository.location} has no ${tag} tag`],
+        found: [`no cosign signature (no ${tag} tag)`],
       };
     }
     throw error;

@@ -266,11 +266,8 @@ describe('checkSignatures', () => {
     expect(facts).toEqual({
       verifiedBy: [],
       found: [
-        `no signature: ${repository.location} has no ${digest.replace(
-          ':',
-          '-',
-        )}.sig tag`,
-        `no Sigstore bundle refers to ${digest} in ${repository.location}`,
+        `no cosign signature (no ${digest.replace(':', '-')}.sig tag)`,
+        'no Sigstore bundle',
       ],
     });
   });

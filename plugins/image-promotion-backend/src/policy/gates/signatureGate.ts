@@ -52,9 +52,14 @@ export function signatureGate(context: PolicyContext): PolicyGateResult {
   return {
     gate: 'signatures',
     passed: false,
+    // What was found is said in the source environment's terms: the
+    // registry's location (a directory, a host) would add nothing a reader
+    // can act on.
     message: `${context.target.title} requires a signature of ${
       context.digest
-    } by ${missing.map(k => k.name).join(', ')}; found ${
+    } by ${missing.map(k => k.name).join(', ')}; in ${
+      context.source.title
+    } found ${
       facts.found.length ? facts.found.join('; ') : 'no other signature'
     }.`,
   };
