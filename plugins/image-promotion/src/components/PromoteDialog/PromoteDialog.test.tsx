@@ -34,7 +34,7 @@ import {
   ALLOW,
   DENY,
 } from '../../__testUtils__/data';
-import { PromoteDialog } from './PromoteDialog';
+import { candidateVersions, PromoteDialog } from './PromoteDialog';
 
 const SLOW = { timeout: 5000 };
 jest.setTimeout(30_000);
@@ -531,5 +531,34 @@ describe('PromoteDialog', () => {
     expect(
       screen.getByRole('list', { name: 'Refused checks' }),
     ).toHaveTextContent('Freeze window: failed');
+  });
+});
+
+describe('candidateVersions', () => {
+  it('lists newest first, and versions found together by their version tags, highest first', () => {
+    const source = status().environments[0];
+    const at = new Date(Date.now() - 60_000).toISOString();
+    const later = new Date().toISOString();
+    const version = (c: string, tags: string[], firstSeen = at) => ({
+      digest: digest(c),
+      tags,
+      firstSeen,
+      lastSeen: later,
+      origin: 'discovered' as const,
+      promotionId: null,
+    });
+    const ordered = candidateVersions({
+      ...source,
+      versions: [
+        version('a', ['1.0.0']),
+        version('b', []),
+        version('c', ['1.9.2']),
+        version('d', ['1.10.0', 'dev']),
+        version('e', ['build-7'], later),
+      ],
+    });
+    expect(ordered.map(v => v.digest)).toEqual(
+      ['e', 'd', 'c', 'a', 'b'].map(digest),
+    );
   });
 });

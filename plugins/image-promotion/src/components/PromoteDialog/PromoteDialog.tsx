@@ -57,13 +57,30 @@ const useStyles = makeStyles(theme => ({
   blocked: { marginTop: theme.spacing(1) },
 }));
 
-/** The versions offered for promotion: the source's, newest first, plus one asked for explicitly. */
+/** The highest version-like tag of a version (`1.10.0` above `1.9.2`), or '' without one. */
+function versionTag(version: EnvironmentVersion): string {
+  return version.tags
+    .filter(tag => /^v?\d/.test(tag))
+    .reduce(
+      (best, tag) =>
+        tag.localeCompare(best, 'en', { numeric: true }) > 0 ? tag : best,
+      '',
+    );
+}
+
+/**
+ * The versions offered for promotion: the source's, newest first (versions
+ * found in the same tracking run, e.g. on a first run, by their version
+ * tags, highest first), plus one asked for explicitly.
+ */
 export function candidateVersions(
   source: EnvironmentStatus,
   initialDigest?: string,
 ): EnvironmentVersion[] {
   const versions = [...source.versions].sort(
-    (a, b) => Date.parse(b.firstSeen) - Date.parse(a.firstSeen),
+    (a, b) =>
+      Date.parse(b.firstSeen) - Date.parse(a.firstSeen) ||
+      versionTag(b).localeCompare(versionTag(a), 'en', { numeric: true }),
   );
   if (initialDigest && !versions.some(v => v.digest === initialDigest)) {
     // No longer listed in the source (e.g. a rollback to an old digest): its age is unknown.
