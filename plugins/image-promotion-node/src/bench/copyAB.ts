@@ -24,12 +24,13 @@
 // the same machine. A benchmark, not a test: it prints numbers and fails only
 // when a copy fails.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { createOciLayout, pushWithSkopeo } from '../testing/fixtures';
-import { startRegistry, type TestRegistry } from '../testing/registry';
+import type { TestRegistry } from '../testing/registry';
+
+import { benchRegistry, median, runTimed } from './measure';
 
 // The benchmark always runs from the sources, never from a bundle.
 // eslint-disable-next-line no-restricted-syntax
@@ -37,12 +38,6 @@ const PACKAGE_DIR = resolve(__dirname, '../..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const LAYER_MB = Number(process.env.BENCH_LAYER_MB ?? 20);
 const MB = 1000 * 1000;
-const STORAGE_ROOT =
-  process.env.BENCH_STORAGE_ROOT ??
-  (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
-const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-const CPU_LINE = /^bench-cpu ([\d.]+) ([\d.]+)$/m;
-
 type CaseName = 'a' | 'c';
 const CASE_TITLES: Record<CaseName, string> = {
   a: `(a) cross-registry, 10 layers, ${10 * LAYER_MB} MB`,
@@ -79,47 +74,6 @@ function casesToRun(): CaseName[] {
     }
   }
   return names as CaseName[];
-}
-
-interface Measurement {
-  seconds: number;
-  cpuSeconds?: number;
-  stdout: string;
-}
-
-function run(command: string, args: string[]): Promise<Measurement> {
-  return new Promise((resolvePromise, reject) => {
-    const started = process.hrtime.bigint();
-    const [file, argv] = TIME
-      ? [TIME, ['-f', 'bench-cpu %U %S', command, ...args]]
-      : [command, args];
-    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', d => (stdout += d));
-    child.stderr.on('data', d => (stderr += d));
-    child.on('error', reject);
-    child.on('close', code => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (code !== 0) {
-        reject(new Error(`${command} exited ${code}:\n${stderr.slice(-2000)}`));
-        return;
-      }
-      const cpu = CPU_LINE.exec(stderr);
-      resolvePromise({
-        seconds,
-        ...(cpu ? { cpuSeconds: Number(cpu[1]) + Number(cpu[2]) } : {}),
-        stdout,
-      });
-    });
-  });
-}
-
-function median(values: number[]): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 interface Series {
@@ -162,7 +116,7 @@ async function main() {
     tag: 'v2',
   });
   const expected: Record<CaseName, string> = { a: v1.digest, c: v2.digest };
-  const source = await startRegistry({ tempRoot: STORAGE_ROOT });
+  const source = await benchRegistry();
   let target: TestRegistry | undefined;
   const tools = [...builds.map(b => b.name), 'skopeo'];
   const series = new Map<string, Series>();
@@ -179,7 +133,7 @@ async function main() {
   /** One copy of case `c` by `tool` into fresh target storage. */
   const copyOnce = async (c: CaseName, tool: string, record: boolean) => {
     await target?.stop();
-    target = await startRegistry({ tempRoot: STORAGE_ROOT });
+    target = await benchRegistry();
     // (c): the target already holds the version the new one builds on.
     if (c === 'c') {
       await pushWithSkopeo(layout.dir, 'v1', `${target.host}/bench/app:v1`);
@@ -189,7 +143,7 @@ async function main() {
     const to = `${target.host}/bench/app:${tag}`;
     const build = builds.find(b => b.name === tool);
     const measured = build
-      ? await run(process.execPath, [
+      ? await runTimed(process.execPath, [
           build.cli,
           'copy',
           from,
@@ -200,7 +154,7 @@ async function main() {
           '--insecure-registry',
           target.host,
         ])
-      : await run('skopeo', [
+      : await runTimed('skopeo', [
           'copy',
           '--all',
           '--preserve-digests',

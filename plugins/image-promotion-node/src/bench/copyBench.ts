@@ -20,16 +20,15 @@
 // registries. A benchmark, not a test: it prints numbers and fails only when
 // a copy fails.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   createOciLayout,
   pushWithSkopeo,
   type ImageFixture,
 } from '../testing/fixtures';
-import { startRegistry, TestRegistry } from '../testing/registry';
+import type { TestRegistry } from '../testing/registry';
 import { skopeoInspectRawDigest } from '../testing/skopeo';
 import {
   formatSameRegistryFloor,
@@ -40,6 +39,15 @@ import {
   STARTUP_RUNS,
 } from './startup';
 
+import {
+  benchRegistry,
+  median,
+  runTimed,
+  STORAGE_ROOT,
+  TIME,
+  type TimedRun,
+} from './measure';
+
 // The benchmark always runs from the sources, never from a bundle.
 // eslint-disable-next-line no-restricted-syntax
 const PACKAGE_DIR = resolve(__dirname, '../..');
@@ -49,90 +57,13 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const LAYER_MB = Number(process.env.BENCH_LAYER_MB ?? 20);
 const BIG_LAYER_MB = Number(process.env.BENCH_BIG_LAYER_MB ?? 1000);
 const MB = 1000 * 1000;
-/**
- * Registry storage lives in memory (tmpfs) where the machine has it: the
- * benchmark compares the copying tools, and the disk write-back of one run's
- * 200 MB would otherwise land in the time of the runs after it.
- */
-const STORAGE_ROOT =
-  process.env.BENCH_STORAGE_ROOT ??
-  (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
-
-/** A registry on fresh storage under STORAGE_ROOT; stopping it removes the storage. */
-function benchRegistry(): Promise<TestRegistry> {
-  return startRegistry({ tempRoot: STORAGE_ROOT });
-}
-
-interface RunResult {
-  seconds: number;
-  /** User + system CPU of the process (10 ms resolution), when /usr/bin/time is there. */
-  cpuSeconds?: number;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * GNU time reports a child's CPU; on a loaded machine that moves far less
- * than the wall clock does, so the benchmark prints both.
- */
-const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-const CPU_LINE = /^bench-cpu ([\d.]+) ([\d.]+)$/m;
-
-function run(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<RunResult> {
-  return new Promise((resolvePromise, reject) => {
-    const started = process.hrtime.bigint();
-    const child = TIME
-      ? spawn(TIME, ['-f', 'bench-cpu %U %S', command, ...args], {
-          env,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        })
-      : spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', d => (stdout += d));
-    child.stderr.on('data', d => (stderr += d));
-    child.on('error', reject);
-    child.on('close', code => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (code !== 0) {
-        reject(
-          new Error(
-            `${command} ${args.join(' ')} exited ${code}:\n${stderr.slice(
-              -2000,
-            )}`,
-          ),
-        );
-        return;
-      }
-      const cpu = CPU_LINE.exec(stderr);
-      resolvePromise({
-        seconds,
-        ...(cpu ? { cpuSeconds: Number(cpu[1]) + Number(cpu[2]) } : {}),
-        stdout,
-        stderr: stderr.replace(CPU_LINE, ''),
-      });
-    });
-  });
-}
-
-function median(values: number[]): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 function ours(
   source: string,
   target: string,
   insecure: string[],
   env?: NodeJS.ProcessEnv,
 ) {
-  return run(
+  return runTimed(
     process.execPath,
     [
       CLI,
@@ -147,7 +78,7 @@ function ours(
 }
 
 function skopeo(source: string, target: string) {
-  return run('skopeo', [
+  return runTimed('skopeo', [
     'copy',
     '--all',
     '--preserve-digests',
@@ -185,7 +116,7 @@ function curlPipe(
     'for job in $(jobs -p); do wait "$job"; done',
     `curl -sSf -H "Accept: ${image.manifest.mediaType}" "$S/manifests/${image.digest}" | curl -sSf -X PUT -H "Content-Type: ${image.manifest.mediaType}" --data-binary @- -o /dev/null "$T/manifests/${tag}"`,
   ].join('\n');
-  return run('bash', ['-c', script]);
+  return runTimed('bash', ['-c', script]);
 }
 
 /**
@@ -224,7 +155,7 @@ function newCase(name: string): CaseResult {
 }
 
 /** Records one run of our CLI in a case; returns the digest it printed. */
-function recordOurs(result: CaseResult, output: RunResult): string {
+function recordOurs(result: CaseResult, output: TimedRun): string {
   const parsed = parseOurs(output);
   result.ours.push(output.seconds);
   result.engine.push(parsed.seconds);
@@ -233,13 +164,13 @@ function recordOurs(result: CaseResult, output: RunResult): string {
 }
 
 /** Records one run of skopeo in a case. */
-function recordSkopeo(result: CaseResult, output: RunResult): void {
+function recordSkopeo(result: CaseResult, output: TimedRun): void {
   result.skopeo.push(output.seconds);
   if (output.cpuSeconds !== undefined) result.skopeoCpu.push(output.cpuSeconds);
 }
 
 /** The digest and engine time from our CLI's --json line. */
-function parseOurs(output: RunResult): { digest: string; seconds: number } {
+function parseOurs(output: TimedRun): { digest: string; seconds: number } {
   const result = JSON.parse(output.stdout.trim().split('\n').pop() ?? '{}');
   return { digest: result.digest, seconds: result.durationMs / 1000 };
 }
@@ -431,7 +362,7 @@ async function main() {
     // plain script, against skopeo in the same rounds.
     sameRegistryFloors.push(
       await measureSameRegistryFloor(
-        run,
+        runTimed,
         `(b) ${10 * LAYER_MB} MB, 10 layers`,
         source.host,
         'app',
@@ -440,7 +371,7 @@ async function main() {
         skopeo,
       ),
       await measureSameRegistryFloor(
-        run,
+        runTimed,
         `(b) ${BIG_LAYER_MB} MB, 1 layer`,
         source.host,
         'big',

@@ -19,23 +19,11 @@
 // same-registry promotion, side by side with skopeo.
 
 import { spawn } from 'node:child_process';
+import { median, type TimedRun } from './measure';
 
-/** One timed process run (as copyBench's `run` returns it). */
-export interface TimedRun {
-  seconds: number;
-  cpuSeconds?: number;
-  stdout: string;
-  stderr: string;
-}
+export type { TimedRun };
 
 export type Runner = (command: string, args: string[]) => Promise<TimedRun>;
-
-function median(values: number[]): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 export const STARTUP_RUNS = 21;
 
@@ -56,7 +44,8 @@ function timeStartup(command: string, args: string[]): Promise<TimedRun> {
         command,
         ...args,
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      // A start-up that hangs fails the benchmark instead of stalling it.
+      { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 },
     );
     let stderr = '';
     child.stderr.on('data', d => (stderr += d));
