@@ -29,7 +29,7 @@ import type {
   OverviewResponse,
   OverviewStatus,
 } from '@image-promotion/plugin-image-promotion-common';
-import { toCurrentResponse } from './mappers';
+import { toCurrentResponse, toTrackingErrorResponse } from './mappers';
 import { behindPrevious } from './readModelMath';
 import type { OverviewQuery } from './schemas';
 
@@ -163,13 +163,7 @@ export class OverviewReadModel {
                 finishedAt: state.lastFailure.finishedAt?.toISOString() ?? null,
               }
             : null,
-          trackingError: state.trackingError
-            ? {
-                message: state.trackingError.message,
-                lastTriedAt: state.trackingError.lastTriedAt.toISOString(),
-                failingSince: state.trackingError.failingSince.toISOString(),
-              }
-            : null,
+          trackingError: toTrackingErrorResponse(state.trackingError),
         };
       },
     );

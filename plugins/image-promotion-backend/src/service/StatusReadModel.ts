@@ -39,6 +39,7 @@ import {
   toDriftResponse,
   toPromotionResponse,
   toVersionResponse,
+  toTrackingErrorResponse,
 } from './mappers';
 
 /** Summarises an environment's policy, with the freeze window in force at `now`. */
@@ -147,13 +148,7 @@ export class StatusReadModel {
             ? approvers.get(status.current.promotionId) ?? []
             : [],
         },
-        trackingError: trackingError
-          ? {
-              message: trackingError.message,
-              lastTriedAt: trackingError.lastTriedAt.toISOString(),
-              failingSince: trackingError.failingSince.toISOString(),
-            }
-          : null,
+        trackingError: toTrackingErrorResponse(trackingError),
         lastFailure,
       };
     });

@@ -21,10 +21,12 @@ import type {
   ImageVersion,
   Promotion,
   PromotionEvent,
+  TrackingError,
 } from '../database';
 import type {
   CurrentVersion as CurrentVersionResponse,
   DriftEvent as DriftEventResponse,
+  EnvironmentTrackingError,
   EnvironmentVersion,
   GateResult,
   Promotion as PromotionResponse,
@@ -146,4 +148,17 @@ export function toDriftResponse(event: DriftEvent): DriftEventResponse {
     acknowledgedBy: event.acknowledgedBy,
     acknowledgeComment: event.acknowledgeComment,
   };
+}
+
+/** Why tracking could not read an environment, as the status and overview endpoints give it. */
+export function toTrackingErrorResponse(
+  error: TrackingError | undefined,
+): EnvironmentTrackingError | null {
+  return error
+    ? {
+        message: error.message,
+        lastTriedAt: iso(error.lastTriedAt),
+        failingSince: iso(error.failingSince),
+      }
+    : null;
 }
