@@ -90,7 +90,7 @@ export type RegistryCommand = Exclude<
 export async function runCommand(
   command: RegistryCommand,
   io: CliIO,
-  onTransfer?: () => void,
+  onTransfer?: (first: boolean) => void,
 ): Promise<number> {
   const abort = new AbortController();
   const onSignal = () => abort.abort();
@@ -173,13 +173,10 @@ export async function runCommand(
             concurrency: command.concurrency,
             signal: abort.signal,
             onProgress: e => {
-              if (
-                !transferring &&
-                e.type === 'blob' &&
-                e.status === 'progress'
-              ) {
+              // A blob's progress events come about every MiB it moves.
+              if (e.type === 'blob' && e.status === 'progress') {
+                onTransfer?.(!transferring);
                 transferring = true;
-                onTransfer?.();
               }
               progress.handle(e);
             },

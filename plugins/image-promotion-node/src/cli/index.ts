@@ -39,13 +39,15 @@ export interface CliIO {
 /** What the program around the CLI may hook into; none of it changes what the CLI does. */
 export interface RunCliOptions {
   /**
-   * Called once, when a copy starts moving blob bytes (not for a copy that
-   * only mounts blobs or finds them present, nor for other commands). The
-   * executable sets V8 flags for long transfers here: a flag changed
-   * earlier makes V8 refuse its code caches (Node's of its built-in
-   * modules, ours of the commands) for whatever is compiled after it.
+   * Called when a copy starts moving blob bytes and then after about every
+   * MiB moved (`first` is true on the first call); never for a copy that
+   * only mounts blobs or finds them present, nor for other commands. The
+   * executable sets V8 flags for long transfers on the first call (a flag
+   * changed earlier makes V8 refuse its code caches, Node's of its built-in
+   * modules and ours of the commands, for whatever is compiled after it)
+   * and lets go of the memory of the bytes moved on every call.
    */
-  onTransfer?: () => void;
+  onTransfer?: (first: boolean) => void;
 }
 
 const defaultIO = (): CliIO => ({

@@ -49,7 +49,10 @@ describe('runCli onTransfer', () => {
     await removeTempDir(dir);
   });
 
-  const copy = async (target: string, onTransfer: () => void) => {
+  const copy = async (
+    target: string,
+    onTransfer: (first: boolean) => void,
+  ) => {
     const out: string[] = [];
     const code = await runCli(
       [
@@ -71,11 +74,12 @@ describe('runCli onTransfer', () => {
     expect(out.join('')).toBe(`${digest}\n`);
   };
 
-  it('is called once when blob bytes move, and not for a copy that only mounts', async () => {
-    // Out of the registry: every byte of two 3 MiB layers moves.
+  it('is called when blob bytes start moving and about every MiB after, and not for a copy that only mounts', async () => {
+    // Out of the registry: every byte of two 3 MiB layers moves, and each
+    // layer reports progress at 1 and 2 MiB (3 MiB is its end, not progress).
     const transfer = jest.fn();
     await copy(`oci-layout:${join(dir, 'target')}:v1`, transfer);
-    expect(transfer).toHaveBeenCalledTimes(1);
+    expect(transfer.mock.calls).toEqual([[true], [false], [false], [false]]);
 
     // Into another repository of the same registry: blobs are mounted.
     const mount = jest.fn();
