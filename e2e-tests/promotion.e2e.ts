@@ -73,6 +73,23 @@ interface AxeViolation {
 }
 
 /**
+ * Waits until every finite CSS transition and animation in the page has ended. A dialog fades in
+ * over 225 ms; on a fast machine the preview answers before that, and axe measured the text's
+ * contrast through the dialog's partial opacity (a failed CI run: table headers "failing" at
+ * opacity < 1). Spinners animate forever and are left out.
+ */
+async function settleTransitions(page: Page) {
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter(a => a.effect?.getComputedTiming().endTime !== Infinity)
+        .map(a => a.finished.catch(() => undefined)),
+    ),
+  );
+}
+
+/**
  * Runs axe-core in the page on what the plugin renders (`include`: CSS selectors of its roots),
  * writes every violation to the report, and fails on serious or critical ones.
  */
@@ -81,6 +98,7 @@ async function runAxe(page: Page, name: string, include: string[]) {
   if (!(await page.evaluate(() => Boolean((window as any).axe)))) {
     await page.evaluate(AXE_SOURCE);
   }
+  await settleTransitions(page);
   const violations: AxeViolation[] = await page.evaluate(async selectors => {
     const axe = (window as any).axe;
     const result = await axe.run(
