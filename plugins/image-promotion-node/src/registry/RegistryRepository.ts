@@ -57,6 +57,7 @@ import {
 } from '../transport/retry';
 import type { RegistryClient } from './RegistryClient';
 import { apiHostFor, normalizePathPrefix } from './RegistryClient';
+import { prefetchBody } from './prefetch';
 import { errorFromResponse } from './registryErrors';
 
 /** Page size asked for when listing tags; registries may return fewer. */
@@ -335,6 +336,31 @@ export class RegistryRepository implements ImageRepository {
     const scopes = mountFrom
       ? [pushScope(this.repository), pullScope(mountFrom.repository)]
       : [pushScope(this.repository)];
+    // Without a mount to try, the bytes will be needed: the source's GET goes
+    // out with the POST instead of after it. With one, a 201 needs no bytes.
+    const body = mountFrom ? undefined : prefetchBody(open);
+    try {
+      return await this.startAndSend(
+        descriptor,
+        body ? () => body.open() : open,
+        mountFrom,
+        scopes,
+        onProgress,
+        signal,
+      );
+    } finally {
+      body?.discard();
+    }
+  }
+
+  private async startAndSend(
+    descriptor: Descriptor,
+    open: () => Promise<Readable>,
+    mountFrom: RegistryRepository | undefined,
+    scopes: string[],
+    onProgress: ((transferred: number) => void) | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<BlobOutcome> {
     const start = await this.send(
       'POST',
       this.url(
