@@ -45,10 +45,13 @@ export const CopyableDigest = (props: { digest: string }) => {
       >
         {short}
       </Typography>
+      {/* Since core-components moved it to Backstage UI, its default is the solid "primary"
+          variant: a filled square beside the digest. "tertiary" is an icon on the paper. */}
       <CopyTextButton
         text={digest}
         aria-label={`Copy digest ${short}`}
         tooltipText="Digest copied to clipboard"
+        variant="tertiary"
       />
     </span>
   );
