@@ -977,12 +977,20 @@ async function main() {
           if (await confirm.isEnabled()) {
             throw new Error('Promote is enabled for a refused build');
           }
+          // The note names the gate; the gate's sentence (what to fix) is said once, in the list.
           await dialog
             .getByRole('note')
             .filter({
-              hasText: /^Policy refuses this promotion: .*release-signing-key/,
+              hasText:
+                /^Policy refuses this promotion: the Signatures check fails\./,
             })
             .waitFor({ timeout: 5_000 });
+          const sayings = await dialog
+            .getByText(`requires a signature of ${digest} by`)
+            .count();
+          if (sayings !== 1) {
+            throw new Error(`the refusal is said ${sayings} times, not once`);
+          }
         };
         const sigTag = (digest: string) => `${digest.replace(':', '-')}.sig`;
         await refusedBy(

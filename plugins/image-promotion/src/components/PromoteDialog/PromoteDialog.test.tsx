@@ -312,8 +312,16 @@ describe('PromoteDialog', () => {
 
     const confirm = screen.getByRole('button', { name: 'Promote' });
     expect(confirm).toBeDisabled();
+    // The note names the gates; what to fix is said once, by the gates themselves.
     expect(screen.getByRole('note')).toHaveTextContent(
-      'Policy refuses this promotion: The digest has been in QA for 2h; Production asks for 24h. Production is frozen until Monday 08:00 UTC.',
+      'Policy refuses this promotion: the Soak time and Freeze window checks fail. The policy check below says what to fix.',
+    );
+    expect(
+      screen.getAllByText(/Production is frozen until Monday 08:00 UTC/),
+    ).toHaveLength(1);
+    expect(screen.getAllByText(/Production asks for 24h/)).toHaveLength(1);
+    expect(confirm).toHaveAccessibleDescription(
+      'Policy refuses this promotion: the Soak time and Freeze window checks fail. The policy check below says what to fix. Soak time: failed The digest has been in QA for 2h; Production asks for 24h. Freeze window: failed Production is frozen until Monday 08:00 UTC.',
     );
     expect(api.previewPromotion).toHaveBeenCalledWith({
       entityRef: ENTITY_REF,
@@ -504,6 +512,7 @@ describe('PromoteDialog', () => {
     );
     Object.assign(refusal.body, {
       gates: [
+        { gate: 'order', passed: true, message: 'The digest is current.' },
         { gate: 'freeze', passed: false, message: 'Production is frozen.' },
       ],
     });
@@ -523,14 +532,15 @@ describe('PromoteDialog', () => {
     await waitFor(() => expect(confirm).toBeEnabled());
     await userEvent.click(confirm);
 
-    expect(
-      await screen.findByText(
-        'Promotion refused by policy: Production is frozen.',
-      ),
-    ).toBeVisible();
-    expect(
-      screen.getByRole('list', { name: 'Refused checks' }),
-    ).toHaveTextContent('Freeze window: failed');
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent(
+      'Policy refused this promotion when you requested it:',
+    );
+    // Each refused gate says what to fix once; the ones that passed are not refusals.
+    const refused = within(alert).getByRole('list', { name: 'Refused checks' });
+    expect(within(refused).getAllByRole('listitem')).toHaveLength(1);
+    expect(refused).toHaveTextContent('Freeze window: failed');
+    expect(within(alert).getAllByText(/Production is frozen/)).toHaveLength(1);
   });
 });
 

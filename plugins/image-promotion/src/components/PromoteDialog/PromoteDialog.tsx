@@ -42,7 +42,12 @@ import useAsync from 'react-use/esm/useAsync';
 import useDebounce from 'react-use/esm/useDebounce';
 import { imagePromotionApiRef, refusedGates } from '../../api';
 import { ChangeSummaryView } from '../shared/ChangeSummaryView';
-import { GateList, GateSummary } from '../shared/GateList';
+import {
+  GateList,
+  GateSummary,
+  gateLabel,
+  gateVerdict,
+} from '../shared/GateList';
 import { formatAge, plainErrorMessage, shortDigest } from '../shared/format';
 
 const useStyles = makeStyles(theme => ({
@@ -144,11 +149,28 @@ function blockedReason(options: {
     )}`;
   }
   if (!options.allowed && !options.needsApproval && !options.canRequest) {
-    return `Policy refuses this promotion: ${options.failedGates
-      .map(g => g.message)
-      .join(' ')}`;
+    // Names the gates only: each one's sentence, which says what to fix, is in the policy check.
+    const refusing = refusingGates(options.failedGates);
+    return `Policy refuses this promotion: the ${joinWords(
+      refusing.map(g => gateLabel(g.gate)),
+    )} ${
+      refusing.length === 1 ? 'check fails' : 'checks fail'
+    }. The policy check below says what to fix.`;
   }
   return undefined;
+}
+
+/** The failed gates that refuse a request, rather than hold it back (approvals, timed waits). */
+function refusingGates(failed: GateResult[]): GateResult[] {
+  const refusing = failed.filter(g => gateVerdict(g) === 'failed');
+  return refusing.length > 0 ? refusing : failed;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function joinWords(words: string[]): string {
+  return words.length <= 1
+    ? words.join('')
+    : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
 }
 
 /** An instant to the second in the reader's locale, e.g. `1 Dec 2026, 21:46:22`. */
@@ -295,10 +317,16 @@ export const PromoteDialog = (props: PromoteDialogProps) => {
       });
       onPromoted(promotion);
     } catch (e) {
-      setSubmitError({
-        message: plainErrorMessage(e),
-        gates: refusedGates(e),
-      });
+      const refused = refusedGates(e);
+      // The refusal's message repeats the gates' sentences; the list below says each one once.
+      setSubmitError(
+        refused
+          ? {
+              message: 'Policy refused this promotion when you requested it:',
+              gates: refusingGates(refused.filter(g => !g.passed)),
+            }
+          : { message: plainErrorMessage(e) },
+      );
     } finally {
       setSubmitting(false);
     }
@@ -306,6 +334,18 @@ export const PromoteDialog = (props: PromoteDialogProps) => {
 
   const titleId = `promote-${source.id}-${target.id}-title`;
   const blockedId = `promote-${source.id}-${target.id}-blocked`;
+  const gateIdPrefix = `promote-${source.id}-${target.id}-gate`;
+  // A refusal names its gates on top; the gates' own sentences (what to fix) describe confirm too.
+  const describedBy = blocked
+    ? [
+        blockedId,
+        ...(blockedIsError && preview.value
+          ? gates.flatMap((g, i) =>
+              failed.includes(g) ? [`${gateIdPrefix}-${i}`] : [],
+            )
+          : []),
+      ].join(' ')
+    : undefined;
 
   return (
     <Dialog
@@ -435,7 +475,7 @@ export const PromoteDialog = (props: PromoteDialogProps) => {
                   This is a rollback: {target.title} ran this digest before.
                 </Typography>
               )}
-              <GateSummary gates={gates} />
+              <GateSummary gates={gates} itemIdPrefix={gateIdPrefix} />
               {waitsUntil && (
                 <Alert severity="info" aria-label="When it starts">
                   You can request it now: it starts by itself at{' '}
@@ -509,7 +549,7 @@ export const PromoteDialog = (props: PromoteDialogProps) => {
           variant="contained"
           onClick={submit}
           disabled={Boolean(blocked) || submitting}
-          aria-describedby={blocked ? blockedId : undefined}
+          aria-describedby={describedBy}
         >
           {confirmLabel(needsApproval, Boolean(waitsUntil))}
         </Button>

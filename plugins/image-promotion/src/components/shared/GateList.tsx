@@ -90,8 +90,17 @@ const useStyles = makeStyles(theme => ({
   },
 }));
 
+/** Props of {@link GateList} and {@link GateSummary}. */
+interface GateListProps {
+  gates: GateResult[];
+  /** The list's accessible name; `Policy checks` unless given. */
+  label?: string;
+  /** Gives each item the id `<prefix>-<index>`, e.g. for a button's aria-describedby. */
+  itemIdPrefix?: string;
+}
+
 /** Every policy gate with its verdict and the sentence explaining it. */
-export const GateList = (props: { gates: GateResult[]; label?: string }) => {
+export const GateList = (props: GateListProps) => {
   const classes = useStyles();
   return (
     <List dense aria-label={props.label ?? 'Policy checks'}>
@@ -100,6 +109,9 @@ export const GateList = (props: { gates: GateResult[]; label?: string }) => {
         return (
           <ListItem
             key={`${gate.gate}-${index}`}
+            id={
+              props.itemIdPrefix ? `${props.itemIdPrefix}-${index}` : undefined
+            }
             disableGutters
             aria-label={`${gateLabel(gate.gate)} ${verdict}: ${gate.message}`}
           >
@@ -122,13 +134,13 @@ export const GateList = (props: { gates: GateResult[]; label?: string }) => {
  * The policy verdict at a glance: when every gate passes, one line that expands to the list;
  * otherwise the whole list, since each failed gate says what to do.
  */
-export const GateSummary = (props: { gates: GateResult[]; label?: string }) => {
-  const { gates, label } = props;
+export const GateSummary = (props: GateListProps) => {
+  const { gates, label, itemIdPrefix } = props;
   const classes = useStyles();
   const [expanded, setExpanded] = useState(false);
   const allPassed = gates.length > 0 && gates.every(g => g.passed);
   if (!allPassed) {
-    return <GateList gates={gates} label={label} />;
+    return <GateList gates={gates} label={label} itemIdPrefix={itemIdPrefix} />;
   }
   const listId = `gates-${gates.map(g => g.gate).join('-')}`;
   return (
@@ -149,7 +161,7 @@ export const GateSummary = (props: { gates: GateResult[]; label?: string }) => {
       </div>
       {expanded && (
         <div id={listId}>
-          <GateList gates={gates} label={label} />
+          <GateList gates={gates} label={label} itemIdPrefix={itemIdPrefix} />
         </div>
       )}
     </>
