@@ -293,7 +293,7 @@ async function promote(
     beforeConfirm?: (dialog: Locator) => Promise<void>;
   } = {},
 ) {
-  // The button says what is ready ("Promote 1.1.0 ready: from QA to Staging").
+  // The button names the version and what holds it ("Promote 1.1.0 · soaking: from Staging to Production").
   const dialog = await openPromoteDialog(page, from, to, tag);
   const confirm = dialog.getByRole('button', { name: confirmLabel });
   await confirm.waitFor();

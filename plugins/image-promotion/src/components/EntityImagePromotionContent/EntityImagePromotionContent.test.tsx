@@ -155,7 +155,7 @@ describe('EntityImagePromotionContent', () => {
     // The buttons say whether there is anything to promote.
     expect(
       screen.getByRole('button', {
-        name: 'Promote 1.1.0 ready: from Development to QA',
+        name: 'Promote 1.1.0: from Development to QA',
       }),
     ).toBeEnabled();
     expect(

@@ -64,14 +64,39 @@ describe('promoteReadiness', () => {
   it('names the version waiting, says in sync, or that nothing is there', () => {
     const [dev, qa, prod] = status().environments;
     expect(promoteReadiness(dev, qa)).toEqual({
-      label: '1.1.0 ready',
-      state: 'ready',
+      label: '1.1.0',
+      state: 'new',
+      holds: [],
     });
     expect(promoteReadiness(qa, prod)).toEqual({
       label: 'in sync',
       state: 'in-sync',
+      holds: [],
     });
     expect(promoteReadiness({ ...dev, versions: [] }, qa).state).toBe('empty');
+  });
+
+  it('names what the status shows will hold the version back: freeze, soak, approvals', () => {
+    const [, qa, prod] = movedOn().environments;
+    prod.policy.activeFreeze = {
+      description: 'weekly on Fri 16:00–23:59 (UTC)',
+      reason: 'Weekend',
+      endsAt: '2026-12-04T23:59:00Z',
+    };
+    const readiness = promoteReadiness(qa, prod, Date.now());
+    expect(readiness.state).toBe('new');
+    expect(readiness.label).toBe('1.1.0 · frozen');
+    expect(readiness.holds.map(h => h.name)).toEqual([
+      'Freeze window',
+      'Soak time',
+      'Approvals',
+    ]);
+    expect(readiness.holds[1].sentence).toBe(
+      '1.1.0 has soaked 1h of 1d in QA; a request made now starts when the soak ends.',
+    );
+    expect(readiness.holds[2].sentence).toBe(
+      'Production needs an approval from someone other than you; a request waits for it.',
+    );
   });
 });
 
@@ -183,6 +208,87 @@ describe('LaneBoard', () => {
         name: 'Promote in sync: from Development to QA',
       }),
     ).toBeEnabled();
+  });
+
+  it('does not invite a promotion the policy holds back, and names the gate', async () => {
+    const { environments } = movedOn();
+    const [, qa, prod] = environments;
+    prod.policy.activeFreeze = {
+      description: 'weekly on Fri 16:00–23:59 (UTC)',
+      reason: 'Weekend',
+      endsAt: '2026-12-04T23:59:00Z',
+    };
+    const first = await renderInTestApp(
+      <LaneBoard
+        environments={environments}
+        now={Date.now()}
+        onPromote={jest.fn()}
+      />,
+    );
+    const held = await screen.findByRole(
+      'button',
+      { name: 'Promote 1.1.0 · frozen: from QA to Production' },
+      SLOW,
+    );
+    // Requests are accepted during a timed freeze: enabled, but not the page's call to action.
+    expect(held).toBeEnabled();
+    expect(held).not.toHaveClass('MuiButton-contained');
+    expect(held).toHaveAccessibleDescription(
+      /^Freeze window: Promotions into Production are frozen \(Weekend\) until .*; a request made now starts when the freeze ends\. Soak time: 1\.1\.0 has soaked 1h of 1d in QA; .* Approvals: Production needs an approval/,
+    );
+    // Nothing known holds dev → qa back; it still does not promise what only the dry-run knows.
+    const next = screen.getByRole('button', {
+      name: /: from Development to QA$/,
+    });
+    expect(next).toHaveAccessibleName(
+      'Promote in sync: from Development to QA',
+    );
+    expect(screen.queryByText(/ready/)).toBeNull();
+
+    // A second promotion into an environment with one open is refused: the button says so.
+    first.unmount();
+    qa.current = null;
+    prod.openPromotion = promotion({
+      status: 'pending_approval',
+      sourceEnvironment: 'qa',
+      targetEnvironment: 'prod',
+    });
+    await renderInTestApp(
+      <LaneBoard
+        environments={environments}
+        now={Date.now()}
+        onPromote={jest.fn()}
+      />,
+    );
+    const busy = await screen.findByRole(
+      'button',
+      { name: 'Promote waiting for approval: from QA to Production' },
+      SLOW,
+    );
+    expect(busy).toBeDisabled();
+    expect(busy).toHaveAccessibleDescription(
+      'Open promotion: A promotion into Production is waiting for approval; another one can start when it finishes or is cancelled.',
+    );
+  });
+
+  it('invites the next promotion when nothing known holds it, without promising the dry-run', async () => {
+    await renderInTestApp(
+      <LaneBoard
+        environments={status().environments}
+        now={Date.now()}
+        onPromote={jest.fn()}
+      />,
+    );
+    const next = await screen.findByRole(
+      'button',
+      { name: 'Promote 1.1.0: from Development to QA' },
+      SLOW,
+    );
+    expect(next).toBeEnabled();
+    expect(next).toHaveClass('MuiButton-contained');
+    expect(next).toHaveAccessibleDescription(
+      'Opens the policy check for QA; nothing is copied until you confirm there.',
+    );
   });
 
   it('names who requested and who approved the version a lane runs', async () => {
