@@ -24,6 +24,9 @@ const useStyles = makeStyles(theme => ({
     display: 'inline-flex',
     alignItems: 'center',
     gap: theme.spacing(0.5),
+    // Backstage UI sizes a small ButtonIcon's icon at 1rem, but its rule sits in a CSS layer
+    // that Material UI's unlayered 1.5rem SvgIcon wins over: a copy icon larger than the digest.
+    '& button svg': { fontSize: '1rem' },
   },
   digest: {
     fontFamily: 'monospace',
