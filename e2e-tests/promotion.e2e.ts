@@ -608,6 +608,21 @@ async function main() {
       'prod waits for approval; the requester cannot approve',
       async () => {
         // Requested during Production's soak time: accepted now, started when the soak ends.
+        // The lane's button says so before the click instead of promising a ready promotion.
+        const held = page.getByRole('button', {
+          name: 'Promote 1.1.0 · soaking: from Staging to Production',
+        });
+        await held.waitFor({ timeout: 30_000 });
+        await held.hover();
+        await page
+          .getByRole('tooltip')
+          .filter({ hasText: /^Soak time: 1\.1\.0 has soaked .* Approvals: / })
+          .waitFor({ timeout: 5_000 });
+        await page.screenshot({
+          path: join(REPORT, 'promote-button-held.png'),
+          animations: 'disabled',
+        });
+        await page.mouse.move(0, 0);
         await promote(
           page,
           'Staging',
