@@ -14,7 +14,6 @@
  * limitations under the License.
  */
 
-import { spawn } from 'node:child_process';
 import type { RegistryCredential } from './credentials';
 import { CredentialProviderError } from './cloud/CredentialProviderError';
 
@@ -65,6 +64,10 @@ export function runCredentialHelper(
     }
     // In our process group, unlike a daemon: Ctrl-C in a terminal reaches
     // the helper too, and it can ask for a login on the terminal.
+    // Loaded here, not at start: node:child_process brings dgram and more
+    // with it, which a copy whose credentials need no helper never uses.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
     const child = spawn(program, ['get'], {
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -17,7 +17,7 @@
 /* eslint-disable no-console */
 
 // `yarn bench:copy:ab`: two (or more) builds of our CLI and skopeo, copying
-// the images of `yarn bench:copy`'s cases (a) and (c), taking turns within
+// the images of `yarn bench:copy`'s cases (a), (b) and (c), taking turns within
 // every round. Runs of the whole benchmark one after the other differ by
 // ±20 % on a shared 2-core machine, more than the changes one wants to see;
 // measured in the same rounds, against the same registries, the builds see
@@ -37,10 +37,12 @@ import { benchRegistry, median, runTimed } from './measure';
 const PACKAGE_DIR = resolve(__dirname, '../..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const LAYER_MB = Number(process.env.BENCH_LAYER_MB ?? 20);
+const BIG_LAYER_MB = Number(process.env.BENCH_BIG_LAYER_MB ?? 1000);
 const MB = 1000 * 1000;
-type CaseName = 'a' | 'c';
+type CaseName = 'a' | 'b' | 'c';
 const CASE_TITLES: Record<CaseName, string> = {
   a: `(a) cross-registry, 10 layers, ${10 * LAYER_MB} MB`,
+  b: `(b) same registry, another repository, 1 layer, ${BIG_LAYER_MB} MB`,
   c: '(c) new version, 9 of 10 layers already in target',
 };
 
@@ -70,7 +72,7 @@ function casesToRun(): CaseName[] {
   const names = (process.env.BENCH_AB_CASES ?? 'a,c').split(',');
   for (const name of names) {
     if (!(name in CASE_TITLES)) {
-      throw new Error(`BENCH_AB_CASES: unknown case "${name}" (a, c)`);
+      throw new Error(`BENCH_AB_CASES: unknown case "${name}" (a, b, c)`);
     }
   }
   return names as CaseName[];
@@ -115,8 +117,21 @@ async function main() {
     reuseLayers: v1.layers.slice(0, 9),
     tag: 'v2',
   });
-  const expected: Record<CaseName, string> = { a: v1.digest, c: v2.digest };
+  // (b) moves no bytes, so its image is only built when (b) is measured.
+  const big = cases.includes('b')
+    ? await layout.addImage({
+        layers: 1,
+        layerSize: BIG_LAYER_MB * MB,
+        tag: 'big',
+      })
+    : undefined;
+  const expected: Record<CaseName, string | undefined> = {
+    a: v1.digest,
+    b: big?.digest,
+    c: v2.digest,
+  };
   const source = await benchRegistry();
+  let promotions = 0;
   let target: TestRegistry | undefined;
   const tools = [...builds.map(b => b.name), 'skopeo'];
   const series = new Map<string, Series>();
@@ -132,15 +147,27 @@ async function main() {
 
   /** One copy of case `c` by `tool` into fresh target storage. */
   const copyOnce = async (c: CaseName, tool: string, record: boolean) => {
-    await target?.stop();
-    target = await benchRegistry();
-    // (c): the target already holds the version the new one builds on.
-    if (c === 'c') {
-      await pushWithSkopeo(layout.dir, 'v1', `${target.host}/bench/app:v1`);
+    let from: string;
+    let to: string;
+    let insecure: string[];
+    if (c === 'b') {
+      // Same registry, a repository nobody wrote before: every blob mounts.
+      promotions++;
+      from = `${source.host}/bench/big:1`;
+      to = `${source.host}/prod-${promotions}/big:1`;
+      insecure = [source.host];
+    } else {
+      await target?.stop();
+      target = await benchRegistry();
+      // (c): the target already holds the version the new one builds on.
+      if (c === 'c') {
+        await pushWithSkopeo(layout.dir, 'v1', `${target.host}/bench/app:v1`);
+      }
+      const tag = c === 'a' ? 'v1' : 'v2';
+      from = `${source.host}/bench/app:${tag}`;
+      to = `${target.host}/bench/app:${tag}`;
+      insecure = [source.host, target.host];
     }
-    const tag = c === 'a' ? 'v1' : 'v2';
-    const from = `${source.host}/bench/app:${tag}`;
-    const to = `${target.host}/bench/app:${tag}`;
     const build = builds.find(b => b.name === tool);
     const measured = build
       ? await runTimed(process.execPath, [
@@ -149,10 +176,7 @@ async function main() {
           from,
           to,
           '--json',
-          '--insecure-registry',
-          source.host,
-          '--insecure-registry',
-          target.host,
+          ...insecure.flatMap(host => ['--insecure-registry', host]),
         ])
       : await runTimed('skopeo', [
           'copy',
@@ -181,6 +205,9 @@ async function main() {
   try {
     await pushWithSkopeo(layout.dir, 'v1', `${source.host}/bench/app:v1`);
     await pushWithSkopeo(layout.dir, 'v2', `${source.host}/bench/app:v2`);
+    if (big) {
+      await pushWithSkopeo(layout.dir, 'big', `${source.host}/bench/big:1`);
+    }
     // One untimed round: the first reads of freshly pushed blobs are slower.
     for (const c of cases)
       for (const tool of tools) await copyOnce(c, tool, false);
