@@ -67,7 +67,8 @@ export function runCredentialHelper(
     // Loaded here, not at start: node:child_process brings dgram and more
     // with it, which a copy whose credentials need no helper never uses.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { spawn } = require('node:child_process') as typeof import('node:child_process');
+    const { spawn } =
+      require('node:child_process') as typeof import('node:child_process');
     const child = spawn(program, ['get'], {
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],

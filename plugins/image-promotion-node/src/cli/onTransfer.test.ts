@@ -49,10 +49,7 @@ describe('runCli onTransfer', () => {
     await removeTempDir(dir);
   });
 
-  const copy = async (
-    target: string,
-    onTransfer: (first: boolean) => void,
-  ) => {
+  const copy = async (target: string, onTransfer: (first: boolean) => void) => {
     const out: string[] = [];
     const code = await runCli(
       [
