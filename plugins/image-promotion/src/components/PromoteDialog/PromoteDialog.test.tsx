@@ -505,7 +505,7 @@ describe('PromoteDialog', () => {
     ).toBeTruthy();
   });
 
-  it('shows the refused gates when the request itself is refused', async () => {
+  it('runs the policy check again when the request itself is refused, and names each refusing gate once', async () => {
     const refusal = await responseError(
       409,
       'Promotion refused by policy: Production is frozen.',
@@ -516,8 +516,26 @@ describe('PromoteDialog', () => {
         { gate: 'freeze', passed: false, message: 'Production is frozen.' },
       ],
     });
+    // The first check passed; by the time the user confirms, a freeze has begun.
+    const previewPromotion = jest
+      .fn()
+      .mockResolvedValueOnce(preview())
+      .mockResolvedValue(
+        preview({
+          allowed: false,
+          canRequest: false,
+          gates: [
+            { gate: 'order', passed: true, message: 'The digest is current.' },
+            {
+              gate: 'freeze',
+              passed: false,
+              message: 'Production is frozen.',
+            },
+          ],
+        }),
+      );
     const api = fakeApi({
-      previewPromotion: jest.fn(async () => preview()),
+      previewPromotion,
       createPromotion: jest.fn(async () => {
         throw refusal;
       }),
@@ -534,13 +552,15 @@ describe('PromoteDialog', () => {
 
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent(
-      'Policy refused this promotion when you requested it:',
+      'Policy refused this promotion when you requested it: something changed since the policy check below ran. It has run again.',
     );
-    // Each refused gate says what to fix once; the ones that passed are not refusals.
-    const refused = within(alert).getByRole('list', { name: 'Refused checks' });
-    expect(within(refused).getAllByRole('listitem')).toHaveLength(1);
-    expect(refused).toHaveTextContent('Freeze window: failed');
-    expect(within(alert).getAllByText(/Production is frozen/)).toHaveLength(1);
+    await waitFor(() => expect(previewPromotion).toHaveBeenCalledTimes(2));
+    // The check below now holds the refusal; the dialog says what to fix once.
+    expect(
+      await screen.findByText('Freeze window: failed'),
+    ).toBeInTheDocument();
+    expect(screen.getAllByText(/Production is frozen/)).toHaveLength(1);
+    expect(screen.getByRole('button', { name: /Promote/ })).toBeDisabled();
   });
 });
 

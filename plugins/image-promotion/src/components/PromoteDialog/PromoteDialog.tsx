@@ -38,16 +38,11 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import { useEffect, useRef, useState } from 'react';
-import useAsync from 'react-use/esm/useAsync';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useDebounce from 'react-use/esm/useDebounce';
 import { imagePromotionApiRef, refusedGates } from '../../api';
 import { ChangeSummaryView } from '../shared/ChangeSummaryView';
-import {
-  GateList,
-  GateSummary,
-  gateLabel,
-  gateVerdict,
-} from '../shared/GateList';
+import { GateSummary, gateLabel, gateVerdict } from '../shared/GateList';
 import { formatAge, plainErrorMessage, shortDigest } from '../shared/format';
 
 const useStyles = makeStyles(theme => ({
@@ -245,10 +240,10 @@ export const PromoteDialog = (props: PromoteDialogProps) => {
   const [reason, setReason] = useState('');
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<
-    { message: string; gates?: GateResult[] } | undefined
+    { message: string } | undefined
   >();
 
-  const preview = useAsync(async () => {
+  const preview = useAsyncRetry(async () => {
     if (!open || !digest) {
       return undefined;
     }
@@ -317,16 +312,18 @@ export const PromoteDialog = (props: PromoteDialogProps) => {
       });
       onPromoted(promotion);
     } catch (e) {
-      const refused = refusedGates(e);
-      // The refusal's message repeats the gates' sentences; the list below says each one once.
-      setSubmitError(
-        refused
-          ? {
-              message: 'Policy refused this promotion when you requested it:',
-              gates: refusingGates(refused.filter(g => !g.passed)),
-            }
-          : { message: plainErrorMessage(e) },
-      );
+      if (refusedGates(e)) {
+        // Something changed since the policy check ran (a freeze began, a
+        // newer version arrived): run it again, so the check below says
+        // what holds the promotion now, each gate once.
+        setSubmitError({
+          message:
+            'Policy refused this promotion when you requested it: something changed since the policy check below ran. It has run again.',
+        });
+        preview.retry();
+      } else {
+        setSubmitError({ message: plainErrorMessage(e) });
+      }
     } finally {
       setSubmitting(false);
     }
@@ -389,9 +386,6 @@ export const PromoteDialog = (props: PromoteDialogProps) => {
             tabIndex={-1}
           >
             {submitError.message}
-            {submitError.gates && (
-              <GateList gates={submitError.gates} label="Refused checks" />
-            )}
           </Alert>
         )}
         <Typography variant="subtitle2" component="h3">
