@@ -47,10 +47,12 @@ const API = '/api/image-promotion';
 const ALICE = 'user:default/alice';
 const RITA = 'user:default/rita';
 const OSCAR = 'user:default/oscar';
+const RON = 'user:default/ron';
 const RELEASE_MANAGERS = 'group:default/release-managers';
 const alice = mockCredentials.user.header(ALICE);
 const rita = mockCredentials.user.header(RITA);
 const oscar = mockCredentials.user.header(OSCAR);
+const ron = mockCredentials.user.header(RON);
 const SOAK_MS = 4000;
 
 // Group membership as the catalog would resolve it for each signed-in user.
@@ -58,6 +60,7 @@ const MEMBERSHIP: Record<string, string[]> = {
   [ALICE]: ['group:default/team-a'],
   [RITA]: [RELEASE_MANAGERS],
   [OSCAR]: ['group:default/team-a'],
+  [RON]: [RELEASE_MANAGERS],
 };
 
 function peopleConfig(layouts: TestLayouts) {
@@ -88,6 +91,14 @@ function peopleConfig(layouts: TestLayouts) {
               approverGroups: [RELEASE_MANAGERS],
               soakTime: { milliseconds: SOAK_MS },
             },
+          },
+          {
+            // Four eyes are not enough here: two release managers approve.
+            id: 'dr',
+            title: 'Disaster recovery',
+            registry: 'prod',
+            repository: 'dr/{{ image }}',
+            policy: { approvals: 2, approverGroups: [RELEASE_MANAGERS] },
           },
         ],
       },
@@ -336,6 +347,79 @@ describe('the people around a promotion', () => {
         ]),
       );
       expect(signals.every(s => s.channel === 'image-promotion')).toBe(true);
+    });
+
+    it('after an approval that is not the last one, tells each approver where things stand', async () => {
+      // The first test promoted 1.2.0 into prod; Disaster recovery needs two approvals.
+      const requested = await post('/promotions', {
+        entityRef: 'component:default/service-a',
+        targetEnvironment: 'dr',
+        digest,
+      });
+      expect(requested.status).toBe(202);
+      expect(requested.body.status).toBe('pending_approval');
+      const id: string = requested.body.id;
+      const scope = `image-promotion:approval:${id}`;
+      await waitFor('the approvers notification', async () =>
+        sent.find(
+          n =>
+            n.payload.scope === scope &&
+            n.payload.title.startsWith('Approval needed'),
+        ),
+      );
+
+      const first = await post(`/promotions/${id}/approve`, {}, rita);
+      expect(first.body.status).toBe('pending_approval');
+      // Rita's part is done; her "Approval needed" is replaced, not left standing.
+      const toRita = await waitFor('the note to the first approver', async () =>
+        sent.find(
+          n =>
+            n.payload.scope === scope &&
+            n.payload.title.startsWith('Waiting for more approvals'),
+        ),
+      );
+      expect(toRita.recipients).toEqual({ type: 'entity', entityRef: [RITA] });
+      expect(toRita.payload).toMatchObject({
+        title:
+          'Waiting for more approvals: service-a 1.2.0 → Disaster recovery',
+        description:
+          '1 of 2 approvals is in (rita); 1 more is needed. Nothing is left for you to do.',
+        severity: 'low',
+      });
+      // The other release managers still have something to do, and read who approved.
+      const toOthers = sent.filter(
+        n =>
+          n.payload.scope === scope &&
+          n.payload.title.startsWith('Approval needed'),
+      );
+      expect(toOthers).toHaveLength(2);
+      expect(toOthers[1].recipients).toEqual({
+        type: 'entity',
+        entityRef: [RELEASE_MANAGERS],
+        excludeEntityRef: [ALICE, RITA],
+      });
+      expect(toOthers[1].payload.description).toContain(
+        '1 of 2 approvals is in (rita); 1 more is needed.',
+      );
+      expect(toOthers[1].payload.severity).toBe('high');
+
+      const second = await post(`/promotions/${id}/approve`, {}, ron);
+      expect(second.body.status).toBe('queued');
+      const settled = await waitFor('the approvers update', async () =>
+        sent.find(
+          n =>
+            n.payload.scope === scope &&
+            n.payload.title.startsWith('No longer waiting'),
+        ),
+      );
+      expect(settled.payload.description).toBe(
+        'ron approved it. Nothing is left for you to approve.',
+      );
+      const done = await waitForStatus(api.http, id, alice, [
+        'succeeded',
+        'failed',
+      ]);
+      expect(done.status).toBe('succeeded');
     });
 
     it('tells the requester of a rejection with its comment, and retries it on request', async () => {

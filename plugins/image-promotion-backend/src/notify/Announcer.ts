@@ -205,6 +205,9 @@ export class Announcer implements PromotionListener {
       return;
     }
     if (settled) await this.settleApproval(change, component, names);
+    if (change.approval && status === 'pending_approval') {
+      await this.approvalProgress(change, component, names, now);
+    }
     if (change.approval) {
       await this.notify(
         requester,
@@ -287,6 +290,34 @@ export class Announcer implements PromotionListener {
       messages.approvalSettled(promotion, names, event),
       // Never asked, so never told it is settled.
       [promotion.requestedBy],
+    );
+  }
+
+  /**
+   * After an approval that was not the last one needed: replaces the "Approval
+   * needed" of those who have approved with "your part is done", and that of
+   * the others with how many approvals are in and by whom (same scope).
+   */
+  private async approvalProgress(
+    change: PromotionChange,
+    component: TrackedComponent | undefined,
+    names: messages.Names,
+    now: Date,
+  ) {
+    const { promotion, approval } = change;
+    if (!approval) return;
+    const progress = {
+      approvers: approval.approvers,
+      required: approval.required,
+    };
+    await this.notify(
+      this.approverRecipients(component, promotion.targetEnvironment),
+      messages.approvalNeeded(promotion, names, now, progress),
+      [promotion.requestedBy, ...approval.approvers],
+    );
+    await this.notify(
+      approval.approvers.filter(isUser),
+      messages.approvalGiven(promotion, names, progress),
     );
   }
 

@@ -24,8 +24,17 @@ export interface PromotionChange {
   previous: PromotionStatus | null;
   /** Who caused it: a user entity ref, a service subject or a worker id. */
   actor: string;
-  /** An approval recorded without a status change (more approvals are needed). */
-  approval?: { approver: string; comment: string | null };
+  /**
+   * An approval just recorded; the status changed only if it was the last one
+   * needed. `approvers`: everyone who has approved this digest so far, this
+   * approver included; `required`: how many distinct approvers the target needs.
+   */
+  approval?: {
+    approver: string;
+    comment: string | null;
+    approvers: string[];
+    required: number;
+  };
   /** A rejection's comment. */
   comment?: string | null;
 }

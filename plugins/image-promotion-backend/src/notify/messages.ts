@@ -50,17 +50,40 @@ function userName(ref: string): string {
   return ref.replace(/^user:(default\/)?/, '');
 }
 
-/** For the people who may approve: a promotion waits for them. */
+/** Approvals given so far, of how many the target environment needs. */
+export interface ApprovalProgress {
+  /** Who has approved, in the order they did. */
+  approvers: string[];
+  required: number;
+}
+
+/** `1 of 2 approvals are in (rita); 1 more is needed.` */
+function progressSentence(progress: ApprovalProgress): string {
+  const missing = Math.max(progress.required - progress.approvers.length, 0);
+  return `${progress.approvers.length} of ${progress.required} approvals ${
+    progress.approvers.length === 1 ? 'is' : 'are'
+  } in (${progress.approvers.map(userName).join(', ')}); ${missing} more ${
+    missing === 1 ? 'is' : 'are'
+  } needed.`;
+}
+
+/**
+ * For the people who may approve: a promotion waits for them. With
+ * `progress`, some have approved already and it says so (sent again under the
+ * same scope, it replaces the first one).
+ */
 export function approvalNeeded(
   promotion: Promotion,
   names: Names,
   now: Date,
+  progress?: ApprovalProgress,
 ): NotificationPayload {
   const parts = [
     `${userName(promotion.requestedBy)} asks to promote ${shortDigest(
       promotion.digest,
     )} from ${names.environmentTitle(promotion.sourceEnvironment)}.`,
   ];
+  if (progress) parts.push(progressSentence(progress));
   if (promotion.reason) parts.push(`Reason: ${promotion.reason}`);
   if (promotion.eligibleAt && promotion.eligibleAt > now) {
     parts.push(
@@ -85,6 +108,26 @@ export function approvalNeeded(
 /** The scope of the approvers' notification of a promotion: sent again under it, it replaces the earlier one. */
 export function approvalScope(promotion: Pick<Promotion, 'id'>): string {
   return `image-promotion:approval:${promotion.id}`;
+}
+
+/**
+ * For those who approved while more approvals are needed, replacing their
+ * "Approval needed": their part is done.
+ */
+export function approvalGiven(
+  promotion: Promotion,
+  names: Names,
+  progress: ApprovalProgress,
+): NotificationPayload {
+  return {
+    title: `Waiting for more approvals: ${what(promotion, names)}`,
+    description: `${progressSentence(progress)} Nothing is left for you to do.`,
+    link: entityPromotionPath(promotion.entityRef, promotion.id),
+    severity: 'low',
+    topic: NOTIFICATION_TOPIC,
+    scope: approvalScope(promotion),
+    metadata: { inbox: APPROVALS_INBOX_PATH },
+  };
 }
 
 /**

@@ -586,11 +586,21 @@ export class PromotionService {
       if (moved) this.deps.onQueued?.();
     }
     const updated = await this.mustGet(id);
+    const approvers = new Set(
+      (await this.deps.stores.approvals.listApprovals(id))
+        .filter(a => a.decision === 'approved' && a.digest === updated.digest)
+        .map(a => a.approver),
+    );
     this.deps.listener?.promotionChanged({
       promotion: updated,
       previous: moved ? 'pending_approval' : updated.status,
       actor: actor.userEntityRef,
-      approval: { approver: actor.userEntityRef, comment: comment ?? null },
+      approval: {
+        approver: actor.userEntityRef,
+        comment: comment ?? null,
+        approvers: [...approvers],
+        required: target?.policy.approvals ?? 0,
+      },
     });
     return updated;
   }
