@@ -61,6 +61,51 @@ function movedOn() {
 }
 
 describe('promoteReadiness', () => {
+  it('says when the version is older than the one the target runs', () => {
+    // The target ran it before: dev rolled back to 1.0.0, which qa ran before 1.1.0.
+    const { environments } = movedOn();
+    const [dev, qa, prod] = environments;
+    dev.current = {
+      digest: digest('a'),
+      tag: '1.0.0',
+      since: hoursAgo(0),
+      by: 'user:default/jane',
+      promotionId: null,
+    };
+    dev.versions = [
+      ...dev.versions,
+      {
+        digest: digest('a'),
+        tags: ['1.0.0'],
+        firstSeen: hoursAgo(6),
+        lastSeen: hoursAgo(0),
+        origin: 'discovered',
+        promotionId: null,
+      },
+    ];
+    const back = promoteReadiness(dev, qa);
+    expect(back.label).toBe('1.0.0 · older');
+    expect(back.holds[0]).toEqual({
+      name: 'Older version',
+      short: 'older',
+      sentence:
+        '1.0.0 is older than 1.1.0, which QA runs; promoting it takes QA back.',
+    });
+
+    // The source rolled back: qa runs 1.0.0 again, prod runs the 1.1.0 qa had after it.
+    qa.current = { ...qa.current!, digest: digest('a'), tag: '1.0.0' };
+    prod.current = { ...qa.current, digest: digest('b'), tag: '1.1.0' };
+    prod.versions = [];
+    expect(promoteReadiness(qa, prod).label).toBe('1.0.0 · older');
+
+    // Forward is not older.
+    qa.current = { ...qa.current, digest: digest('b'), tag: '1.1.0' };
+    prod.current = { ...qa.current, digest: digest('a'), tag: '1.0.0' };
+    expect(promoteReadiness(qa, prod).holds.map(h => h.short)).not.toContain(
+      'older',
+    );
+  });
+
   it('names the version waiting, says in sync, or that nothing is there', () => {
     const [dev, qa, prod] = status().environments;
     expect(promoteReadiness(dev, qa)).toEqual({
