@@ -817,6 +817,17 @@ async function main() {
       }
       await confirm.click();
       await waitForCurrent(page, 'QA', '1.0.0');
+      // Onward from QA would take Staging back; into QA, 1.1.0 is the way forward again.
+      await page
+        .getByRole('button', {
+          name: 'Promote 1.0.0 · older: from QA to Staging',
+        })
+        .waitFor({ timeout: 10_000 });
+      await page
+        .getByRole('button', {
+          name: 'Promote 1.1.0: from Development to QA',
+        })
+        .waitFor({ timeout: 10_000 });
       await runAxe(page, 'promotion-tab', ['[data-image-promotion="tab"]']);
       await page.screenshot({
         path: join(REPORT, 'promotion-tab-after-rollback.png'),

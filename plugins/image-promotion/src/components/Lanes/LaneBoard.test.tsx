@@ -62,7 +62,7 @@ function movedOn() {
 
 describe('promoteReadiness', () => {
   it('says when the version is older than the one the target runs', () => {
-    // The target ran it before: dev rolled back to 1.0.0, which qa ran before 1.1.0.
+    // dev rolled back to 1.0.0, which it had before the 1.1.0 qa runs.
     const { environments } = movedOn();
     const [dev, qa, prod] = environments;
     dev.current = {
@@ -98,9 +98,11 @@ describe('promoteReadiness', () => {
     prod.versions = [];
     expect(promoteReadiness(qa, prod).label).toBe('1.0.0 · older');
 
-    // Forward is not older.
+    // Forward is not older, even into a target that ran the newer version
+    // before it rolled back (prod: 1.1.0, then back to 1.0.0).
     qa.current = { ...qa.current, digest: digest('b'), tag: '1.1.0' };
     prod.current = { ...qa.current, digest: digest('a'), tag: '1.0.0' };
+    prod.versions = qa.versions;
     expect(promoteReadiness(qa, prod).holds.map(h => h.short)).not.toContain(
       'older',
     );

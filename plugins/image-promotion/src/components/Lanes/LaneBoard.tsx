@@ -73,8 +73,8 @@ export interface PromoteHold {
  * What the Promote button between two lanes says: the version the left lane runs and the right
  * one does not (`1.2.0`), the same (`in sync`), or nothing at all; and what the status already
  * shows will hold that version back: an open promotion into the target (a second one is refused),
- * its freeze window, the soak time, approvals; and that the version is older than the target's
- * (promoting it is a rollback there). Gates only a dry-run knows (signatures, tags,
+ * its freeze window, the soak time, approvals; and that the source had the version before the
+ * target's (promoting it is a rollback there). Gates only a dry-run knows (signatures, tags,
  * permission) are checked in the dialog, so the button never says "ready".
  */
 export function promoteReadiness(
@@ -118,21 +118,20 @@ export function promoteReadiness(
   // Shortest name first: one tag reads best on a small button.
   const name = versionName(version, source.currentTag).split(', ')[0];
   const holds: PromoteHold[] = [];
-  // A version older than the one the target runs (the source rolled back, or
-  // the target ran it before): promoting it takes the target back.
+  // A version the source had before the one the target runs (the source
+  // rolled back): promoting it takes the target back. Seen in the source,
+  // not in the target: a target that rolled back may have run the newer one.
   const targetDigest = target.current?.digest;
   const targetVersion =
     target.versions.find(v => v.digest === targetDigest) ??
     source.versions.find(v => v.digest === targetDigest);
   const targetInSource = source.versions.find(v => v.digest === targetDigest);
   const candidate = source.versions.find(v => v.digest === digest);
-  const older =
-    target.versions.some(v => v.digest === digest) ||
-    Boolean(
-      candidate &&
-        targetInSource &&
-        Date.parse(candidate.firstSeen) < Date.parse(targetInSource.firstSeen),
-    );
+  const older = Boolean(
+    candidate &&
+      targetInSource &&
+      Date.parse(candidate.firstSeen) < Date.parse(targetInSource.firstSeen),
+  );
   if (target.current && older) {
     const currentName = targetVersion
       ? versionName(targetVersion, target.currentTag).split(', ')[0]
