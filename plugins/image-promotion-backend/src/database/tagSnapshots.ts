@@ -401,6 +401,18 @@ export async function applyTagSnapshotBatch(
   return results;
 }
 
+/** Inserts `rows` a few at a time: rows × columns stays under SQLite's bind-variable limit. */
+async function insertRows<Row extends object>(
+  tx: Knex.Transaction,
+  table: string,
+  rows: Row[],
+  perStatement: number,
+): Promise<void> {
+  for (const chunk of chunks(rows, perStatement)) {
+    await tx(table).insert(chunk);
+  }
+}
+
 async function writePlans(
   db: Knex,
   tx: Knex.Transaction,
@@ -428,30 +440,30 @@ async function writePlans(
         .delete();
     }
   }
-  for (const chunk of chunks(
+  await insertRows<DriftEventRow>(
+    tx,
+    'drift_events',
     all(p => p.driftRows),
     30,
-  )) {
-    await tx<DriftEventRow>('drift_events').insert(chunk);
-  }
-  for (const chunk of chunks(
+  );
+  await insertRows<TagStateRow>(
+    tx,
+    'tag_states',
     all(p => p.newStates),
     30,
-  )) {
-    await tx<TagStateRow>('tag_states').insert(chunk);
-  }
-  for (const chunk of chunks(
+  );
+  await insertRows<TagHistoryRow>(
+    tx,
+    'tag_history',
     all(p => p.history),
     30,
-  )) {
-    await tx<TagHistoryRow>('tag_history').insert(chunk);
-  }
-  for (const chunk of chunks(
+  );
+  await insertRows<VersionRow>(
+    tx,
+    'image_versions',
     all(p => p.newVersions),
     25,
-  )) {
-    await tx<VersionRow>('image_versions').insert(chunk);
-  }
+  );
   await updateVersions(
     db,
     tx,

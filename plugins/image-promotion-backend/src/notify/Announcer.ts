@@ -206,7 +206,13 @@ export class Announcer implements PromotionListener {
     }
     if (settled) await this.settleApproval(change, component, names);
     if (change.approval && status === 'pending_approval') {
-      await this.approvalProgress(change, component, names, now);
+      await this.approvalProgress(
+        promotion,
+        change.approval,
+        component,
+        names,
+        now,
+      );
     }
     if (change.approval) {
       await this.notify(
@@ -299,13 +305,12 @@ export class Announcer implements PromotionListener {
    * the others with how many approvals are in and by whom (same scope).
    */
   private async approvalProgress(
-    change: PromotionChange,
+    promotion: PromotionChange['promotion'],
+    approval: NonNullable<PromotionChange['approval']>,
     component: TrackedComponent | undefined,
     names: messages.Names,
     now: Date,
   ) {
-    const { promotion, approval } = change;
-    if (!approval) return;
     const progress = {
       approvers: approval.approvers,
       required: approval.required,

@@ -78,6 +78,8 @@ export interface PromotionPlan {
   canRequest: boolean;
   /** When the failed soak and freeze gates pass by themselves; undefined when none failed. */
   eligibleAt?: Date;
+  /** Who has approved this digest for an existing promotion, in order; empty for a new request. */
+  approvers: string[];
 }
 
 /** A policy refusal: the failed gates travel to the client (HTTP 409). */
@@ -280,6 +282,13 @@ export class PromotionService {
       needsApproval: verdict.acceptable && verdict.needsApproval,
       canRequest: verdict.acceptable,
       eligibleAt: verdict.acceptable ? verdict.eligibleAt : undefined,
+      approvers: [
+        ...new Set(
+          recorded
+            .filter(a => a.decision === 'approved' && a.digest === digest)
+            .map(a => a.approver),
+        ),
+      ],
     };
   }
 
@@ -586,11 +595,6 @@ export class PromotionService {
       if (moved) this.deps.onQueued?.();
     }
     const updated = await this.mustGet(id);
-    const approvers = new Set(
-      (await this.deps.stores.approvals.listApprovals(id))
-        .filter(a => a.decision === 'approved' && a.digest === updated.digest)
-        .map(a => a.approver),
-    );
     this.deps.listener?.promotionChanged({
       promotion: updated,
       previous: moved ? 'pending_approval' : updated.status,
@@ -598,8 +602,8 @@ export class PromotionService {
       approval: {
         approver: actor.userEntityRef,
         comment: comment ?? null,
-        approvers: [...approvers],
-        required: target?.policy.approvals ?? 0,
+        approvers: plan.approvers,
+        required: plan.target.policy.approvals,
       },
     });
     return updated;

@@ -30,15 +30,20 @@ import { resolve } from 'node:path';
 import { createOciLayout, pushWithSkopeo } from '../testing/fixtures';
 import type { TestRegistry } from '../testing/registry';
 
-import { benchRegistry, median, runTimed } from './measure';
+import {
+  addBenchImages,
+  addBigImage,
+  benchRegistry,
+  BIG_LAYER_MB,
+  LAYER_MB,
+  median,
+  runTimed,
+} from './measure';
 
 // The benchmark always runs from the sources, never from a bundle.
 // eslint-disable-next-line no-restricted-syntax
 const PACKAGE_DIR = resolve(__dirname, '../..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
-const LAYER_MB = Number(process.env.BENCH_LAYER_MB ?? 20);
-const BIG_LAYER_MB = Number(process.env.BENCH_BIG_LAYER_MB ?? 1000);
-const MB = 1000 * 1000;
 type CaseName = 'a' | 'b' | 'c';
 const CASE_TITLES: Record<CaseName, string> = {
   a: `(a) cross-registry, 10 layers, ${10 * LAYER_MB} MB`,
@@ -106,25 +111,9 @@ async function main() {
   for (const b of builds) console.log(`${b.name}: ${b.cli}`);
 
   const layout = await createOciLayout();
-  const v1 = await layout.addImage({
-    layers: 10,
-    layerSize: LAYER_MB * MB,
-    tag: 'v1',
-  });
-  const v2 = await layout.addImage({
-    layers: 10,
-    layerSize: LAYER_MB * MB,
-    reuseLayers: v1.layers.slice(0, 9),
-    tag: 'v2',
-  });
   // (b) moves no bytes, so its image is only built when (b) is measured.
-  const big = cases.includes('b')
-    ? await layout.addImage({
-        layers: 1,
-        layerSize: BIG_LAYER_MB * MB,
-        tag: 'big',
-      })
-    : undefined;
+  const { v1, v2 } = await addBenchImages(layout);
+  const big = cases.includes('b') ? await addBigImage(layout) : undefined;
   const expected: Record<CaseName, string | undefined> = {
     a: v1.digest,
     b: big?.digest,

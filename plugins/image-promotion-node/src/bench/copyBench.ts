@@ -40,7 +40,11 @@ import {
 } from './startup';
 
 import {
+  addBenchImages,
+  addBigImage,
   benchRegistry,
+  BIG_LAYER_MB,
+  LAYER_MB,
   median,
   runTimed,
   STORAGE_ROOT,
@@ -54,9 +58,6 @@ const PACKAGE_DIR = resolve(__dirname, '../..');
 const CLI = resolve(PACKAGE_DIR, 'bin/image-promotion');
 // Nine runs: the ratio in (a) sits near 1 and a 2-core machine is noisy; five medians swung by ±8 %.
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
-const LAYER_MB = Number(process.env.BENCH_LAYER_MB ?? 20);
-const BIG_LAYER_MB = Number(process.env.BENCH_BIG_LAYER_MB ?? 1000);
-const MB = 1000 * 1000;
 function ours(
   source: string,
   target: string,
@@ -217,23 +218,8 @@ async function main() {
     `preparing fixtures: 10 x ${LAYER_MB} MB image, a version sharing 9 of its layers, one ${BIG_LAYER_MB} MB layer ...`,
   );
   const layout = await createOciLayout();
-  const v1 = await layout.addImage({
-    layers: 10,
-    layerSize: LAYER_MB * MB,
-    tag: 'v1',
-  });
-  const v2 = await layout.addImage({
-    layers: 10,
-    layerSize: LAYER_MB * MB,
-    reuseLayers: v1.layers.slice(0, 9),
-    tag: 'v2',
-  });
-  const big = await layout.addImage({
-    layers: 1,
-    layerSize: BIG_LAYER_MB * MB,
-    compressionLevel: 0,
-    tag: 'big',
-  });
+  const { v1, v2 } = await addBenchImages(layout);
+  const big = await addBigImage(layout);
 
   console.log(`registry storage under ${STORAGE_ROOT}`);
   const source = await benchRegistry();

@@ -14,13 +14,46 @@
  * limitations under the License.
  */
 
-// What the copy benchmarks share: where registry storage lives, timed
-// process runs with a deadline, and medians.
+// What the copy benchmarks share: their images and sizes, where registry
+// storage lives, timed process runs with a deadline, and medians.
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { OciLayoutFixture } from '../testing/fixtures';
 import { startRegistry, type TestRegistry } from '../testing/registry';
+
+/** Size of each of the 10 layers of the benchmark's image, in MB. */
+export const LAYER_MB = Number(process.env.BENCH_LAYER_MB ?? 20);
+/** Size of the one layer of the big image of case (b), in MB. */
+export const BIG_LAYER_MB = Number(process.env.BENCH_BIG_LAYER_MB ?? 1000);
+const MB = 1000 * 1000;
+
+/** The benchmark's image `v1` (10 layers) and `v2`, a new version sharing 9 of them, in `layout`. */
+export async function addBenchImages(layout: OciLayoutFixture) {
+  const v1 = await layout.addImage({
+    layers: 10,
+    layerSize: LAYER_MB * MB,
+    tag: 'v1',
+  });
+  const v2 = await layout.addImage({
+    layers: 10,
+    layerSize: LAYER_MB * MB,
+    reuseLayers: v1.layers.slice(0, 9),
+    tag: 'v2',
+  });
+  return { v1, v2 };
+}
+
+/** The big image of case (b), `big` in `layout`: one layer, uncompressed so that building it is quick. */
+export function addBigImage(layout: OciLayoutFixture) {
+  return layout.addImage({
+    layers: 1,
+    layerSize: BIG_LAYER_MB * MB,
+    compressionLevel: 0,
+    tag: 'big',
+  });
+}
 
 /**
  * Registry storage lives in memory (tmpfs) where the machine has it: the
